@@ -1,0 +1,172 @@
+import { Annotations } from "cdktf";
+import { Construct } from "constructs";
+import { ClusterKubeconfig } from "../.gen/providers/talos/cluster-kubeconfig";
+import { DataTalosClientConfiguration } from "../.gen/providers/talos/data-talos-client-configuration";
+import { DataTalosClusterHealth } from "../.gen/providers/talos/data-talos-cluster-health";
+import { DataTalosMachineConfiguration } from "../.gen/providers/talos/data-talos-machine-configuration";
+import { MachineBootstrap } from "../.gen/providers/talos/machine-bootstrap";
+import { MachineSecrets } from "../.gen/providers/talos/machine-secrets";
+import { ClusterSpec, proxmoxHostsOf, resolveClusterSpec } from "./cluster-spec";
+import { ControlPlaneHaProps } from "./control-plane-ha-props";
+import { ControlPlaneNode } from "./control-plane-node";
+import { etcdQuorum, failuresTolerated } from "./quorum";
+import { KUBERNETES_API_PORT } from "./reference-homelab";
+import { renderClusterPatches } from "./talos-patches";
+import { TalosImage } from "./talos-image";
+import { clusterWarnings, formatProblem, validateClusterSpec } from "./validation";
+import { VipReadyGate } from "./vip-ready-gate";
+
+/** How long the health check may wait for etcd, the API server and the nodes after bootstrap. */
+const HEALTH_TIMEOUT = "15m";
+
+/**
+ * A highly available Talos Linux control plane on Proxmox VE.
+ *
+ * Composes the Talos image on each Proxmox host, one VM per control plane,
+ * the machine secrets and configuration, one apply per node, the bootstrap
+ * of the first node only, a health wait, a gate that waits for the VIP to
+ * answer, and the kubeconfig. The VIP is Talos's Layer 2 failover address:
+ * one holder at a time, moved by an etcd election.
+ *
+ * Throws at construction, listing every problem, when the props would not
+ * make a working cluster.
+ */
+export class ControlPlaneHa extends Construct {
+  /** The resolved description (defaults applied) this construct built. */
+  public readonly spec: ClusterSpec;
+  public readonly image: TalosImage;
+  /** The cluster's PKI; losing it means losing the cluster. */
+  public readonly machineSecrets: MachineSecrets;
+  public readonly machineConfiguration: DataTalosMachineConfiguration;
+  /** Control planes by name, in the order given. */
+  public readonly nodes: ReadonlyMap<string, ControlPlaneNode>;
+  public readonly bootstrap: MachineBootstrap;
+  public readonly health: DataTalosClusterHealth;
+  public readonly vipReadyGate: VipReadyGate;
+  public readonly clientConfiguration: DataTalosClientConfiguration;
+  public readonly kubeconfig: ClusterKubeconfig;
+
+  constructor(scope: Construct, id: string, props: ControlPlaneHaProps = {}) {
+    super(scope, id);
+    const spec = resolveClusterSpec(props);
+    const problems = validateClusterSpec(spec);
+    if (problems.length > 0) {
+      throw new Error(`ControlPlaneHa ${this.node.path}: invalid cluster description:\n  ${problems.map(formatProblem).join("\n  ")}`);
+    }
+    for (const warning of clusterWarnings(spec)) {
+      Annotations.of(this).addWarning(warning);
+    }
+    this.spec = spec;
+    const nodeIps = spec.nodes.map((node) => node.ip);
+
+    this.image = new TalosImage(this, "Image", {
+      talosVersion: spec.talosVersion,
+      systemExtensions: spec.systemExtensions,
+      imageFactoryUrl: spec.imageFactoryUrl,
+      proxmoxHosts: proxmoxHostsOf(spec),
+      datastoreId: spec.imageDatastoreId,
+      clusterName: spec.clusterName,
+    });
+
+    // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/resources/machine_secrets
+    this.machineSecrets = new MachineSecrets(this, "Secrets", { talosVersion: spec.talosVersion });
+    const clientConfiguration = this.machineSecrets.clientConfiguration;
+
+    // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/data-sources/machine_configuration
+    this.machineConfiguration = new DataTalosMachineConfiguration(this, "MachineConfiguration", {
+      clusterName: spec.clusterName,
+      clusterEndpoint: spec.clusterEndpoint,
+      machineType: "controlplane",
+      machineSecrets: this.machineSecrets.machineSecrets,
+      talosVersion: spec.talosVersion,
+      kubernetesVersion: spec.kubernetesVersion,
+      configPatches: renderClusterPatches({
+        networkCidr: spec.networkCidr,
+        vip: spec.vip,
+        installerImage: this.image.installerImage,
+      }),
+    });
+
+    const nodesScope = new Construct(this, "Nodes");
+    const nodes = new Map<string, ControlPlaneNode>();
+    for (const node of spec.nodes) {
+      nodes.set(
+        node.name,
+        new ControlPlaneNode(nodesScope, node.name, {
+          node,
+          clusterName: spec.clusterName,
+          talosVersion: spec.talosVersion,
+          vip: spec.vip,
+          gateway: spec.gateway,
+          dnsServers: spec.dnsServers,
+          bridge: spec.bridge,
+          cpuType: spec.cpuType,
+          diskSizeGib: spec.diskSizeGib,
+          datastoreId: spec.datastoreId,
+          imageFileId: this.image.fileIdOn(node.proxmoxNode),
+          clientConfiguration,
+          machineConfiguration: this.machineConfiguration.machineConfiguration,
+        }),
+      );
+    }
+    this.nodes = nodes;
+    const [first] = spec.nodes;
+    const firstNode = nodes.get(first.name)!;
+    const applies = [...nodes.values()].map((node) => node.configApply);
+
+    // Exactly once, against the first node after its configuration is applied;
+    // the others join and sync etcd from it.
+    // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/resources/machine_bootstrap
+    this.bootstrap = new MachineBootstrap(this, "Bootstrap", {
+      clientConfiguration,
+      nodeAttribute: first.ip,
+      endpoint: first.ip,
+      dependsOn: [firstNode.configApply],
+    });
+
+    // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/data-sources/cluster_health
+    this.health = new DataTalosClusterHealth(this, "Health", {
+      clientConfiguration,
+      controlPlaneNodes: nodeIps,
+      endpoints: nodeIps,
+      timeouts: { read: HEALTH_TIMEOUT },
+      dependsOn: [this.bootstrap, ...applies],
+    });
+
+    this.vipReadyGate = new VipReadyGate(this, "VipReady", {
+      vip: spec.vip,
+      port: KUBERNETES_API_PORT,
+      timeoutSeconds: spec.vipReadyTimeoutSeconds,
+      dependsOn: [this.health],
+      rerunWhen: { bootstrap: this.bootstrap.id },
+    });
+
+    // Talos API endpoints are the nodes themselves, never the VIP: talosctl must
+    // still reach the nodes when etcd (and with it the VIP) is down.
+    // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/data-sources/client_configuration
+    this.clientConfiguration = new DataTalosClientConfiguration(this, "ClientConfiguration", {
+      clusterName: spec.clusterName,
+      clientConfiguration,
+      endpoints: nodeIps,
+      nodes: nodeIps,
+    });
+
+    // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/resources/cluster_kubeconfig
+    this.kubeconfig = new ClusterKubeconfig(this, "Kubeconfig", {
+      clientConfiguration,
+      nodeAttribute: first.ip,
+      endpoint: first.ip,
+      dependsOn: [this.vipReadyGate.resource],
+    });
+  }
+
+  /** Votes etcd needs; below this, writes and the VIP freeze. */
+  public get etcdQuorum(): number {
+    return etcdQuorum(this.spec.nodes.length);
+  }
+
+  /** Control planes that may fail while the cluster keeps quorum. */
+  public get failuresTolerated(): number {
+    return failuresTolerated(this.spec.nodes.length);
+  }
+}

@@ -1,0 +1,117 @@
+import { Construct } from "constructs";
+import { MachineConfigurationApply, MachineConfigurationApplyClientConfiguration } from "../.gen/providers/talos/machine-configuration-apply";
+import { VirtualEnvironmentVm } from "../.gen/providers/proxmox/virtual-environment-vm";
+import { NodeSpec } from "./cluster-spec";
+import { renderNodePatches } from "./talos-patches";
+
+export interface ControlPlaneNodeConstructProps {
+  readonly node: NodeSpec;
+  readonly clusterName: string;
+  readonly talosVersion: string;
+  readonly vip: string;
+  readonly gateway: string;
+  readonly dnsServers: readonly string[];
+  readonly bridge: string;
+  readonly cpuType: string;
+  readonly diskSizeGib: number;
+  /** Datastore for the boot, EFI and cloud-init disks. */
+  readonly datastoreId: string;
+  /** Proxmox file id of the Talos nocloud image on this node's host. */
+  readonly imageFileId: string;
+  /** Talos client credentials from the machine secrets. */
+  readonly clientConfiguration: MachineConfigurationApplyClientConfiguration;
+  /** The rendered controlplane machine configuration (sensitive). */
+  readonly machineConfiguration: string;
+}
+
+/** Seconds Proxmox waits for a guest to stop before giving up (destroy must not hang). */
+const STOP_TIMEOUT_SECONDS = 300;
+
+/**
+ * One control plane: the Proxmox VM, set up as Talos recommends, and the
+ * apply of its machine configuration with its own patches (VIP, hostname).
+ */
+export class ControlPlaneNode extends Construct {
+  public readonly vm: VirtualEnvironmentVm;
+  public readonly configApply: MachineConfigurationApply;
+
+  constructor(scope: Construct, id: string, props: ControlPlaneNodeConstructProps) {
+    super(scope, id);
+    const { node } = props;
+
+    // @see https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/virtual_environment_vm
+    // @see https://www.talos.dev/latest/talos-guides/install/virtualized-platforms/proxmox/
+    this.vm = new VirtualEnvironmentVm(this, "Vm", {
+      nodeName: node.proxmoxNode,
+      vmId: node.vmId,
+      name: node.name,
+      description: `Talos control plane of cluster ${props.clusterName}; managed by cdktf`,
+      tags: [props.clusterName, "control-plane", "talos"].sort(), // Proxmox sorts tags; unsorted lists diff forever
+      bios: "ovmf",
+      machine: "q35",
+      efiDisk: { datastoreId: props.datastoreId, fileFormat: "raw", type: "4m", preEnrolledKeys: false },
+      cpu: { cores: node.cores, sockets: 1, type: props.cpuType },
+      // floating 0 disables the balloon device: Talos and etcd want their memory fixed.
+      memory: { dedicated: node.memoryMib, floating: 0 },
+      agent: { enabled: true, trim: true },
+      scsiHardware: "virtio-scsi-single",
+      disk: [
+        {
+          interface: "scsi0",
+          datastoreId: props.datastoreId,
+          fileId: props.imageFileId,
+          fileFormat: "raw",
+          size: props.diskSizeGib,
+          iothread: true,
+          discard: "on",
+          ssd: true,
+        },
+      ],
+      bootOrder: ["scsi0"],
+      operatingSystem: { type: "l26" },
+      initialization: {
+        datastoreId: props.datastoreId,
+        ipConfig: [{ ipv4: { address: node.ipWithPrefixLength, gateway: props.gateway } }],
+        dns: { servers: [...props.dnsServers] },
+      },
+      onBoot: true,
+      started: true,
+      // A destroy stops the VM instead of waiting on an ACPI shutdown the guest may ignore.
+      stopOnDestroy: true,
+      timeoutStopVm: STOP_TIMEOUT_SECONDS,
+      timeoutShutdownVm: STOP_TIMEOUT_SECONDS,
+    });
+    // network_device is a list(object) attribute in bpg/proxmox 0.111: in JSON every
+    // element needs all 11 keys, so unset ones are written as null.
+    this.vm.addOverride("network_device", [
+      {
+        bridge: props.bridge,
+        disconnected: null,
+        enabled: true,
+        firewall: false,
+        mac_address: node.macAddress,
+        model: "virtio",
+        mtu: null,
+        queues: null,
+        rate_limit: null,
+        trunks: null,
+        vlan_id: null,
+      },
+    ]);
+
+    // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/resources/machine_configuration_apply
+    this.configApply = new MachineConfigurationApply(this, "ConfigApply", {
+      clientConfiguration: props.clientConfiguration,
+      machineConfigurationInput: props.machineConfiguration,
+      nodeAttribute: node.ip,
+      endpoint: node.ip,
+      configPatches: renderNodePatches({
+        talosVersion: props.talosVersion,
+        hostname: node.name,
+        macAddress: node.macAddress,
+        vip: props.vip,
+      }),
+      dependsOn: [this.vm],
+    });
+  }
+}

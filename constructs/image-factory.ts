@@ -1,0 +1,39 @@
+/**
+ * Addresses of Talos Image Factory artefacts, and the schematic this project
+ * asks it for. Pure string building, so the synthesized JSON shows the
+ * literal URL a reviewer can check.
+ */
+import { stringify } from "yaml";
+
+/** @see https://www.talos.dev/latest/learn-more/image-factory/ */
+export const DEFAULT_IMAGE_FACTORY_URL = "https://factory.talos.dev";
+
+/** The guest agent lets Proxmox shut the VM down cleanly and report its addresses. */
+export const DEFAULT_SYSTEM_EXTENSIONS: readonly string[] = ["siderolabs/qemu-guest-agent"];
+
+/** The schematic YAML the factory turns into a schematic id. */
+export function renderSchematic(systemExtensions: readonly string[]): string {
+  return stringify({ customization: { systemExtensions: { officialExtensions: [...systemExtensions] } } });
+}
+
+/**
+ * The nocloud disk image, gzip-compressed: Proxmox's download-url API can
+ * decompress gz (not the factory's default xz).
+ */
+export function nocloudDiskImageUrl(factoryUrl: string, schematicId: string, talosVersion: string): string {
+  return `${trimSlash(factoryUrl)}/image/${schematicId}/${talosVersion}/nocloud-amd64.raw.gz`;
+}
+
+/**
+ * The installer image upgrades use (`machine.install.image`). Since Talos 1.10
+ * the factory serves platform-specific installers, so upgrades keep the
+ * nocloud platform and the schematic's extensions.
+ */
+export function nocloudInstallerImage(factoryUrl: string, schematicId: string, talosVersion: string): string {
+  const registryHost = trimSlash(factoryUrl).replace(/^https?:\/\//, "");
+  return `${registryHost}/nocloud-installer/${schematicId}:${talosVersion}`;
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, "");
+}

@@ -1,0 +1,94 @@
+/**
+ * Talos machine-config patches, rendered to YAML text here (not with
+ * Terraform's yamlencode) so the synthesized JSON holds the literal patch a
+ * reviewer reads in a pull request. Each patch is one YAML document.
+ *
+ * Every patch rendered here is validated in the tests against Talos's own
+ * config JSON schema for its release.
+ */
+import { stringify } from "yaml";
+import { talosRelease } from "./talos-versions";
+
+/** Alias Talos gives the node's NIC (found by MAC) so the VIP document can name it. */
+export const VIP_LINK_ALIAS = "uplink";
+
+export interface NodePatchInput {
+  /** e.g. `v1.13.9`; picks the patch form. */
+  readonly talosVersion: string;
+  /** Static hostname, also the VM name. */
+  readonly hostname: string;
+  /** The node's NIC address, as Proxmox reports it (any case). */
+  readonly macAddress: string;
+  /** The floating control-plane address. */
+  readonly vip: string;
+}
+
+/**
+ * The per-node patches: the VIP bound to the node's NIC and a static hostname.
+ *
+ * Up to Talos 1.11 both live in `machine.network` (the interface found with a
+ * `deviceSelector` on its MAC). From 1.12 they are `LinkAliasConfig` +
+ * `Layer2VIPConfig` and `HostnameConfig` documents; the two forms are never
+ * mixed in one config.
+ */
+export function renderNodePatches(input: NodePatchInput): string[] {
+  const release = talosRelease(input.talosVersion);
+  if (!release) {
+    throw new Error(`no machine-config patch form for Talos ${input.talosVersion}`);
+  }
+  const mac = input.macAddress.toLowerCase(); // Linux and Talos print MACs in lower case
+  if (release.networkConfigStyle === "v1alpha1") {
+    return [
+      toYaml({
+        machine: {
+          network: {
+            hostname: input.hostname,
+            interfaces: [{ deviceSelector: { hardwareAddr: mac }, vip: { ip: input.vip } }],
+          },
+        },
+      }),
+    ];
+  }
+  return [
+    toYaml({
+      apiVersion: "v1alpha1",
+      kind: "LinkAliasConfig",
+      name: VIP_LINK_ALIAS,
+      selector: { match: `mac(link.permanent_addr) == "${mac}"` },
+    }),
+    toYaml({ apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: input.vip, link: VIP_LINK_ALIAS }),
+    // `auto: off` stops the default `auto: stable` document from conflicting with the static name.
+    toYaml({ apiVersion: "v1alpha1", kind: "HostnameConfig", auto: "off", hostname: input.hostname }),
+  ];
+}
+
+export interface ClusterPatchInput {
+  /** The node network, e.g. `192.168.1.0/24`. */
+  readonly networkCidr: string;
+  readonly vip: string;
+  /** Installer image upgrades use; keeps the schematic's extensions across upgrades. */
+  readonly installerImage: string;
+}
+
+/**
+ * Patches shared by every control plane: etcd peers and kubelet node IPs are
+ * picked only from the node network, never the VIP (a node holding the VIP
+ * must not advertise it as its own address), and upgrades use the factory
+ * installer for this schematic.
+ */
+export function renderClusterPatches(input: ClusterPatchInput): string[] {
+  const nodeSubnets = [input.networkCidr, `!${input.vip}/32`];
+  return [
+    toYaml({
+      cluster: { etcd: { advertisedSubnets: nodeSubnets } },
+      machine: {
+        kubelet: { nodeIP: { validSubnets: nodeSubnets } },
+        install: { image: input.installerImage },
+      },
+    }),
+  ];
+}
+
+function toYaml(document: object): string {
+  return stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });
+}

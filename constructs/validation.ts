@@ -1,0 +1,277 @@
+/**
+ * Every rule the cluster description must satisfy, as one pure function that
+ * returns all problems at once. The construct and the HOMELAB_CONFIG loader
+ * both use it, so a bad value fails at synth time, before anything is
+ * written, with a message naming the field, the value and the fix.
+ */
+import { Token } from "cdktf";
+import { ClusterSpec } from "./cluster-spec";
+import { Ipv4Network, broadcastAddress, formatCidr, networkAddress, networkContains, parseCidr, parseIpv4 } from "./ipv4";
+import { failuresTolerated } from "./quorum";
+import { TALOS_RELEASES, parseVersion, supportsKubernetes, talosRelease } from "./talos-versions";
+
+export interface ValidationProblem {
+  /** Dotted path of the field, e.g. `controlPlanes[1].ip`. */
+  readonly field: string;
+  readonly value: unknown;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
+/** Talos's minimums for a control plane. */
+export const CONTROL_PLANE_MINIMUMS = { cores: 2, memoryMib: 2048, diskSizeGib: 10 } as const;
+export const MAX_CONTROL_PLANES = 7;
+const PROXMOX_VM_ID_RANGE = { min: 100, max: 999_999_999 } as const;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const PROXMOX_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+
+export function formatProblem(problem: ValidationProblem): string {
+  return `${problem.field} = ${JSON.stringify(problem.value)}: ${problem.message}`;
+}
+
+/** Every problem of the resolved cluster description; empty when it is fine. */
+export function validateClusterSpec(spec: ClusterSpec): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  const report = (field: string, value: unknown, message: string) => problems.push({ field, value, message });
+
+  checkMemberCount(spec, report);
+  checkDnsLabel("clusterName", spec.clusterName, report);
+  checkVersions(spec, report);
+  const network = checkNetwork(spec, report);
+  checkNodes(spec, network, report);
+  checkResources(spec, report);
+  checkProxmoxNames(spec, report);
+  checkInteger("vipReadyTimeoutSeconds", spec.vipReadyTimeoutSeconds, 1, 3600, report);
+  checkHttpsUrl("imageFactoryUrl", spec.imageFactoryUrl, report);
+  spec.systemExtensions.forEach((extension, index) => {
+    if (!/^[a-z0-9-]+\/[a-z0-9._-]+$/.test(extension)) {
+      report(`systemExtensions[${index}]`, extension, "not an official extension name; write it as publisher/name, e.g. siderolabs/qemu-guest-agent");
+    }
+  });
+  return problems;
+}
+
+/** Advice that does not stop synthesis; printed at synth time. */
+export function clusterWarnings(spec: ClusterSpec): string[] {
+  const warnings: string[] = [];
+  if (spec.nodes.length === 1) {
+    warnings.push("a single control plane is not highly available: when it is down, the Kubernetes API, etcd and the VIP are down");
+  }
+  const hosts = new Set(spec.nodes.map((node) => node.proxmoxNode));
+  if (spec.nodes.length > 1 && hosts.size === 1) {
+    warnings.push(`all ${spec.nodes.length} control planes run on Proxmox host ${[...hosts][0]}: losing that host stops the cluster`);
+  }
+  return warnings;
+}
+
+type Report = (field: string, value: unknown, message: string) => void;
+
+function checkMemberCount(spec: ClusterSpec, report: Report): void {
+  const count = spec.nodes.length;
+  if (count === 0) {
+    report("controlPlanes", count, "no control planes; give 3 (or 5 or 7) so etcd keeps quorum when one fails");
+  } else if (count === 1 && !spec.allowSingleNode) {
+    report("controlPlanes", count, "a single control plane is not highly available; add two more, or set allowSingleNode: true to accept it");
+  } else if (count % 2 === 0) {
+    const tolerated = failuresTolerated(count);
+    const odd = [count - 1, count + 1].filter((n) => n >= 3 && n <= MAX_CONTROL_PLANES).join(" or ");
+    report(
+      "controlPlanes",
+      count,
+      `an even count adds cost but no tolerance: ${count} nodes tolerate ${tolerated} failure${tolerated === 1 ? "" : "s"}, like ${count - 1}; use ${odd}`,
+    );
+  } else if (count > MAX_CONTROL_PLANES) {
+    report("controlPlanes", count, `more than ${MAX_CONTROL_PLANES} etcd members slows every write without a useful gain in tolerance; use ${MAX_CONTROL_PLANES} at most`);
+  }
+}
+
+function checkVersions(spec: ClusterSpec, report: Report): void {
+  const supported = TALOS_RELEASES.map((release) => `v${release.minor}.x`).join(", ");
+  const release = talosRelease(spec.talosVersion);
+  if (!parseVersion(spec.talosVersion)) {
+    report("talosVersion", spec.talosVersion, `not a Talos version; write it as vMAJOR.MINOR.PATCH, e.g. v1.13.9 (supported: ${supported})`);
+  } else if (!release) {
+    report("talosVersion", spec.talosVersion, `this project does not render machine configuration for that release; use one of ${supported}`);
+  }
+  if (!parseVersion(spec.kubernetesVersion)) {
+    report("kubernetesVersion", spec.kubernetesVersion, "not a Kubernetes version; write it as vMAJOR.MINOR.PATCH, e.g. v1.36.3");
+  } else if (release && !supportsKubernetes(release, spec.kubernetesVersion)) {
+    report(
+      "kubernetesVersion",
+      spec.kubernetesVersion,
+      `Talos ${release.minor} supports Kubernetes ${release.kubernetes.oldest} to ${release.kubernetes.newest}; pick a version in that range`,
+    );
+  }
+}
+
+/** Reason an address is not a strict IPv4 address, or undefined when it is one. */
+export function ipv4Problem(text: string): string | undefined {
+  if (typeof text !== "string") return "not a string; give an IPv4 address such as 192.168.1.211";
+  if (parseIpv4(text) !== undefined) return undefined;
+  if (text.includes(":")) return "IPv6 is not supported here; give an IPv4 address such as 192.168.1.211";
+  if (/^\d+(\.\d+){3}$/.test(text) && text.split(".").some((octet) => /^0\d/.test(octet))) {
+    return `leading zeros are ambiguous (some tools read them as octal); write ${text.split(".").map(Number).join(".")}`;
+  }
+  return "not an IPv4 address; write four numbers 0-255 separated by dots, e.g. 192.168.1.211";
+}
+
+function checkNetwork(spec: ClusterSpec, report: Report): Ipv4Network | undefined {
+  const network = parseCidr(spec.networkCidr);
+  if (!network) {
+    const [address, prefix] = String(spec.networkCidr).split("/");
+    const value = parseIpv4(address ?? "");
+    const prefixLength = Number(prefix);
+    if (value !== undefined && Number.isInteger(prefixLength) && prefixLength >= 0 && prefixLength <= 32 && /^\d+$/.test(prefix)) {
+      const base = value - (value % 2 ** (32 - prefixLength));
+      report("networkCidr", spec.networkCidr, `host bits are set; the network is ${formatCidr({ base, prefixLength })}`);
+    } else {
+      report("networkCidr", spec.networkCidr, "not an IPv4 network; write it in CIDR notation, e.g. 192.168.1.0/24");
+    }
+  }
+  const checkAddress = (field: string, address: string): boolean => {
+    const problem = ipv4Problem(address);
+    if (problem) report(field, address, problem);
+    return problem === undefined;
+  };
+  const inNetwork = (field: string, address: string, what: string) => {
+    if (!checkAddress(field, address) || !network) return;
+    if (!networkContains(network, address)) {
+      report(field, address, `${what} must be inside networkCidr ${spec.networkCidr}; pick an address in that network`);
+    } else if (address === networkAddress(network) || address === broadcastAddress(network)) {
+      report(field, address, `is the ${address === networkAddress(network) ? "network" : "broadcast"} address of ${spec.networkCidr}; pick a host address`);
+    }
+  };
+  inNetwork("gateway", spec.gateway, "the gateway");
+  inNetwork("vip", spec.vip, "the VIP (it moves between nodes on one Layer 2 network)");
+  if (spec.vip === spec.gateway && parseIpv4(spec.vip) !== undefined) {
+    report("vip", spec.vip, "is the gateway's address; pick a free address for the VIP");
+  }
+  spec.dnsServers.forEach((server, index) => checkAddress(`dnsServers[${index}]`, server));
+  if (spec.dnsServers.length === 0) {
+    report("dnsServers", spec.dnsServers, "no DNS servers; Talos needs one to pull images (give your router, e.g. 192.168.1.1)");
+  }
+  return network;
+}
+
+function checkNodes(spec: ClusterSpec, network: Ipv4Network | undefined, report: Report): void {
+  const seen = { names: new Map<string, number>(), ips: new Map<string, number>(), vmIds: new Map<number, number>() };
+  spec.nodes.forEach((node, index) => {
+    const field = (key: string) => `controlPlanes[${index}].${key}`;
+    checkDnsLabel(field("name"), node.name, report);
+    duplicate(seen.names, node.name, index, field("name"), "node names must be unique; rename one", report);
+
+    const problem = ipv4Problem(node.ip);
+    if (problem) {
+      report(field("ip"), node.ip, problem);
+    } else {
+      if (network && !networkContains(network, node.ip)) {
+        report(field("ip"), node.ip, `must be inside networkCidr ${spec.networkCidr}; pick an address in that network`);
+      } else if (network && (node.ip === networkAddress(network) || node.ip === broadcastAddress(network))) {
+        report(field("ip"), node.ip, `is the ${node.ip === networkAddress(network) ? "network" : "broadcast"} address of ${spec.networkCidr}; pick a host address`);
+      }
+      if (node.ip === spec.vip) report("vip", spec.vip, `is also the address of control plane ${node.name}; the VIP must be a free address of its own`);
+      if (node.ip === spec.gateway) report(field("ip"), node.ip, "is the gateway's address; pick a free address");
+      duplicate(seen.ips, node.ip, index, field("ip"), "each control plane needs its own address", report);
+    }
+
+    // An unset vmId defaults from the IP; a malformed IP is reported above already.
+    if (Token.isUnresolved(node.vmId) || Number.isNaN(node.vmId)) return;
+    if (!Number.isInteger(node.vmId) || node.vmId < PROXMOX_VM_ID_RANGE.min || node.vmId > PROXMOX_VM_ID_RANGE.max) {
+      report(
+        field("vmId"),
+        node.vmId,
+        `Proxmox VM ids are integers from ${PROXMOX_VM_ID_RANGE.min} to ${PROXMOX_VM_ID_RANGE.max}; set vmId explicitly (the default is the last octet of the IP)`,
+      );
+    } else {
+      duplicate(seen.vmIds, node.vmId, index, field("vmId"), "Proxmox VM ids are unique across the Proxmox cluster; set a different vmId", report);
+    }
+  });
+}
+
+function duplicate<T>(seen: Map<T, number>, value: T, index: number, field: string, fix: string, report: Report): void {
+  const first = seen.get(value);
+  if (first === undefined) {
+    seen.set(value, index);
+  } else {
+    report(field, value, `duplicates controlPlanes[${first}]; ${fix}`);
+  }
+}
+
+function checkResources(spec: ClusterSpec, report: Report): void {
+  const min = CONTROL_PLANE_MINIMUMS;
+  checkInteger("diskSizeGib", spec.diskSizeGib, min.diskSizeGib, 65_536, report, `Talos needs at least ${min.diskSizeGib} GiB for a control plane`);
+  // Per-node values (they carry the cluster-wide default) are reported once per distinct field.
+  spec.nodes.forEach((node, index) => {
+    checkInteger(`controlPlanes[${index}].cores`, node.cores, min.cores, 512, report, `Talos needs at least ${min.cores} cores for a control plane`);
+    checkInteger(`controlPlanes[${index}].memoryMib`, node.memoryMib, min.memoryMib, 4_194_304, report, `Talos needs at least ${min.memoryMib} MiB for a control plane`);
+  });
+}
+
+function checkInteger(field: string, value: number, min: number, max: number, report: Report, why?: string): void {
+  if (Token.isUnresolved(value)) return;
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    report(field, value, `must be a whole number from ${min} to ${max}`);
+  } else if (value < min || value > max) {
+    report(field, value, `${why ? `${why}; ` : ""}use a value from ${min} to ${max}`);
+  }
+}
+
+function checkDnsLabel(field: string, value: string, report: Report): void {
+  if (typeof value !== "string" || value.length === 0 || value.length > 63 || !DNS_LABEL.test(value)) {
+    report(field, value, "must be a DNS-1123 label: 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit, e.g. k8s-controller1");
+  }
+}
+
+function checkProxmoxNames(spec: ClusterSpec, report: Report): void {
+  const name = (field: string, value: string, what: string) => {
+    if (typeof value !== "string" || !PROXMOX_NAME.test(value)) {
+      report(field, value, `not a valid Proxmox ${what} name; use letters, digits, '.', '_' or '-', e.g. ${what === "bridge" ? "vmbr0" : "local-lvm"}`);
+    }
+  };
+  name("bridge", spec.bridge, "bridge");
+  name("datastoreId", spec.datastoreId, "datastore");
+  name("imageDatastoreId", spec.imageDatastoreId, "datastore");
+  spec.nodes.forEach((node, index) => {
+    if (typeof node.proxmoxNode !== "string" || !PROXMOX_NAME.test(node.proxmoxNode)) {
+      report(`controlPlanes[${index}].proxmoxNode`, node.proxmoxNode, "not a valid Proxmox node name; use the host's name as Proxmox shows it, e.g. pve");
+    }
+  });
+  if (typeof spec.cpuType !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(spec.cpuType)) {
+    report("cpuType", spec.cpuType, "not a QEMU CPU type; use host or e.g. x86-64-v2-AES");
+  }
+}
+
+function checkHttpsUrl(field: string, value: string, report: Report): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== "https:") {
+    report(field, value, "must be an https:// URL, e.g. https://factory.talos.dev");
+  } else if (url.username || url.password) {
+    report(field, value, "must not embed credentials; remove the user:password@ part");
+  }
+}
+
+/** Rules for the Proxmox API endpoint (the stack's provider setting, not the construct's). */
+export function validateProxmoxEndpoint(field: string, endpoint: string): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== "https:") {
+    problems.push({ field, value: endpoint, message: "the Proxmox API must be reached over https; write it as https://<host>:8006" });
+  } else if (url.username || url.password) {
+    problems.push({
+      field,
+      value: `${url.protocol}//***@${url.host}${url.pathname}`,
+      message: "must not embed credentials; remove them and export PROXMOX_VE_API_TOKEN instead",
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,73 @@
+import { Construct } from "constructs";
+import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { NullProvider } from "@cdktf/provider-null/lib/provider";
+import { ProxmoxProvider } from "../.gen/providers/proxmox/provider";
+import { TalosProvider } from "../.gen/providers/talos/provider";
+import { ControlPlaneHa, ControlPlaneHaProps, DEFAULT_IMAGE_FACTORY_URL } from "../constructs";
+
+/** How Terraform reaches the Proxmox API. Credentials never go here: see README, "Deploy". */
+export interface ProxmoxConnectionProps {
+  /**
+   * Proxmox API endpoint, e.g. `https://192.168.1.10:8006`.
+   * @default - taken from the PROXMOX_VE_ENDPOINT environment variable at deploy time
+   */
+  readonly endpoint?: string;
+  /**
+   * Skip TLS verification of the Proxmox API (self-signed certificates).
+   * @default false
+   */
+  readonly insecure?: boolean;
+}
+
+export interface HomelabStackProps {
+  /** @default - the reference homelab */
+  readonly cluster?: ControlPlaneHaProps;
+  /** @default - endpoint from the environment, TLS verified */
+  readonly proxmox?: ProxmoxConnectionProps;
+}
+
+/** Version of hashicorp/null the prebuilt bindings were made from; pinned exactly like the others. */
+const NULL_PROVIDER_VERSION = "3.2.4";
+
+/**
+ * The deployable unit: providers, state backend, the control plane and its
+ * outputs. Terraform state stays in the project folder (outside cdktf.out),
+ * at a relative path so the JSON is the same on every machine.
+ */
+export class HomelabStack extends TerraformStack {
+  public readonly controlPlane: ControlPlaneHa;
+
+  constructor(scope: Construct, id: string, props: HomelabStackProps = {}) {
+    super(scope, id);
+
+    // Relative to cdktf.out/stacks/<id>, where Terraform runs: <project>/terraform.<id>.tfstate.
+    new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+
+    // The API token comes from PROXMOX_VE_API_TOKEN (and the endpoint from
+    // PROXMOX_VE_ENDPOINT when not configured); nothing secret is synthesized.
+    new ProxmoxProvider(this, "proxmox", {
+      endpoint: props.proxmox?.endpoint,
+      insecure: props.proxmox?.insecure,
+    });
+    new TalosProvider(this, "talos", {
+      imageFactoryUrl: props.cluster?.imageFactoryUrl ?? DEFAULT_IMAGE_FACTORY_URL,
+    });
+    new NullProvider(this, "null");
+    this.addOverride("terraform.required_providers.null.version", NULL_PROVIDER_VERSION);
+
+    const controlPlane = new ControlPlaneHa(this, "ControlPlane", props.cluster);
+    this.controlPlane = controlPlane;
+    const { spec } = controlPlane;
+
+    const output = (name: string, value: unknown, description: string, sensitive = false) =>
+      new TerraformOutput(this, name, { value, description, sensitive, staticId: true });
+    output("kubeconfig", controlPlane.kubeconfig.kubeconfigRaw, "Admin kubeconfig; its server is the VIP endpoint", true);
+    output("talosconfig", controlPlane.clientConfiguration.talosConfig, "talosctl configuration; its endpoints are the node IPs", true);
+    output("cluster_endpoint", spec.clusterEndpoint, "Kubernetes API endpoint every client and worker uses");
+    output("vip", spec.vip, "Floating control-plane address (Layer 2 failover, one holder at a time)");
+    output("node_ips", spec.nodes.map((node) => node.ip), "Control-plane node addresses, first one bootstrapped");
+    output("etcd_quorum", controlPlane.etcdQuorum, "etcd members that must be up for writes and VIP moves");
+    output("etcd_failures_tolerated", controlPlane.failuresTolerated, "Control planes that may fail while etcd keeps quorum");
+    output("schematic_id", controlPlane.image.schematic.id, "Talos Image Factory schematic of the node image");
+  }
+}
