@@ -87,10 +87,16 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
   };
 }
 
-/** The last octet of the address (211 for 192.168.1.211); NaN when the address is malformed. */
+/**
+ * Default VM id from the address, readable next to it: the last octet when
+ * it is a valid Proxmox id (211 for 192.168.1.211), else 1000 + the last octet
+ * (1011 for 10.0.0.11). Unique within a /24. NaN when the address is malformed.
+ */
 export function defaultVmId(ip: string): number {
   const value = parseIpv4(ip);
-  return value === undefined ? Number.NaN : value % 256;
+  if (value === undefined) return Number.NaN;
+  const lastOctet = value % 256;
+  return lastOctet >= 100 ? lastOctet : 1000 + lastOctet;
 }
 
 /** Distinct Proxmox hosts that carry a control plane, in order of first use. */

@@ -14,7 +14,7 @@ export interface ControlPlaneNodeProps {
   readonly ip: string;
   /**
    * Proxmox VM id (100..999999999).
-   * @default - the last octet of `ip` (211 for 192.168.1.211); set it when that is below 100 or taken
+   * @default - the last octet of `ip` (211 for 192.168.1.211), or 1000 + the last octet when that is below 100 (1011 for 10.0.0.11)
    */
   readonly vmId?: number;
   /**

@@ -180,7 +180,7 @@ function checkNodes(spec: ClusterSpec, network: Ipv4Network | undefined, report:
       report(
         field("vmId"),
         node.vmId,
-        `Proxmox VM ids are integers from ${PROXMOX_VM_ID_RANGE.min} to ${PROXMOX_VM_ID_RANGE.max}; set vmId explicitly (the default is the last octet of the IP)`,
+        `Proxmox VM ids are integers from ${PROXMOX_VM_ID_RANGE.min} to ${PROXMOX_VM_ID_RANGE.max}; set vmId explicitly`,
       );
     } else {
       duplicate(seen.vmIds, node.vmId, index, field("vmId"), "Proxmox VM ids are unique across the Proxmox cluster; set a different vmId", report);

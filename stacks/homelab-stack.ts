@@ -53,7 +53,7 @@ export class HomelabStack extends TerraformStack {
       imageFactoryUrl: props.cluster?.imageFactoryUrl ?? DEFAULT_IMAGE_FACTORY_URL,
     });
     new NullProvider(this, "null");
-    this.addOverride("terraform.required_providers.null.version", NULL_PROVIDER_VERSION);
+    this.addOverride("terraform.required_providers.null", { source: "hashicorp/null", version: NULL_PROVIDER_VERSION });
 
     const controlPlane = new ControlPlaneHa(this, "ControlPlane", props.cluster);
     this.controlPlane = controlPlane;
