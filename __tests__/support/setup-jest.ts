@@ -1,4 +1,5 @@
-import { Testing } from "cdktf";
+// cdktf's jest matchers (toHaveResourceWithProperties and friends), at run time
+// and, through this import, for the type checker too.
+import { setupJest } from "cdktf/lib/testing/adapters/jest";
 
-// cdktf's matchers: toHaveResourceWithProperties and friends.
-Testing.setupJest();
+setupJest();
