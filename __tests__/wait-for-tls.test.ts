@@ -76,3 +76,7 @@ describe("wait-for-TLS script", () => {
     }
   });
 });
+
+test("the script holds no Terraform template syntax, so Terraform passes it through verbatim", () => {
+  expect(WAIT_FOR_TLS_SCRIPT).not.toMatch(/\$\{|%\{/);
+});

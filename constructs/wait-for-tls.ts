@@ -4,7 +4,9 @@
  *
  * It runs as `node -e <script>` with the target in environment variables, so
  * it needs only `node` (which every user of this project has), not curl,
- * and no shell quoting. The handshake alone is the signal: the API server
+ * and no shell quoting. It must not contain `${` or `%{`: Terraform would
+ * read those as its own template syntax inside the command string.
+ * The handshake alone is the signal: the API server
  * behind the VIP is up; the certificate is checked later by kubectl against
  * the cluster CA in the kubeconfig.
  */
@@ -18,10 +20,10 @@ export const WAIT_FOR_TLS_SCRIPT = [
   "  const socket = tls.connect({ host, port, rejectUnauthorized: false, timeout: retryMs });",
   "  const retry = (why) => {",
   "    if (settled) return; settled = true; socket.destroy();",
-  "    if (Date.now() >= deadline) { console.error(`${host}:${port} gave no TLS handshake in time (last: ${why})`); process.exit(1); }",
+  '    if (Date.now() >= deadline) { console.error(host + ":" + port + " gave no TLS handshake in time (last: " + why + ")"); process.exit(1); }',
   "    setTimeout(attempt, retryMs);",
   "  };",
-  "  socket.once(\"secureConnect\", () => { settled = true; socket.end(); console.log(`${host}:${port} answers TLS`); process.exit(0); });",
+  '  socket.once("secureConnect", () => { settled = true; socket.end(); console.log(host + ":" + port + " answers TLS"); process.exit(0); });',
   "  socket.once(\"error\", (error) => retry(error.code || error.message));",
   "  socket.once(\"timeout\", () => retry(\"timeout\"));",
   "}",
