@@ -1,4 +1,5 @@
-import { HomelabConfigError, parseHomelabConfig } from "../config/load-homelab-config";
+import { HomelabConfigError, loadHomelabConfig, parseHomelabConfig } from "../config/load-homelab-config";
+import { synthHomelab } from "./support/synth";
 
 /** The message of the error parsing `text` throws (fails the test when nothing is thrown). */
 function problemsOf(text: string, file = "homelab.yaml"): string {
@@ -118,5 +119,18 @@ controlPlanes:
     const message = problemsOf('proxmox: { endpoint: "https://root:hunter2@pve:8006" }');
     expect(message).toContain("must not embed credentials");
     expect(message).not.toContain("hunter2");
+  });
+});
+
+describe("examples/", () => {
+  const examples = require("node:fs").readdirSync(`${__dirname}/../examples`) as string[];
+
+  test.each(examples)("%s loads without problems", (file) => {
+    expect(() => loadHomelabConfig(`${__dirname}/../examples/${file}`)).not.toThrow();
+  });
+
+  test("reference-homelab.yaml spells out exactly the defaults", () => {
+    const fromFile = synthHomelab(loadHomelabConfig(`${__dirname}/../examples/reference-homelab.yaml`)).text;
+    expect(fromFile).toBe(synthHomelab().text);
   });
 });
