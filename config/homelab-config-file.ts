@@ -3,6 +3,7 @@
  * and its mapping onto the stack's props. Every field is optional; a missing
  * one takes the reference homelab's value.
  */
+import { ControlPlaneHaProps } from "../constructs";
 import { HomelabStackProps } from "../stacks/homelab-stack";
 
 export interface HomelabConfigFile {
@@ -46,64 +47,54 @@ export const HOMELAB_CONFIG_SCHEMA = section({
   },
 });
 
+/** Where each flat construct prop lives in the file's nested layout: the one mapping both ways use. */
+const PROP_PATHS: readonly (readonly [keyof ControlPlaneHaProps, string])[] = [
+  ["clusterName", "clusterName"],
+  ["talosVersion", "talosVersion"],
+  ["kubernetesVersion", "kubernetesVersion"],
+  ["vip", "vip"],
+  ["allowSingleNode", "allowSingleNode"],
+  ["networkCidr", "network.cidr"],
+  ["gateway", "network.gateway"],
+  ["dnsServers", "network.dnsServers"],
+  ["bridge", "network.bridge"],
+  ["proxmoxNode", "proxmox.node"],
+  ["cores", "vm.cores"],
+  ["memoryMib", "vm.memoryMib"],
+  ["diskSizeGib", "vm.diskGib"],
+  ["datastoreId", "vm.datastoreId"],
+  ["imageDatastoreId", "vm.imageDatastoreId"],
+  ["cpuType", "vm.cpuType"],
+  ["systemExtensions", "talos.systemExtensions"],
+  ["imageFactoryUrl", "talos.imageFactoryUrl"],
+  ["controlPlanes", "controlPlanes"],
+];
+
 /** Maps the file's nested layout onto the construct's flat props. */
 export function toStackProps(file: HomelabConfigFile): HomelabStackProps {
-  return {
-    proxmox: { endpoint: file.proxmox?.endpoint, insecure: file.proxmox?.insecure },
-    cluster: dropUndefined({
-      clusterName: file.clusterName,
-      talosVersion: file.talosVersion,
-      kubernetesVersion: file.kubernetesVersion,
-      vip: file.vip,
-      allowSingleNode: file.allowSingleNode,
-      networkCidr: file.network?.cidr,
-      gateway: file.network?.gateway,
-      dnsServers: file.network?.dnsServers,
-      bridge: file.network?.bridge,
-      proxmoxNode: file.proxmox?.node,
-      cores: file.vm?.cores,
-      memoryMib: file.vm?.memoryMib,
-      diskSizeGib: file.vm?.diskGib,
-      datastoreId: file.vm?.datastoreId,
-      imageDatastoreId: file.vm?.imageDatastoreId,
-      cpuType: file.vm?.cpuType,
-      systemExtensions: file.talos?.systemExtensions,
-      imageFactoryUrl: file.talos?.imageFactoryUrl,
-      controlPlanes: file.controlPlanes?.map((node) => dropUndefined({ ...node })),
-    }),
-  };
+  const cluster: Record<string, unknown> = {};
+  for (const [prop, filePath] of PROP_PATHS) {
+    const value = filePath.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], file);
+    if (value !== undefined) cluster[prop] = value;
+  }
+  return { proxmox: dropUndefined({ endpoint: file.proxmox?.endpoint, insecure: file.proxmox?.insecure }), cluster };
 }
 
 /**
  * Where a construct prop lives in the file, so problems name the field the
- * operator wrote. Per-node cores and memory fall back to `vm.*` when the
- * node does not set them.
+ * operator wrote (`diskSizeGib` -> `vm.diskGib`). Per-node cores, memory and
+ * host fall back to the cluster-wide field when the node does not set them.
  */
 export function fileFieldOf(propField: string, file: HomelabConfigFile): string {
-  const topLevel: Record<string, string> = {
-    networkCidr: "network.cidr",
-    gateway: "network.gateway",
-    dnsServers: "network.dnsServers",
-    bridge: "network.bridge",
-    proxmoxNode: "proxmox.node",
-    diskSizeGib: "vm.diskGib",
-    datastoreId: "vm.datastoreId",
-    imageDatastoreId: "vm.imageDatastoreId",
-    cpuType: "vm.cpuType",
-    systemExtensions: "talos.systemExtensions",
-    imageFactoryUrl: "talos.imageFactoryUrl",
-  };
-  const [head, ...rest] = propField.split(".");
-  const mapped = topLevel[head.replace(/\[\d+\]$/, "")];
-  if (mapped) return [head.replace(/^[^[]+/, mapped), ...rest].join(".");
-
   const node = /^controlPlanes\[(\d+)\]\.(cores|memoryMib|proxmoxNode)$/.exec(propField);
   if (node) {
     const [, index, key] = node;
     const given = (file.controlPlanes?.[Number(index)] as Record<string, unknown> | undefined)?.[key];
-    if (given === undefined) return key === "proxmoxNode" ? "proxmox.node" : `vm.${key}`;
+    return given === undefined ? fileFieldOf(key, file) : propField;
   }
-  return propField;
+  const [, head, rest] = /^([A-Za-z]+)(.*)$/.exec(propField) ?? [undefined, propField, ""];
+  const mapped = PROP_PATHS.find(([prop]) => prop === head)?.[1];
+  return mapped ? `${mapped}${rest}` : propField;
 }
 
 function dropUndefined<T extends object>(value: T): T {

@@ -242,36 +242,37 @@ function checkProxmoxNames(spec: ClusterSpec, report: Report): void {
 }
 
 function checkHttpsUrl(field: string, value: string, report: Report): void {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || url.protocol !== "https:") {
-    report(field, value, "must be an https:// URL, e.g. https://factory.talos.dev");
-  } else if (url.username || url.password) {
-    report(field, value, "must not embed credentials; remove the user:password@ part");
-  }
+  const fault = httpsUrlFault(value);
+  if (fault === "scheme") report(field, value, "must be an https:// URL, e.g. https://factory.talos.dev");
+  if (fault === "credentials") report(field, withoutCredentials(value), "must not embed credentials; remove the user:password@ part");
 }
 
 /** Rules for the Proxmox API endpoint (the stack's provider setting, not the construct's). */
 export function validateProxmoxEndpoint(field: string, endpoint: string): ValidationProblem[] {
-  const problems: ValidationProblem[] = [];
-  let url: URL | undefined;
+  switch (httpsUrlFault(endpoint)) {
+    case "scheme":
+      return [{ field, value: endpoint, message: "the Proxmox API must be reached over https; write it as https://<host>:8006" }];
+    case "credentials":
+      return [{ field, value: withoutCredentials(endpoint), message: "must not embed credentials; remove them and export PROXMOX_VE_API_TOKEN instead" }];
+    default:
+      return [];
+  }
+}
+
+/** Why a value is not a plain https URL, or undefined when it is one. */
+function httpsUrlFault(value: string): "scheme" | "credentials" | undefined {
+  let url: URL;
   try {
-    url = new URL(endpoint);
+    url = new URL(value);
   } catch {
-    url = undefined;
+    return "scheme";
   }
-  if (!url || url.protocol !== "https:") {
-    problems.push({ field, value: endpoint, message: "the Proxmox API must be reached over https; write it as https://<host>:8006" });
-  } else if (url.username || url.password) {
-    problems.push({
-      field,
-      value: `${url.protocol}//***@${url.host}${url.pathname}`,
-      message: "must not embed credentials; remove them and export PROXMOX_VE_API_TOKEN instead",
-    });
-  }
-  return problems;
+  if (url.protocol !== "https:") return "scheme";
+  return url.username || url.password ? "credentials" : undefined;
+}
+
+/** The URL with any user:password@ masked, so error messages never echo a secret. */
+function withoutCredentials(value: string): string {
+  const url = new URL(value);
+  return `${url.protocol}//***@${url.host}${url.pathname}`;
 }
