@@ -1,9 +1,11 @@
 /**
  * The cdktf app: the reference homelab, or the cluster described by the file
  * that HOMELAB_CONFIG names. Bad input stops here, before anything is
- * written, with every problem listed and a non-zero exit code.
+ * written, with every problem listed and a non-zero exit code; a synth that
+ * fails later leaves the previous cdktf.out as it was.
  */
 import { App } from "cdktf";
+import { replaceOutdir } from "./app/replace-outdir";
 import { clusterWarnings, resolveClusterSpec } from "./constructs";
 import { HomelabStack, HomelabStackProps } from "./stacks/homelab-stack";
 
@@ -19,9 +21,12 @@ async function main(): Promise<void> {
     console.warn(`warning: ${warning}`);
   }
 
-  const app = new App();
-  new HomelabStack(app, STACK_ID, props);
-  app.synth();
+  replaceOutdir(process.env.CDKTF_OUTDIR ?? "cdktf.out", (stagingDir) => {
+    // No stack traces in annotations: they hold this machine's absolute paths.
+    const app = new App({ outdir: stagingDir, stackTraces: false });
+    new HomelabStack(app, STACK_ID, props);
+    app.synth();
+  });
 }
 
 main().catch((error: unknown) => {

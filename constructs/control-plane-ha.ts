@@ -69,7 +69,15 @@ export class ControlPlaneHa extends Construct {
     });
 
     // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/resources/machine_secrets
-    this.machineSecrets = new MachineSecrets(this, "Secrets", { talosVersion: spec.talosVersion });
+    this.machineSecrets = new MachineSecrets(this, "Secrets", {
+      talosVersion: spec.talosVersion,
+      lifecycle: {
+        // Losing the secrets means a new PKI: every node and client stops trusting the cluster.
+        preventDestroy: true,
+        // They are generated for the first Talos release and stay valid across upgrades.
+        ignoreChanges: ["talos_version"],
+      },
+    });
     const clientConfiguration = this.machineSecrets.clientConfiguration;
 
     // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/data-sources/machine_configuration
@@ -122,6 +130,9 @@ export class ControlPlaneHa extends Construct {
       nodeAttribute: first.ip,
       endpoint: first.ip,
       dependsOn: [firstNode.configApply],
+      // Once done, never again: reordering or readdressing the nodes must not
+      // bootstrap a second etcd cluster.
+      lifecycle: { ignoreChanges: "all" },
     });
 
     // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/data-sources/cluster_health

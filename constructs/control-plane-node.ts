@@ -24,6 +24,15 @@ export interface ControlPlaneNodeConstructProps {
   readonly machineConfiguration: string;
 }
 
+/**
+ * Terraform applies the nodes' configurations in parallel, so a change that
+ * needs a reboot would reboot every control plane at once and lose etcd
+ * quorum. In this mode the provider dry-runs the change and stages it for the
+ * next boot when it needs one (applying it live otherwise); the operator then
+ * reboots one node at a time (README, Safety).
+ */
+export const CONFIG_APPLY_MODE = "staged_if_needing_reboot";
+
 /** Seconds Proxmox waits for a guest to stop before giving up (destroy must not hang). */
 const STOP_TIMEOUT_SECONDS = 300;
 
@@ -76,10 +85,17 @@ export class ControlPlaneNode extends Construct {
       },
       onBoot: true,
       started: true,
+      // Hardware changes wait for the next reboot, which the operator does one node at a
+      // time: the provider's default reboots at once, and on every node together.
+      rebootAfterUpdate: false,
       // A destroy stops the VM instead of waiting on an ACPI shutdown the guest may ignore.
       stopOnDestroy: true,
       timeoutStopVm: STOP_TIMEOUT_SECONDS,
       timeoutShutdownVm: STOP_TIMEOUT_SECONDS,
+      // The boot disk is imported from the image once, at creation. A new Talos
+      // version or schematic changes the image, never the VM: nodes are upgraded
+      // in place with talosctl upgrade (see README, Safety).
+      lifecycle: { ignoreChanges: ["disk[0].file_id"] },
     });
     // network_device is a list(object) attribute in bpg/proxmox 0.111: in JSON every
     // element needs all 11 keys, so unset ones are written as null.
@@ -105,6 +121,7 @@ export class ControlPlaneNode extends Construct {
       machineConfigurationInput: props.machineConfiguration,
       nodeAttribute: node.ip,
       endpoint: node.ip,
+      applyMode: CONFIG_APPLY_MODE,
       configPatches: renderNodePatches({
         talosVersion: props.talosVersion,
         hostname: node.name,
