@@ -16,9 +16,6 @@ import { TalosImage } from "./talos-image";
 import { clusterWarnings, formatProblem, validateClusterSpec } from "./validation";
 import { VipReadyGate } from "./vip-ready-gate";
 
-/** How long the health check may wait for etcd, the API server and the nodes after bootstrap. */
-const HEALTH_TIMEOUT = "15m";
-
 /**
  * A highly available Talos Linux control plane on Proxmox VE.
  *
@@ -131,16 +128,18 @@ export class ControlPlaneHa extends Construct {
       endpoint: first.ip,
       dependsOn: [firstNode.configApply],
       // Once done, never again: reordering or readdressing the nodes must not
-      // bootstrap a second etcd cluster.
-      lifecycle: { ignoreChanges: "all" },
+      // bootstrap a second etcd cluster. (Every argument is listed rather than
+      // "all", which cdktf's HCL output cannot express.)
+      lifecycle: { ignoreChanges: ["node", "endpoint", "client_configuration", "timeouts"] },
     });
 
+    // Waits (the provider's default: up to 10 minutes) for etcd, the API server and
+    // every node. A data source, so every later plan runs the check again.
     // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/data-sources/cluster_health
     this.health = new DataTalosClusterHealth(this, "Health", {
       clientConfiguration,
       controlPlaneNodes: nodeIps,
       endpoints: nodeIps,
-      timeouts: { read: HEALTH_TIMEOUT },
       dependsOn: [this.bootstrap, ...applies],
     });
 

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { MachineConfigurationApply, MachineConfigurationApplyClientConfiguration } from "../.gen/providers/talos/machine-configuration-apply";
 import { VirtualEnvironmentVm } from "../.gen/providers/proxmox/virtual-environment-vm";
 import { NodeSpec } from "./cluster-spec";
+import { nullValue } from "./hcl-compat";
 import { renderNodePatches } from "./talos-patches";
 
 export interface ControlPlaneNodeConstructProps {
@@ -97,21 +98,22 @@ export class ControlPlaneNode extends Construct {
       // in place with talosctl upgrade (see README, Safety).
       lifecycle: { ignoreChanges: ["disk[0].file_id"] },
     });
-    // network_device is a list(object) attribute in bpg/proxmox 0.111: in JSON every
-    // element needs all 11 keys, so unset ones are written as null.
+    // network_device is a list(object) attribute in bpg/proxmox 0.111: every element
+    // needs all 11 keys, so unset ones are written as null.
+    const unset = nullValue(this);
     this.vm.addOverride("network_device", [
       {
         bridge: props.bridge,
-        disconnected: null,
+        disconnected: unset,
         enabled: true,
         firewall: false,
         mac_address: node.macAddress,
         model: "virtio",
-        mtu: null,
-        queues: null,
-        rate_limit: null,
-        trunks: null,
-        vlan_id: null,
+        mtu: unset,
+        queues: unset,
+        rate_limit: unset,
+        trunks: unset,
+        vlan_id: unset,
       },
     ]);
 

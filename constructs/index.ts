@@ -13,3 +13,4 @@ export * from "./talos-patches";
 export * from "./image-factory";
 export * from "./validation";
 export * from "./wait-for-tls";
+export * from "./hcl-compat";

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
+import { blockSafeText } from "./hcl-compat";
 import { WAIT_FOR_TLS_SCRIPT, waitForTlsEnvironment } from "./wait-for-tls";
 
 export interface VipReadyGateProps {
@@ -31,7 +32,7 @@ export class VipReadyGate extends Construct {
         {
           type: "local-exec",
           interpreter: ["node", "-e"],
-          command: WAIT_FOR_TLS_SCRIPT,
+          command: blockSafeText(this, WAIT_FOR_TLS_SCRIPT),
           environment: waitForTlsEnvironment(props.vip, props.port, props.timeoutSeconds),
         },
       ],

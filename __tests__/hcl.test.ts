@@ -1,0 +1,45 @@
+/**
+ * `npm run synth:hcl` (cdktf's own `synth --hcl`) works offline and its HCL
+ * declares the same resources, data sources, providers and outputs as the
+ * JSON, so reviewers can read it and the stack can leave cdktf.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "@cdktf/hcl2json";
+
+const root = path.resolve(__dirname, "..");
+
+/** `{ resource: { type: [names] }, ... }` of a Terraform configuration. */
+function declarations(configuration: Record<string, unknown>) {
+  const namesByType = (section: unknown) =>
+    Object.fromEntries(Object.entries((section ?? {}) as Record<string, object>).map(([type, blocks]) => [type, Object.keys(blocks).sort()]));
+  return {
+    resource: namesByType(configuration.resource),
+    data: namesByType(configuration.data),
+    provider: Object.keys((configuration.provider ?? {}) as object).sort(),
+    output: Object.keys((configuration.output ?? {}) as object).sort(),
+  };
+}
+
+describe("npm run synth:hcl", () => {
+  test("writes HCL beside the JSON, offline, declaring the same things", async () => {
+    const hclOutdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hcl-")), "hcl");
+    const jsonOutdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "json-")), "cdktf.out");
+    const closed = "http://127.0.0.1:9"; // any attempt to reach the network fails at once
+    const result = spawnSync("npm", ["run", "--silent", "synth:hcl"], {
+      cwd: root,
+      env: { ...process.env, HCL_OUTDIR: hclOutdir, CDKTF_OUTDIR: jsonOutdir, HTTP_PROXY: closed, HTTPS_PROXY: closed, http_proxy: closed, https_proxy: closed },
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(0);
+
+    const hcl = fs.readFileSync(path.join(hclOutdir, "stacks", "homelab", "cdk.tf"), "utf8");
+    const json = JSON.parse(fs.readFileSync(path.join(jsonOutdir, "stacks", "homelab", "cdk.tf.json"), "utf8"));
+    const fromHcl = declarations(await parse("cdk.tf", hcl));
+    expect(fromHcl).toEqual(declarations(json));
+    expect(fromHcl.resource.proxmox_virtual_environment_vm).toHaveLength(3);
+    expect(hcl).toContain('resource "talos_machine_bootstrap"');
+  }, 60_000);
+});
