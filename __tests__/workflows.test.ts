@@ -1,0 +1,59 @@
+/**
+ * The GitHub Actions workflow passes actionlint (the real linter, compiled to
+ * WebAssembly and installed from npm, so no network at test time), pins every
+ * action by commit, and asks for no more permissions than it needs.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+const root = path.resolve(__dirname, "..");
+const ACTIONLINT = path.join(root, "node_modules", "@tktco", "node-actionlint", "bin", "node-actionlint.js");
+const WORKFLOW = path.join(root, ".github", "workflows", "pr.yml");
+
+/** Runs actionlint on .github/workflows/ below `dir`. */
+function actionlint(dir: string) {
+  return spawnSync(process.execPath, [ACTIONLINT], { cwd: dir, encoding: "utf8" });
+}
+
+describe("GitHub Actions workflows", () => {
+  test("pass actionlint", () => {
+    const result = actionlint(root);
+    expect(result.stdout).toContain("All workflow files passed lint checks");
+    expect(result.status).toBe(0);
+  });
+
+  test("actionlint catches a broken workflow (the check has teeth)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workflow-"));
+    fs.mkdirSync(path.join(dir, ".github", "workflows"), { recursive: true });
+    const broken = fs.readFileSync(WORKFLOW, "utf8").replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest").replace("if: env.PROXMOX_VE_ENDPOINT == ''", "if: secrets.PROXMOX_VE_ENDPOINT == ''");
+    fs.writeFileSync(path.join(dir, ".github", "workflows", "pr.yml"), broken);
+    const result = actionlint(dir);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('"runs-on" section is missing in job "review"');
+    expect(result.stdout).toContain('context "secrets" is not allowed here');
+  });
+
+  const workflow = parse(fs.readFileSync(WORKFLOW, "utf8"));
+  const steps = Object.values(workflow.jobs as Record<string, { steps: { uses?: string; run?: string }[] }>).flatMap((job) => job.steps);
+
+  test("pin every action to a full commit SHA", () => {
+    const uses = steps.map((step) => step.uses).filter((value): value is string => value !== undefined);
+    expect(uses.length).toBeGreaterThan(0);
+    for (const action of uses) expect(action).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+  });
+
+  test("grant no permissions by default and only what the job needs", () => {
+    expect(workflow.permissions).toEqual({});
+    expect(workflow.jobs.review.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+  });
+
+  test("install from the lockfile, type-check, test and review in that order", () => {
+    const runs = steps.map((step) => step.run ?? "").filter(Boolean);
+    const order = ["npm ci", "npx tsc -p .", "npm test", 'npm run review -- --base "$BASE_SHA"'].map((command) => runs.findIndex((run) => run.trim() === command));
+    expect(order.every((index) => index >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+});
