@@ -89,6 +89,9 @@ export class ControlPlaneNode extends Construct {
       // Hardware changes wait for the next reboot, which the operator does one node at a
       // time: the provider's default reboots at once, and on every node together.
       rebootAfterUpdate: false,
+      // Moving a node to another Proxmox host migrates the VM; without this the
+      // provider destroys it (and its etcd data) and creates a new one.
+      migrate: true,
       // A destroy stops the VM instead of waiting on an ACPI shutdown the guest may ignore.
       stopOnDestroy: true,
       timeoutStopVm: STOP_TIMEOUT_SECONDS,

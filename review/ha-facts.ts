@@ -1,0 +1,78 @@
+/**
+ * The HA arithmetic of a synthesized control plane: etcd quorum, failures
+ * tolerated, what losing each Proxmox host does, and how many control planes
+ * may be down before writes and the VIP freeze. Pure.
+ */
+import { etcdQuorum, failuresTolerated } from "../constructs/quorum";
+import { StackModel } from "./stack-model";
+
+export interface HostLoss {
+  readonly host: string;
+  /** Control planes on that host. */
+  readonly lost: number;
+  readonly remaining: number;
+  readonly quorumKept: boolean;
+}
+
+export interface DownScenario {
+  /** Control planes down at once. */
+  readonly down: number;
+  readonly remaining: number;
+  readonly quorumKept: boolean;
+}
+
+export interface HaFacts {
+  readonly members: number;
+  readonly quorum: number;
+  readonly tolerated: number;
+  readonly hostLosses: readonly HostLoss[];
+  /** 1 down, 2 down, ... up to the first count that loses quorum (at least 2, at most all). */
+  readonly downScenarios: readonly DownScenario[];
+}
+
+/** Undefined when the stack has no control-plane VM. */
+export function haFacts(model: StackModel): HaFacts | undefined {
+  const members = model.nodes.length;
+  if (members === 0) return undefined;
+  const quorum = etcdQuorum(members);
+  const tolerated = failuresTolerated(members);
+  const hostLosses = model.hosts.map(({ name, nodes }) => {
+    const remaining = members - nodes.length;
+    return { host: name, lost: nodes.length, remaining, quorumKept: remaining >= quorum };
+  });
+  const worst = Math.min(members, Math.max(2, tolerated + 1));
+  const downScenarios = Array.from({ length: worst }, (_, index) => {
+    const down = index + 1;
+    return { down, remaining: members - down, quorumKept: members - down >= quorum };
+  });
+  return { members, quorum, tolerated, hostLosses, downScenarios };
+}
+
+/** Configuration warnings (no base needed), most severe first. */
+export function configurationWarnings(model: StackModel, facts: HaFacts | undefined): string[] {
+  if (!facts) return ["The stack has no control-plane VM (proxmox_virtual_environment_vm): there is no cluster to review."];
+  const warnings: string[] = [];
+  const { members, tolerated } = facts;
+  if (members === 1) {
+    warnings.push("Only 1 control plane: not highly available. When it is down, the Kubernetes API, etcd and the VIP are down.");
+  } else if (members % 2 === 0) {
+    warnings.push(
+      `${members} control planes: an even count tolerates no more failures than ${members - 1} (${tolerated}), and needs one more member up for quorum.`
+    );
+  }
+  if (members > 1 && model.hosts.length === 1) {
+    const [host] = model.hosts;
+    warnings.push(`All ${members} control planes run on Proxmox host ${host.name}: losing ${host.name} stops the cluster.`);
+  } else {
+    for (const loss of facts.hostLosses.filter((item) => !item.quorumKept && members > 1)) {
+      warnings.push(
+        `Proxmox host ${loss.host} runs ${loss.lost} of ${members} control planes: losing ${loss.host} leaves ${loss.remaining}, below the quorum of ${facts.quorum}, and stops the cluster.`
+      );
+    }
+  }
+  const vip = model.vip;
+  if (vip && model.talosctlEndpoints.includes(vip)) {
+    warnings.push(`talosctl's endpoints include the VIP ${vip}: when etcd loses quorum the VIP is gone, and talosctl cannot reach the nodes through it.`);
+  }
+  return warnings;
+}

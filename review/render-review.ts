@@ -1,0 +1,151 @@
+/**
+ * The pull-request review page: warnings first, the control plane at a
+ * glance, its HA arithmetic, what fails over and what does not, the
+ * resources, and (given a base) what the change adds, changes and removes.
+ * Pure and deterministic: the same JSON gives the same bytes; no paths,
+ * times or secret values.
+ */
+import { ChangeContext, changeWarnings, renderChanges } from "./render-changes";
+import { renderDiagram } from "./render-diagram";
+import { HaFacts, configurationWarnings, haFacts } from "./ha-facts";
+import { code, plural, table } from "./markdown";
+import { diffStacks } from "./resource-diff";
+import { StackModel, TerraformJson, TypeCount, stackModel } from "./stack-model";
+
+export interface ReviewInput {
+  /** The synthesized stack under review. */
+  readonly head: TerraformJson;
+  /** The HOMELAB_CONFIG file it came from, as a project-relative path; unset for the reference homelab. */
+  readonly config?: string;
+  /** The stack to compare with, and how to name it in the text (never an absolute path). */
+  readonly base?: { readonly json: TerraformJson; readonly label: string };
+}
+
+/** The review as Markdown, ending in a newline. */
+export function renderReview(input: ReviewInput): string {
+  const model = stackModel(input.head);
+  const facts = haFacts(model);
+  const context: ChangeContext | undefined = input.base && changeContextOf(input.base, input.head, model, facts);
+  const warnings = [...(context ? changeWarnings(context) : []), ...configurationWarnings(model, facts)];
+
+  const lines = [
+    `# Control plane review${model.clusterName ? `: ${code(model.clusterName)}` : ""}`,
+    "",
+    input.config ? `Synthesized from ${code(input.config)}.` : "Synthesized from the reference homelab (no `HOMELAB_CONFIG`).",
+    "",
+  ];
+  if (warnings.length > 0) lines.push("## Warnings", "", ...warnings.map((warning) => `- ${warning}`), "");
+  lines.push(...renderAtAGlance(model), ...renderHa(model, facts), ...renderFailover(model, facts), ...renderResources(model));
+  if (context) lines.push(...renderChanges(context));
+  return `${lines
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trimEnd()}\n`;
+}
+
+function changeContextOf(base: NonNullable<ReviewInput["base"]>, head: TerraformJson, model: StackModel, facts: HaFacts | undefined): ChangeContext {
+  const baseModel = stackModel(base.json);
+  return { diff: diffStacks(base.json, head), base: baseModel, head: model, baseFacts: haFacts(baseModel), headFacts: facts, baseLabel: base.label };
+}
+
+function renderAtAGlance(model: StackModel): string[] {
+  const show = (value: number | undefined) => (value === undefined ? "?" : String(value));
+  const rows = model.nodes.map((node) => [node.name, node.ip || "?", show(node.vmId), node.host, show(node.cores), show(node.memoryMib), show(node.diskGib)]);
+  const bootstrap = model.nodes.find((node) => node.bootstrapped);
+  const facts = [
+    model.vip && `VIP ${code(model.vip)}: Layer 2 failover, not load balancing. One control plane holds it at a time and answers for it with gratuitous ARP.`,
+    model.clusterEndpoint && `Cluster endpoint ${code(model.clusterEndpoint)}: what kubectl, kubelets and CI use.`,
+    (model.talosVersion || model.kubernetesVersion) && `Talos ${model.talosVersion ?? "?"}, Kubernetes ${model.kubernetesVersion ?? "?"}.`,
+    bootstrap && `etcd is bootstrapped once, on ${bootstrap.name} (${bootstrap.ip}); the others join it.`,
+    model.talosctlEndpoints.length > 0 && `talosctl endpoints: ${model.talosctlEndpoints.map(code).join(", ")}.`,
+  ].filter((fact): fact is string => typeof fact === "string" && fact !== "");
+  return [
+    "## The control plane at a glance",
+    "",
+    ...renderDiagram(model),
+    "",
+    ...table(["Node", "IP", "VM id", "Proxmox host", "Cores", "Memory (MiB)", "Disk (GiB)"], rows),
+    "",
+    ...facts.map((fact) => `- ${fact}`),
+    "",
+  ];
+}
+
+function renderHa(model: StackModel, facts: HaFacts | undefined): string[] {
+  if (!facts) return [];
+  const { members, quorum, tolerated } = facts;
+  const lines = [
+    "## High availability, from this configuration",
+    "",
+    ...table(
+      ["etcd", "Value"],
+      [
+        ["Members (one per control plane)", String(members)],
+        [`Quorum: floor(${members}/2)+1, the votes a write or a VIP move needs`, String(quorum)],
+        [`Failures tolerated: floor((${members}-1)/2)`, String(tolerated)],
+      ]
+    ),
+    "",
+    `Failure domains: ${plural(members, "control plane")} on ${plural(model.hosts.length, "Proxmox host")}.`,
+    "",
+  ];
+  for (const loss of facts.hostLosses) {
+    const what = `Losing **${loss.host}** (${loss.lost} of ${members} control planes): ${loss.remaining} ${loss.remaining === 1 ? "remains" : "remain"}`;
+    if (loss.quorumKept) lines.push(`- ${what}, quorum kept, the VIP moves if ${loss.host} held it.`);
+    else if (loss.remaining === 0) lines.push(`- ${what}: the cluster stops (API, etcd and the VIP) until ${loss.host} is back.`);
+    else lines.push(`- ${what}, quorum lost (needs ${quorum}): etcd writes and the VIP freeze until ${loss.host} is back; running pods keep running.`);
+  }
+  return [...lines, ""];
+}
+
+function renderFailover(model: StackModel, facts: HaFacts | undefined): string[] {
+  if (!facts) return [];
+  const { members, quorum } = facts;
+  const rows: string[][] =
+    members === 1
+      ? [
+          [
+            "The only control plane reboots, crashes or loses power",
+            "It holds the VIP alone: the API is unreachable until it is back. Pods keep running on their nodes.",
+          ],
+        ]
+      : [
+          ["The VIP holder reboots gracefully (upgrade, `talosctl reboot`)", "It releases the VIP first; another node takes it almost at once."],
+          [
+            "The VIP holder crashes or loses power",
+            "The VIP moves only when the holder's etcd lease expires: **up to about a minute**, by Talos's design, so that two nodes never claim it at once (split brain).",
+          ],
+          ["Requests in flight to a node that dies", "They fail; clients (kubectl, kubelets, controllers) retry and reach the new holder."],
+          ["Any control plane goes down", "Pods keep running on their nodes; only the API is briefly unreachable if it held the VIP."],
+        ];
+  for (const { down, remaining, quorumKept } of facts.downScenarios) {
+    const event = `${down} of ${members} control planes down`;
+    if (quorumKept) rows.push([event, `etcd keeps quorum (${remaining} of ${members}, needs ${quorum}): writes, scheduling and VIP moves continue.`]);
+    else if (remaining === 0) rows.push([event, "No API and no etcd until one is back. Running pods keep running on their nodes."]);
+    else {
+      rows.push([
+        event,
+        `etcd loses quorum (${remaining} of ${members}, needs ${quorum}): **writes freeze** (no new pods, no changes) and **the VIP cannot move**, because electing its holder needs etcd. Running pods keep running.`,
+      ]);
+    }
+  }
+  const talosctl =
+    model.talosctlEndpoints.length > 0 && model.vip !== undefined && !model.talosctlEndpoints.includes(model.vip)
+      ? ["", "talosctl talks to the node IPs, never the VIP, so it still reaches every node that is up when etcd and the VIP are down."]
+      : [];
+  return ["## What fails over, and what does not", "", ...table(["What happens", "Effect here"], rows), ...talosctl, ""];
+}
+
+function renderResources(model: StackModel): string[] {
+  const rows = (counts: readonly TypeCount[]) => counts.map(({ type, count }) => [code(type), String(count)]);
+  const total = (counts: readonly TypeCount[]) => counts.reduce((sum, { count }) => sum + count, 0);
+  return [
+    "## Resources",
+    "",
+    `${plural(total(model.resources), "resource")} and ${plural(total(model.dataSources), "data source")}.`,
+    "",
+    ...table(["Resource type", "Count"], rows(model.resources)),
+    "",
+    ...(model.dataSources.length > 0 ? [...table(["Data source type", "Count"], rows(model.dataSources)), ""] : []),
+  ];
+}

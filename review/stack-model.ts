@@ -1,0 +1,146 @@
+/**
+ * What a synthesized stack (cdk.tf.json) says about the control plane:
+ * the VMs and their Proxmox hosts, the VIP, the versions, the resources.
+ * Pure, and derived from the JSON alone (never from the constructs), so it
+ * reads the JSON of any revision the same way.
+ */
+
+/** The parts of cdk.tf.json the review reads. */
+export interface TerraformJson {
+  readonly resource?: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
+  readonly data?: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
+  readonly output?: Readonly<Record<string, { readonly value?: unknown; readonly sensitive?: boolean }>>;
+  readonly provider?: Readonly<Record<string, unknown>>;
+}
+
+/** One control-plane VM, as its `proxmox_virtual_environment_vm` block describes it. */
+export interface ControlPlaneVm {
+  /** Terraform address, e.g. `proxmox_virtual_environment_vm.ControlPlane_Nodes_cp1_Vm_1A2B3C4D`. */
+  readonly address: string;
+  readonly name: string;
+  /** IPv4 address without the prefix length; empty when the JSON has none. */
+  readonly ip: string;
+  readonly vmId?: number;
+  /** Proxmox host (`node_name`). */
+  readonly host: string;
+  readonly cores?: number;
+  readonly memoryMib?: number;
+  readonly diskGib?: number;
+  /** Whether `talos_machine_bootstrap` runs against this node. */
+  readonly bootstrapped: boolean;
+}
+
+export interface ProxmoxHost {
+  readonly name: string;
+  /** Names of the control planes it runs, in node order. */
+  readonly nodes: readonly string[];
+}
+
+export interface TypeCount {
+  readonly type: string;
+  readonly count: number;
+}
+
+export interface StackModel {
+  readonly clusterName?: string;
+  /** Bootstrapped node first (the order of the `node_ips` output), then by name. */
+  readonly nodes: readonly ControlPlaneVm[];
+  /** In order of their first node. */
+  readonly hosts: readonly ProxmoxHost[];
+  readonly vip?: string;
+  readonly clusterEndpoint?: string;
+  readonly talosVersion?: string;
+  readonly kubernetesVersion?: string;
+  /** Endpoints in the talosctl client configuration. */
+  readonly talosctlEndpoints: readonly string[];
+  /** Sorted by type. */
+  readonly resources: readonly TypeCount[];
+  readonly dataSources: readonly TypeCount[];
+}
+
+const VM_TYPE = "proxmox_virtual_environment_vm";
+
+/** Reads the control plane out of a synthesized stack. */
+export function stackModel(json: TerraformJson): StackModel {
+  const nodeIps = stringList(outputValue(json, "node_ips"));
+  const bootstrapNodes = new Set(Object.values(json.resource?.talos_machine_bootstrap ?? {}).map((block) => literalString(block.node)));
+  const nodes = Object.entries(json.resource?.[VM_TYPE] ?? {})
+    .map(([name, block]) => vmOf(`${VM_TYPE}.${name}`, block, bootstrapNodes))
+    .sort((a, b) => rank(nodeIps, a.ip) - rank(nodeIps, b.ip) || compareText(a.name, b.name) || compareText(a.address, b.address));
+
+  const hosts = new Map<string, string[]>();
+  for (const node of nodes) hosts.set(node.host, [...(hosts.get(node.host) ?? []), node.name]);
+
+  const [machineConfiguration] = Object.values(json.data?.talos_machine_configuration ?? {});
+  const [clientConfiguration] = Object.values(json.data?.talos_client_configuration ?? {});
+  return {
+    clusterName: literalString(machineConfiguration?.cluster_name),
+    nodes,
+    hosts: [...hosts].map(([name, names]) => ({ name, nodes: names })),
+    vip: literalString(outputValue(json, "vip")),
+    clusterEndpoint: literalString(outputValue(json, "cluster_endpoint")),
+    talosVersion: literalString(machineConfiguration?.talos_version),
+    kubernetesVersion: literalString(machineConfiguration?.kubernetes_version),
+    talosctlEndpoints: stringList(clientConfiguration?.endpoints),
+    resources: countsOf(json.resource),
+    dataSources: countsOf(json.data),
+  };
+}
+
+function vmOf(address: string, block: Readonly<Record<string, unknown>>, bootstrapNodes: ReadonlySet<string | undefined>): ControlPlaneVm {
+  const ipv4 = single(single(single(block.initialization)?.ip_config)?.ipv4);
+  const ip = (literalString(ipv4?.address) ?? "").replace(/\/\d+$/, "");
+  return {
+    address,
+    name: literalString(block.name) ?? address,
+    ip,
+    vmId: literalNumber(block.vm_id),
+    host: literalString(block.node_name) ?? "(unknown host)",
+    cores: literalNumber(single(block.cpu)?.cores),
+    memoryMib: literalNumber(single(block.memory)?.dedicated),
+    diskGib: literalNumber(single(block.disk)?.size),
+    bootstrapped: ip !== "" && bootstrapNodes.has(ip),
+  };
+}
+
+/** A non-sensitive output's value; sensitive outputs are never read. */
+function outputValue(json: TerraformJson, name: string): unknown {
+  const output = json.output?.[name];
+  return output && output.sensitive !== true ? output.value : undefined;
+}
+
+function countsOf(blocks: TerraformJson["resource"]): TypeCount[] {
+  return Object.entries(blocks ?? {})
+    .map(([type, byName]) => ({ type, count: Object.keys(byName).length }))
+    .filter(({ count }) => count > 0)
+    .sort((a, b) => compareText(a.type, b.type));
+}
+
+/** cdktf writes a single nested block as an object; Terraform JSON also allows a one-element list. */
+function single(value: unknown): Readonly<Record<string, unknown>> | undefined {
+  const item = Array.isArray(value) ? value[0] : value;
+  return typeof item === "object" && item !== null ? (item as Record<string, unknown>) : undefined;
+}
+
+/** A string that is a plain value, not a `${...}` reference. */
+function literalString(value: unknown): string | undefined {
+  return typeof value === "string" && !value.includes("${") ? value : undefined;
+}
+
+function literalNumber(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(literalString).filter((item): item is string => item !== undefined) : [];
+}
+
+function rank(order: readonly string[], item: string): number {
+  const index = order.indexOf(item);
+  return index < 0 ? order.length : index;
+}
+
+/** Locale-independent ordering, so the report is the same on every machine. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
