@@ -100,35 +100,17 @@ export function renderChanges(context: ChangeContext): string[] {
   const section = (title: string, changes: readonly ResourceChange[]) =>
     changes.length === 0 ? [] : [`### ${title}`, "", ...changes.flatMap((change) => renderResourceChange(change, vms, indirect.get(change.address) ?? [])), ""];
 
+  const withAction = (action: ResourceChange["action"]) => diff.changed.filter((change) => change.action === action);
+  const addresses = (title: string, blocks: readonly { address: string }[]) =>
+    blocks.length === 0 ? [] : [`### ${title}`, "", ...blocks.map(({ address }) => `- ${code(address)}${vmLabel(vms.get(address))}`), ""];
+  // Replacements first: a replaced VM is a destroyed disk.
   lines.push(
-    ...section(
-      "Replaced (destroyed, then created again)",
-      diff.changed.filter(({ action }) => action === "replace")
-    )
-  );
-  lines.push(
-    ...section(
-      "Replacement cannot be predicted without terraform plan",
-      diff.changed.filter(({ action }) => action === "unpredictable")
-    )
-  );
-  if (diff.added.length > 0) {
-    lines.push("### Added", "", ...diff.added.map(({ address }) => `- ${code(address)}${vmLabel(vms.get(address))}`), "");
-  }
-  if (diff.removed.length > 0) {
-    lines.push("### Removed", "", ...diff.removed.map(({ address }) => `- ${code(address)}${vmLabel(vms.get(address))}`), "");
-  }
-  lines.push(
-    ...section(
-      "Updated in place",
-      diff.changed.filter(({ action }) => action === "update")
-    )
-  );
-  lines.push(
-    ...section(
-      "No change planned (only ignored arguments or meta-arguments differ)",
-      diff.changed.filter(({ action }) => action === "no-op")
-    )
+    ...section("Replaced (destroyed, then created again)", withAction("replace")),
+    ...section("Replacement cannot be predicted without terraform plan", withAction("unpredictable")),
+    ...addresses("Added", diff.added),
+    ...addresses("Removed", diff.removed),
+    ...section("Updated in place", withAction("update")),
+    ...section("No change planned (only ignored arguments or meta-arguments differ)", withAction("no-op")),
   );
 
   const fed = unlistedIndirect(diff);
