@@ -111,7 +111,7 @@ controlPlanes:
     const message = problemsOf('proxmox: { endpoint: "https://pve:8006", apiToken: "root@pam!cdktf=0123abcd-0000-4000-8000-000000000000" }');
     expect(message).toContain('proxmox.apiToken = "***": API tokens and passwords never go in the file');
     expect(message).not.toContain("0123abcd");
-    expect(problemsOf('clusterName: "PVEAPIToken=root@pam!x=0123abcd-1111"')).toContain("clusterName = \"***\"");
+    expect(problemsOf('clusterName: "PVEAPIToken=root@pam!x=not-real"')).toContain("clusterName = \"***\"");
   });
 
   test("refuses a Proxmox endpoint that is not https or embeds credentials", () => {
