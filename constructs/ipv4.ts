@@ -35,18 +35,24 @@ export interface Ipv4Network {
 }
 
 /**
+ * The network an address with a prefix length belongs to (`192.168.1.5/24`
+ * -> 192.168.1.0/24), or undefined when the address or prefix is malformed.
+ */
+export function enclosingNetwork(text: string): Ipv4Network | undefined {
+  const match = /^([^/]+)\/(0|[1-9][0-9]?)$/.exec(text);
+  const address = match ? parseIpv4(match[1]) : undefined;
+  const prefixLength = Number(match?.[2]);
+  if (address === undefined || prefixLength > 32) return undefined;
+  return { base: address - (address % 2 ** (32 - prefixLength)), prefixLength };
+}
+
+/**
  * Parses `a.b.c.d/n`. Returns undefined when the address or prefix is malformed
  * or when host bits are set (`192.168.1.5/24` is an address, not a network).
  */
 export function parseCidr(text: string): Ipv4Network | undefined {
-  const match = /^([^/]+)\/(0|[1-9][0-9]?)$/.exec(text);
-  if (!match) return undefined;
-  const address = parseIpv4(match[1]);
-  const prefixLength = Number(match[2]);
-  if (address === undefined || prefixLength > 32) return undefined;
-  const size = 2 ** (32 - prefixLength);
-  if (address % size !== 0) return undefined;
-  return { base: address, prefixLength };
+  const network = enclosingNetwork(text);
+  return network && formatCidr(network) === text ? network : undefined;
 }
 
 /** Number of addresses in the network, including network and broadcast addresses. */

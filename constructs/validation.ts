@@ -6,7 +6,7 @@
  */
 import { Token } from "cdktf";
 import { ClusterSpec } from "./cluster-spec";
-import { Ipv4Network, broadcastAddress, formatCidr, networkAddress, networkContains, parseCidr, parseIpv4 } from "./ipv4";
+import { Ipv4Network, broadcastAddress, enclosingNetwork, formatCidr, networkAddress, networkContains, parseCidr, parseIpv4 } from "./ipv4";
 import { failuresTolerated } from "./quorum";
 import { TALOS_RELEASES, parseVersion, supportsKubernetes, talosRelease } from "./talos-versions";
 
@@ -118,39 +118,45 @@ export function ipv4Problem(text: string): string | undefined {
 function checkNetwork(spec: ClusterSpec, report: Report): Ipv4Network | undefined {
   const network = parseCidr(spec.networkCidr);
   if (!network) {
-    const [address, prefix] = String(spec.networkCidr).split("/");
-    const value = parseIpv4(address ?? "");
-    const prefixLength = Number(prefix);
-    if (value !== undefined && Number.isInteger(prefixLength) && prefixLength >= 0 && prefixLength <= 32 && /^\d+$/.test(prefix)) {
-      const base = value - (value % 2 ** (32 - prefixLength));
-      report("networkCidr", spec.networkCidr, `host bits are set; the network is ${formatCidr({ base, prefixLength })}`);
-    } else {
-      report("networkCidr", spec.networkCidr, "not an IPv4 network; write it in CIDR notation, e.g. 192.168.1.0/24");
-    }
+    const enclosing = enclosingNetwork(String(spec.networkCidr));
+    report(
+      "networkCidr",
+      spec.networkCidr,
+      enclosing ? `host bits are set; the network is ${formatCidr(enclosing)}` : "not an IPv4 network; write it in CIDR notation, e.g. 192.168.1.0/24",
+    );
   }
-  const checkAddress = (field: string, address: string): boolean => {
-    const problem = ipv4Problem(address);
-    if (problem) report(field, address, problem);
-    return problem === undefined;
-  };
-  const inNetwork = (field: string, address: string, what: string) => {
-    if (!checkAddress(field, address) || !network) return;
-    if (!networkContains(network, address)) {
-      report(field, address, `${what} must be inside networkCidr ${spec.networkCidr}; pick an address in that network`);
-    } else if (address === networkAddress(network) || address === broadcastAddress(network)) {
-      report(field, address, `is the ${address === networkAddress(network) ? "network" : "broadcast"} address of ${spec.networkCidr}; pick a host address`);
-    }
-  };
-  inNetwork("gateway", spec.gateway, "the gateway");
-  inNetwork("vip", spec.vip, "the VIP (it moves between nodes on one Layer 2 network)");
+  checkHostAddress("gateway", spec.gateway, spec, network, report, "the gateway");
+  checkHostAddress("vip", spec.vip, spec, network, report, "the VIP (it moves between nodes on one Layer 2 network)");
   if (spec.vip === spec.gateway && parseIpv4(spec.vip) !== undefined) {
     report("vip", spec.vip, "is the gateway's address; pick a free address for the VIP");
   }
-  spec.dnsServers.forEach((server, index) => checkAddress(`dnsServers[${index}]`, server));
+  spec.dnsServers.forEach((server, index) => {
+    const problem = ipv4Problem(server);
+    if (problem) report(`dnsServers[${index}]`, server, problem);
+  });
   if (spec.dnsServers.length === 0) {
     report("dnsServers", spec.dnsServers, "no DNS servers; Talos needs one to pull images (give your router, e.g. 192.168.1.1)");
   }
   return network;
+}
+
+/**
+ * A host address must be strict IPv4, inside the network, and neither its
+ * network nor its broadcast address. Returns whether it is well-formed IPv4.
+ */
+function checkHostAddress(field: string, address: string, spec: ClusterSpec, network: Ipv4Network | undefined, report: Report, what?: string): boolean {
+  const problem = ipv4Problem(address);
+  if (problem) {
+    report(field, address, problem);
+    return false;
+  }
+  if (!network) return true;
+  if (!networkContains(network, address)) {
+    report(field, address, `${what ? `${what} ` : ""}must be inside networkCidr ${spec.networkCidr}; pick an address in that network`);
+  } else if (address === networkAddress(network) || address === broadcastAddress(network)) {
+    report(field, address, `is the ${address === networkAddress(network) ? "network" : "broadcast"} address of ${spec.networkCidr}; pick a host address`);
+  }
+  return true;
 }
 
 function checkNodes(spec: ClusterSpec, network: Ipv4Network | undefined, report: Report): void {
@@ -160,15 +166,7 @@ function checkNodes(spec: ClusterSpec, network: Ipv4Network | undefined, report:
     checkDnsLabel(field("name"), node.name, report);
     duplicate(seen.names, node.name, index, field("name"), "node names must be unique; rename one", report);
 
-    const problem = ipv4Problem(node.ip);
-    if (problem) {
-      report(field("ip"), node.ip, problem);
-    } else {
-      if (network && !networkContains(network, node.ip)) {
-        report(field("ip"), node.ip, `must be inside networkCidr ${spec.networkCidr}; pick an address in that network`);
-      } else if (network && (node.ip === networkAddress(network) || node.ip === broadcastAddress(network))) {
-        report(field("ip"), node.ip, `is the ${node.ip === networkAddress(network) ? "network" : "broadcast"} address of ${spec.networkCidr}; pick a host address`);
-      }
+    if (checkHostAddress(field("ip"), node.ip, spec, network, report)) {
       if (node.ip === spec.vip) report("vip", spec.vip, `is also the address of control plane ${node.name}; the VIP must be a free address of its own`);
       if (node.ip === spec.gateway) report(field("ip"), node.ip, "is the gateway's address; pick a free address");
       duplicate(seen.ips, node.ip, index, field("ip"), "each control plane needs its own address", report);

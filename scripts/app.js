@@ -27,10 +27,13 @@ function bundleIsCurrent() {
 }
 
 if (!bundleIsCurrent()) {
+  // Built under a name of its own and renamed into place, so runs that start
+  // at the same moment (parallel tests, two terminals) never read half a file.
+  const staging = `${outfile}.${process.pid}.tmp`;
   const result = require("esbuild").buildSync({
     absWorkingDir: root,
     entryPoints: ["main.ts"],
-    outfile,
+    outfile: staging,
     bundle: true,
     platform: "node",
     target: "node20",
@@ -38,6 +41,8 @@ if (!bundleIsCurrent()) {
     metafile: true,
     logLevel: "warning",
   });
-  fs.writeFileSync(metafile, JSON.stringify(result.metafile));
+  fs.writeFileSync(`${metafile}.${process.pid}.tmp`, JSON.stringify(result.metafile));
+  fs.renameSync(`${metafile}.${process.pid}.tmp`, metafile);
+  fs.renameSync(staging, outfile);
 }
 require(outfile);

@@ -3,7 +3,7 @@ import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { ProxmoxProvider } from "../.gen/providers/proxmox/provider";
 import { TalosProvider } from "../.gen/providers/talos/provider";
-import { ControlPlaneHa, ControlPlaneHaProps, DEFAULT_IMAGE_FACTORY_URL } from "../constructs";
+import { ControlPlaneHa, ControlPlaneHaProps, resolveClusterSpec } from "../constructs";
 
 /** How Terraform reaches the Proxmox API. Credentials never go here: see README, "Deploy". */
 export interface ProxmoxConnectionProps {
@@ -49,9 +49,8 @@ export class HomelabStack extends TerraformStack {
       endpoint: props.proxmox?.endpoint,
       insecure: props.proxmox?.insecure,
     });
-    new TalosProvider(this, "talos", {
-      imageFactoryUrl: props.cluster?.imageFactoryUrl ?? DEFAULT_IMAGE_FACTORY_URL,
-    });
+    // The schematic is made by the factory the construct's image URLs point at.
+    new TalosProvider(this, "talos", { imageFactoryUrl: resolveClusterSpec(props.cluster).imageFactoryUrl });
     new NullProvider(this, "null");
     this.addOverride("terraform.required_providers.null", { source: "hashicorp/null", version: NULL_PROVIDER_VERSION });
 
