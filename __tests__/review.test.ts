@@ -120,7 +120,7 @@ describe("a changed VIP", () => {
   const diff = diffStacks(reference, synth({ vip: "192.168.1.220" }));
   const byType = (type: string) => diff.changed.filter((change) => change.type === type);
 
-  test("replaces the VIP gate (its triggers are ForceNew) and leaves the VMs alone", () => {
+  test("replaces the VIP gate (its triggers require replacement) and leaves the VMs alone", () => {
     const [gate] = byType("null_resource");
     expect(gate.action).toBe("replace");
     expect(gate.changes.find(({ path }) => path === "triggers.vip")).toMatchObject({

@@ -17,7 +17,13 @@ export type ReplaceCondition =
   /** Any change, unless this top-level boolean argument is `true` in the new configuration. */
   | { readonly kind: "unless-true"; readonly attribute: string }
   /** Only when a version string is lowered; raising it is an in-place update. */
-  | { readonly kind: "when-lowered" };
+  | { readonly kind: "when-lowered" }
+  /**
+   * Only when the enclosing `block` is in both the old and the new
+   * configuration and the value, with the provider's `default` for an unset
+   * one, differs. Adding or removing the block is an in-place update.
+   */
+  | { readonly kind: "when-block-kept"; readonly block: string; readonly default: string };
 
 export interface ForceNewArgument {
   /** Argument path without list indexes (`disk.file_id`); `clone.*` also matches everything below `clone`. */
@@ -48,45 +54,51 @@ const ALWAYS = { kind: "always" } as const;
 export const FORCE_NEW_RULES: Readonly<Record<string, ResourceTypeRules>> = {
   proxmox_virtual_environment_vm: {
     forceNew: [
-      /** CustomizeDiff `ForceNewIf(vm_id)`: a new id is a new VM. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "vm_id", when: ALWAYS, rule: "CustomizeDiff ForceNewIf(vm_id)", see: BPG_VM },
-      /** CustomizeDiff `ForceNewIf(node_name, !migrate)`: moving hosts re-creates the VM unless `migrate = true`. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
+      /** CustomizeDiff `ForceNewIf(vm_id)`: a new id is a new VM. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L1767-L1780 */
+      { attribute: "vm_id", when: ALWAYS, rule: "CustomizeDiff ForceNewIf(vm_id)", see: `${BPG_VM}#L1767-L1780` },
+      /** CustomizeDiff `ForceNewIf(node_name, !migrate)`: moving hosts re-creates the VM unless `migrate = true`. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L1781-L1790 */
       {
         attribute: "node_name",
         when: { kind: "unless-true", attribute: "migrate" },
         rule: "CustomizeDiff ForceNewIf(node_name) unless migrate = true",
-        see: BPG_VM,
+        see: `${BPG_VM}#L1781-L1790`,
       },
-      /** `template`: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "template", when: ALWAYS, rule: "ForceNew", see: BPG_VM },
-      /** Every `clone` argument is ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "clone.*", when: ALWAYS, rule: "ForceNew", see: BPG_VM },
-      /** `disk.file_id`: ForceNew (the image is only read when the disk is created). @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/disk/schema.go */
-      { attribute: "disk.file_id", when: ALWAYS, rule: "ForceNew", see: BPG_VM_DISK },
-      /** The `efi_disk` block is ForceNew: adding or removing it. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "efi_disk", when: ALWAYS, rule: "ForceNew block", see: BPG_VM },
-      /** `efi_disk.file_format`: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "efi_disk.file_format", when: ALWAYS, rule: "ForceNew", see: BPG_VM },
-      /** `efi_disk.type`: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "efi_disk.type", when: ALWAYS, rule: "ForceNew", see: BPG_VM },
-      /** `efi_disk.pre_enrolled_keys`: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "efi_disk.pre_enrolled_keys", when: ALWAYS, rule: "ForceNew", see: BPG_VM },
-      /** The `tpm_state` block and its `version` are ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "tpm_state", when: ALWAYS, rule: "ForceNew block", see: BPG_VM },
-      /** `tpm_state.version`: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "tpm_state.version", when: ALWAYS, rule: "ForceNew", see: BPG_VM },
-      /** `initialization.user_account` and all its arguments: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "initialization.user_account.*", when: ALWAYS, rule: "ForceNew", see: BPG_VM },
-      /** `initialization.type` (cloud-init format): ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "initialization.type", when: ALWAYS, rule: "ForceNew", see: BPG_VM },
-      /** `initialization.user_data_file_id`: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "initialization.user_data_file_id", when: ALWAYS, rule: "ForceNew", see: BPG_VM },
-      /** `initialization.vendor_data_file_id`: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "initialization.vendor_data_file_id", when: ALWAYS, rule: "ForceNew", see: BPG_VM },
-      /** `initialization.network_data_file_id`: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "initialization.network_data_file_id", when: ALWAYS, rule: "ForceNew", see: BPG_VM },
-      /** `initialization.meta_data_file_id`: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go */
-      { attribute: "initialization.meta_data_file_id", when: ALWAYS, rule: "ForceNew", see: BPG_VM },
+      /** Every `clone` argument is ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L592-L640 */
+      { attribute: "clone.*", when: ALWAYS, rule: "ForceNew", see: `${BPG_VM}#L592-L640` },
+      /** `disk.file_id`: ForceNew (the image is only read when the disk is created). @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/disk/schema.go#L136-L143 */
+      { attribute: "disk.file_id", when: ALWAYS, rule: "ForceNew", see: `${BPG_VM_DISK}#L136-L143` },
+      /**
+       * `efi_disk.type`: CustomizeDiff forceNewOnEFIDiskTypeChange, only when the block is in the old and
+       * the new configuration (unset means the default "2m", vm.go L89).
+       * @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L1875-L1928
+       */
+      {
+        attribute: "efi_disk.type",
+        when: { kind: "when-block-kept", block: "efi_disk", default: "2m" },
+        rule: "CustomizeDiff forceNewOnEFIDiskTypeChange",
+        see: `${BPG_VM}#L1875-L1928`,
+      },
+      /**
+       * `tpm_state.version`: CustomizeDiff forceNewOnTPMVersionChange, only when the block is in the old
+       * and the new configuration (unset means the default "v2.0", vm.go L92).
+       * @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L1814-L1873
+       */
+      {
+        attribute: "tpm_state.version",
+        when: { kind: "when-block-kept", block: "tpm_state", default: "v2.0" },
+        rule: "CustomizeDiff forceNewOnTPMVersionChange",
+        see: `${BPG_VM}#L1814-L1873`,
+      },
+      /** `initialization.type` (cloud-init format): ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L1026-L1033 */
+      { attribute: "initialization.type", when: ALWAYS, rule: "ForceNew", see: `${BPG_VM}#L1026-L1033` },
+      /** `initialization.user_data_file_id`: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L994-L1001 */
+      { attribute: "initialization.user_data_file_id", when: ALWAYS, rule: "ForceNew", see: `${BPG_VM}#L994-L1001` },
+      /** `initialization.vendor_data_file_id`: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L1002-L1009 */
+      { attribute: "initialization.vendor_data_file_id", when: ALWAYS, rule: "ForceNew", see: `${BPG_VM}#L1002-L1009` },
+      /** `initialization.network_data_file_id`: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L1010-L1017 */
+      { attribute: "initialization.network_data_file_id", when: ALWAYS, rule: "ForceNew", see: `${BPG_VM}#L1010-L1017` },
+      /** `initialization.meta_data_file_id`: ForceNew. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L1018-L1025 */
+      { attribute: "initialization.meta_data_file_id", when: ALWAYS, rule: "ForceNew", see: `${BPG_VM}#L1018-L1025` },
     ],
     // No ForceNew in vm.go, disk/schema.go or network/schema.go. Disk moves
     // (disk.datastore_id), interface renames and efi_disk.datastore_id are left
@@ -142,6 +154,23 @@ export const FORCE_NEW_RULES: Readonly<Record<string, ResourceTypeRules>> = {
       "initialization.dns.*",
       "initialization.ip_config.*",
       "network_device.*",
+      // Not ForceNew: false -> true converts the VM to a template in place; true -> false plans an
+      // update that the provider then refuses at apply ("Cannot convert a template back").
+      // @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L1526-L1532
+      // @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L6970-L7002
+      "template",
+      // Adding or removing the block: forceNewOnEFIDiskTypeChange returns early, no ForceNew.
+      // @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L1892-L1895
+      "efi_disk",
+      // No ForceNew in the efi_disk schema. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L774-L797
+      "efi_disk.file_format",
+      "efi_disk.pre_enrolled_keys",
+      // Adding or removing the block: forceNewOnTPMVersionChange returns early, no ForceNew.
+      // @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L1831-L1833
+      "tpm_state",
+      // No ForceNew since bpg/terraform-provider-proxmox#1885 (v0.75.0).
+      // @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L958-L993
+      "initialization.user_account.*",
     ],
     inPlaceSee: BPG_VM,
   },
@@ -214,11 +243,16 @@ export const FORCE_NEW_RULES: Readonly<Record<string, ResourceTypeRules>> = {
 
   null_resource: {
     forceNew: [
-      /** `triggers`: ForceNew, and the resource has no Update at all. @see https://github.com/hashicorp/terraform-provider-null/blob/v3.2.4/internal/provider/resource.go */
-      { attribute: "triggers.*", when: ALWAYS, rule: "ForceNew", see: NULL_RESOURCE },
+      /**
+       * `triggers`: plan modifier RequiresReplaceIfValuesNotNull, the only argument. The resource does
+       * have an Update (L80-L90), so a change that leaves `triggers` alone (a provisioner's text, a
+       * meta-argument) is no replacement, and the provisioner does not run again.
+       * @see https://github.com/hashicorp/terraform-provider-null/blob/v3.2.4/internal/provider/resource.go#L42-L49
+       */
+      { attribute: "triggers.*", when: ALWAYS, rule: "RequiresReplaceIfValuesNotNull", see: `${NULL_RESOURCE}#L42-L49` },
     ],
     inPlace: [],
-    inPlaceSee: NULL_RESOURCE,
+    inPlaceSee: `${NULL_RESOURCE}#L80-L90`,
   },
 };
 
@@ -228,25 +262,29 @@ export type ArgumentEffect =
   | { readonly kind: "in-place"; readonly note?: string }
   | { readonly kind: "unclassified"; readonly why: string };
 
+type Block = Readonly<Record<string, unknown>>;
+
 /**
  * The effect of changing `path` (no list indexes) of a resource of `type`
- * from `before` to `after`; `block` is the new configuration of the resource.
+ * from `before` to `after`; `block` is the new configuration of the resource
+ * and `previous` the old one (needed by "when-block-kept" rules).
  */
-export function argumentEffect(type: string, path: string, before: unknown, after: unknown, block: Readonly<Record<string, unknown>>): ArgumentEffect {
+export function argumentEffect(type: string, path: string, before: unknown, after: unknown, block: Block, previous?: Block): ArgumentEffect {
   const rules = FORCE_NEW_RULES[type];
   if (!rules) return { kind: "unclassified", why: `${type} is not in the force-new table` };
   const forceNew = rules.forceNew.find((entry) => matches(entry.attribute, path));
   if (forceNew) {
-    const replaced = replaces(forceNew.when, before, after, block);
+    const replaced = replaces(forceNew.when, before, after, block, previous);
     if (replaced === true) return { kind: "replaces", rule: forceNew.rule, see: forceNew.see };
     if (replaced === false) return { kind: "in-place", note: inPlaceNote(forceNew.when) };
-    return { kind: "unclassified", why: `${forceNew.rule}, and the versions cannot be compared` };
+    const unknown = forceNew.when.kind === "when-block-kept" ? "the old configuration is not known" : "the versions cannot be compared";
+    return { kind: "unclassified", why: `${forceNew.rule}, and ${unknown}` };
   }
   if (rules.inPlace.some((attribute) => matches(attribute, path))) return { kind: "in-place" };
   return { kind: "unclassified", why: `${path} is not in the force-new table for ${type}` };
 }
 
-function replaces(when: ReplaceCondition, before: unknown, after: unknown, block: Readonly<Record<string, unknown>>): boolean | undefined {
+function replaces(when: ReplaceCondition, before: unknown, after: unknown, block: Block, previous: Block | undefined): boolean | undefined {
   switch (when.kind) {
     case "always":
       return true;
@@ -256,13 +294,30 @@ function replaces(when: ReplaceCondition, before: unknown, after: unknown, block
       const [from, to] = [parseVersion(before), parseVersion(after)];
       return from && to ? compareVersions(to, from) < 0 : undefined;
     }
+    case "when-block-kept": {
+      if (previous === undefined) return undefined;
+      if (!hasBlock(previous, when.block) || !hasBlock(block, when.block)) return false;
+      return (before ?? when.default) !== (after ?? when.default);
+    }
   }
 }
 
 function inPlaceNote(when: ReplaceCondition): string | undefined {
   if (when.kind === "unless-true") return `${when.attribute} = true: the provider moves it instead of re-creating it`;
   if (when.kind === "when-lowered") return "raised, not lowered";
+  if (when.kind === "when-block-kept") return `${when.block} is added or removed, or keeps its effective value`;
   return undefined;
+}
+
+/** Whether the nested block at `path` (`efi_disk`) is set; cdktf writes a single block as an object, HCL-style JSON as a list of one. */
+function hasBlock(config: Block, path: string): boolean {
+  let value: unknown = config;
+  for (const key of path.split(".")) {
+    if (Array.isArray(value)) value = value[0];
+    value = typeof value === "object" && value !== null ? (value as Block)[key] : undefined;
+  }
+  if (Array.isArray(value)) value = value[0];
+  return typeof value === "object" && value !== null;
 }
 
 /** `a.*` matches `a` and everything below it; anything else matches itself only. */

@@ -112,7 +112,7 @@ export function diffStacks(base: TerraformJson, head: TerraformJson): StackDiff 
 function resourceChange(previous: AddressedBlock, next: AddressedBlock, all: ReadonlyMap<string, AddressedBlock>): ResourceChange | undefined {
   const leaves = leafChanges(withoutMetadata(previous.block), withoutMetadata(next.block), "");
   if (leaves.length === 0) return undefined;
-  const changes = leaves.map((leaf) => ({ ...leaf, outcome: outcomeOf(next.type, leaf.path, leaf.before, leaf.after, next.block) }));
+  const changes = leaves.map((leaf) => ({ ...leaf, outcome: outcomeOf(next.type, leaf.path, leaf.before, leaf.after, next.block, previous.block) }));
   return {
     address: next.address,
     type: next.type,
@@ -124,12 +124,12 @@ function resourceChange(previous: AddressedBlock, next: AddressedBlock, all: Rea
 }
 
 /** The outcome of one changed argument of a resource, honouring the new lifecycle.ignore_changes. */
-function outcomeOf(type: string, path: string, before: unknown, after: unknown, block: Block): ArgumentOutcome {
+function outcomeOf(type: string, path: string, before: unknown, after: unknown, block: Block, previous?: Block): ArgumentOutcome {
   const [top] = path.split(".");
   if (META_ARGUMENTS.has(top)) return { kind: "meta" };
   const ignoredBy = ignoringEntry(block, path);
   if (ignoredBy !== undefined) return { kind: "ignored", by: ignoredBy };
-  return argumentEffect(type, withoutIndexes(path), before, after, block);
+  return argumentEffect(type, withoutIndexes(path), before, after, block, previous);
 }
 
 function actionOf(outcomes: readonly ArgumentOutcome[]): ResourceAction {
