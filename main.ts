@@ -15,10 +15,16 @@ const STACK_ID = "homelab";
 async function main(): Promise<void> {
   const configFile = process.env.HOMELAB_CONFIG;
   // Loaded only when needed: the file checks pull in a JSON Schema validator.
-  const props: HomelabStackProps = configFile ? (await import("./config/load-homelab-config")).loadHomelabConfig(configFile) : {};
+  // Set but empty is an error there, not the reference homelab.
+  const props: HomelabStackProps = configFile !== undefined ? (await import("./config/load-homelab-config")).loadHomelabConfig(configFile) : {};
 
-  for (const warning of clusterWarnings(resolveClusterSpec(props.cluster))) {
-    console.warn(`warning: ${warning}`);
+  // The construct records each warning as an annotation, which the cdktf CLI
+  // prints itself (as WARN); printed here too, it would appear twice, the
+  // second time labelled ERROR because the CLI tags the app's stderr so.
+  if (!runByCdktfCli()) {
+    for (const warning of clusterWarnings(resolveClusterSpec(props.cluster))) {
+      console.warn(`warning [stack ${STACK_ID}]: ${warning}`);
+    }
   }
 
   replaceOutdir(process.env.CDKTF_OUTDIR ?? "cdktf.out", (stagingDir) => {
@@ -27,6 +33,11 @@ async function main(): Promise<void> {
     new HomelabStack(app, STACK_ID, props);
     app.synth();
   });
+}
+
+/** The cdktf CLI (synth, diff, deploy) sets this when it runs the app. */
+function runByCdktfCli(): boolean {
+  return process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined;
 }
 
 main().catch((error: unknown) => {

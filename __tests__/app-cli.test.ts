@@ -30,7 +30,9 @@ function writeConfig(text: string): string {
 describe("the cdktf app", () => {
   test("synthesizes the reference homelab when HOMELAB_CONFIG is unset", () => {
     const result = runApp({});
-    expect(result.stderr).toContain("warning: all 3 control planes run on Proxmox host pve");
+    // Once, as a warning, naming the stack.
+    expect(result.stderr.match(/warning/gi)).toEqual(["warning"]);
+    expect(result.stderr).toContain("warning [stack homelab]: all 3 control planes run on Proxmox host pve");
     expect(result.status).toBe(0);
     const json = JSON.parse(fs.readFileSync(path.join(result.outdir, "stacks", "homelab", "cdk.tf.json"), "utf8"));
     expect(Object.keys(json.resource.proxmox_virtual_environment_vm)).toHaveLength(3);

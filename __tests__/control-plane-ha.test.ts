@@ -152,12 +152,15 @@ describe("ControlPlaneHa, reference homelab", () => {
     });
   });
 
-  test("points talosctl at the node IPs, never the VIP", () => {
+  test("points talosctl at the node IPs, never the VIP, with no default nodes", () => {
     const ips = REFERENCE_NODES.map((node) => node.ip);
     expect(text).toHaveDataSourceWithProperties(DataTalosClientConfiguration, {
       endpoints: ips,
-      nodes: ips,
     });
+    // With every control plane as a default node, a bare `talosctl reboot` would
+    // reboot them all at once; without, talosctl asks for -n.
+    const [[, clientConfiguration]] = blocksOf(json, "talos_client_configuration", "data");
+    expect(clientConfiguration).not.toHaveProperty("nodes");
     expect(JSON.stringify(json.data.talos_client_configuration)).not.toContain(
       "192.168.1.210"
     );

@@ -5,7 +5,7 @@
  * (file); file-only rules (unknown fields, types, credentials) are at the end.
  */
 import { ControlPlaneHaProps, clusterWarnings, formatProblem, resolveClusterSpec, validateClusterSpec } from "../constructs";
-import { parseHomelabConfig } from "../config/load-homelab-config";
+import { loadHomelabConfig, parseHomelabConfig } from "../config/load-homelab-config";
 
 const nodes = (count: number, name = (i: number) => `cp${i}`) =>
   Array.from({ length: count }, (_, i) => ({ name: name(i + 1), ip: `192.168.1.${211 + i}` }));
@@ -65,7 +65,13 @@ describe("refused cluster descriptions", () => {
     ["a node name longer than 63", { controlPlanes: nodes(3, (i) => `${"a".repeat(63)}${i}`) }, /^controlPlanes\[0\]\.name = "a{63}1": must be a DNS-1123 label: 1-63/],
     ["a node name with a leading dash", { controlPlanes: nodes(3, (i) => `-cp${i}`) }, /^controlPlanes\[0\]\.name = "-cp1": must be a DNS-1123 label/],
     ["an invalid cluster name", { clusterName: "Home_Lab" }, /^clusterName = "Home_Lab": must be a DNS-1123 label/],
-    ["duplicate VM ids", { controlPlanes: [...nodes(2), { name: "cp3", ip: "192.168.1.213", vmId: 211 }] }, /^controlPlanes\[2\]\.vmId = 211: duplicates controlPlanes\[0\]; Proxmox VM ids are unique/],
+    ["duplicate VM ids", { controlPlanes: [...nodes(2), { name: "cp3", ip: "192.168.1.213", vmId: 211 }] }, /^controlPlanes\[2\]\.vmId = 211: duplicates controlPlanes\[0\] \(its VM id is derived from the last octet of the IP 192\.168\.1\.211\); Proxmox VM ids are unique across the Proxmox cluster; set vmId on one of them$/],
+    ["duplicate VM ids derived from two networks' IPs", { networkCidr: "10.0.0.0/16", vip: "10.0.0.10", controlPlanes: [{ name: "a", ip: "10.0.0.211" }, { name: "b", ip: "10.0.1.211" }, { name: "c", ip: "10.0.0.213" }] }, /^controlPlanes\[1\]\.vmId = 211 \(not set: derived from the last octet of the IP 10\.0\.1\.211\): duplicates controlPlanes\[0\] \(its VM id is derived from the last octet of the IP 10\.0\.0\.211\)/],
+    ["the default Kubernetes version on Talos 1.11", { talosVersion: "v1.11.6" }, /^kubernetesVersion = "v1\.36\.3" \(not set: the default, which is for Talos v1\.13\.9\): Talos 1\.11 supports Kubernetes 1\.29 to 1\.34; set kubernetesVersion to a v1\.29\.x to v1\.34\.x release/],
+    ["a derived gateway outside a tiny network", { networkCidr: "192.168.1.210/31", vip: "192.168.1.211", controlPlanes: nodes(3) }, /^gateway = "192\.168\.1\.211" \(not set: the first host address of networkCidr\)/],
+    ["a Terraform expression in the image factory URL", { imageFactoryUrl: 'https://factory.talos.dev/${file("/etc/hostname")}' }, /^imageFactoryUrl = "https:\/\/factory\.talos\.dev\/\$\{file\(\\"\/etc\/hostname\\"\)\}": contains "\$\{" or "%\{", which Terraform would evaluate as an expression/],
+    ["a Terraform template directive in a datastore", { datastoreId: "local-%{if true}x%{endif}" }, /^datastoreId = "local-%\{if true\}x%\{endif\}": contains "\$\{" or "%\{"/],
+    ["a Terraform expression in a node's Proxmox host", { controlPlanes: [{ name: "a", ip: "192.168.1.211", proxmoxNode: "${var.x}" }, ...nodes(3).slice(1)] }, /^controlPlanes\[0\]\.proxmoxNode = "\$\{var\.x\}": contains/],
     ["a VM id below 100", { controlPlanes: [{ name: "a", ip: "192.168.1.211", vmId: 99 }, ...nodes(3).slice(1)] }, /^controlPlanes\[0\]\.vmId = 99: Proxmox VM ids are integers from 100 to 999999999/],
     ["a VM id above 999999999", { controlPlanes: [{ name: "a", ip: "192.168.1.211", vmId: 1_000_000_000 }, ...nodes(3).slice(1)] }, /^controlPlanes\[0\]\.vmId = 1000000000: Proxmox VM ids are integers/],
     // versions
@@ -116,8 +122,17 @@ describe("refused HOMELAB_CONFIG files", () => {
     ["an http Proxmox endpoint", 'proxmox: { endpoint: "http://192.168.1.10:8006" }', /proxmox\.endpoint = "http:\/\/192\.168\.1\.10:8006": the Proxmox API must be reached over https/],
     ["credentials in the endpoint", 'proxmox: { endpoint: "https://root@pam:secret@pve:8006" }', /proxmox\.endpoint = "https:\/\/\*\*\*@pve:8006\/": must not embed credentials; remove them and export PROXMOX_VE_API_TOKEN/],
     ["an API token field", 'proxmox: { api_token: "x" }', /proxmox\.api_token = "\*\*\*": API tokens and passwords never go in the file/],
+    ["a Terraform expression in the Proxmox endpoint", 'proxmox: { endpoint: "https://pve:8006/${file(\\"/etc/hostname\\")}" }', /proxmox\.endpoint = "https:\/\/pve:8006\/\$\{file\(.*\)\}": contains "\$\{" or "%\{", which Terraform would evaluate/],
+    ["a hexadecimal VM id", "controlPlanes: [{ name: a, ip: 192.168.1.211, vmId: 0x100 }]", /controlPlanes\[0\]\.vmId = "0x100": YAML reads this as 256; write numbers in plain decimal \(256\)/],
+    ["an exponent for memory", "vm: { memoryMib: 4e3 }", /vm\.memoryMib = "4e3": YAML reads this as 4000/],
     ["a token in any value", 'controlPlanes: [{ name: "terraform@pve!cdktf=0123abcd-4567", ip: 192.168.1.211 }]', /controlPlanes\[0\]\.name = "\*\*\*": API tokens/],
   ])("refuses %s", (_, text, message) => {
     expect(fileProblems(text)).toMatch(message);
+  });
+});
+
+describe("HOMELAB_CONFIG set but empty", () => {
+  test("fails, rather than silently building the reference homelab", () => {
+    expect(() => loadHomelabConfig("")).toThrow(/HOMELAB_CONFIG is set but empty; name a YAML or JSON file, or unset it/);
   });
 });

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import Ajv, { ErrorObject } from "ajv";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { Document, isPair, isScalar, isSeq, parseDocument as parseYamlDocument, visit, YAMLParseError } from "yaml";
 import { formatProblem, resolveClusterSpec, validateClusterSpec, validateProxmoxEndpoint, ValidationProblem } from "../constructs";
 import { HomelabStackProps } from "../stacks/homelab-stack";
 import { fileFieldOf, HOMELAB_CONFIG_SCHEMA, HomelabConfigFile, toStackProps } from "./homelab-config-file";
@@ -24,6 +24,10 @@ export class HomelabConfigError extends Error {
 }
 
 export function loadHomelabConfig(file: string): HomelabStackProps {
+  if (file.trim() === "") {
+    // An empty variable is a mistake (a typo in a script, an unset CI secret), not a request for the reference homelab.
+    throw new HomelabConfigError('""', ["HOMELAB_CONFIG is set but empty; name a YAML or JSON file, or unset it (`unset HOMELAB_CONFIG`) for the reference homelab"]);
+  }
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -58,14 +62,50 @@ export function parseHomelabConfig(file: string, text: string): HomelabStackProp
 }
 
 function parseDocument(file: string, text: string): unknown {
-  try {
-    // YAML 1.2 is a superset of JSON, so one parser reads both.
-    const document = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
-    return document ?? {};
-  } catch (error) {
+  // YAML 1.2 is a superset of JSON, so one parser reads both.
+  const document = parseYamlDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const [error] = document.errors;
+  if (error) {
     const detail = error instanceof YAMLParseError ? error.message.split("\n")[0] : String(error);
     throw new HomelabConfigError(file, [`does not parse as YAML or JSON: ${detail}`]);
   }
+  const unclear = numbersNotInDecimal(document);
+  if (unclear.length > 0) throw new HomelabConfigError(file, unclear.map(formatProblem));
+  return document.toJS() ?? {};
+}
+
+/**
+ * YAML reads `0x100` as 256, `0o17` as 15 and `1e3` as 1000; a VM id or a size
+ * written that way is almost always a slip, so only plain decimal is taken.
+ */
+function numbersNotInDecimal(document: Document): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  visit(document, {
+    Scalar(_key, node, ancestors) {
+      if (typeof node.value !== "number" || /^-?(0|[1-9]\d*)(\.\d+)?$/.test(node.source ?? String(node.value))) return;
+      problems.push({
+        field: fieldPathOf(ancestors, node),
+        value: node.source,
+        message: `YAML reads this as ${node.value}; write numbers in plain decimal${Number.isInteger(node.value) ? ` (${node.value})` : ""}, or quote it if it is text`,
+      });
+    },
+  });
+  return problems;
+}
+
+/** `controlPlanes[1].vmId` for a node reached through these YAML ancestors. */
+function fieldPathOf(ancestors: readonly unknown[], node: unknown): string {
+  const chain = [...ancestors, node];
+  let field = "";
+  chain.forEach((item, index) => {
+    const child = chain[index + 1];
+    if (isSeq(item) && child !== undefined) field += `[${item.items.indexOf(child as never)}]`;
+    if (isPair(item) && child === item.value) {
+      const key = String(isScalar(item.key) ? item.key.value : item.key);
+      field += field ? `.${key}` : key;
+    }
+  });
+  return field || "(top level)";
 }
 
 function describeSchemaError(error: ErrorObject, document: unknown): string {

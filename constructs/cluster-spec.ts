@@ -13,6 +13,8 @@ export interface NodeSpec {
   /** `ip` with the network's prefix length, for cloud-init: `192.168.1.211/24`. */
   readonly ipWithPrefixLength: string;
   readonly vmId: number;
+  /** Where `vmId` came from: set by the user, or derived from the last octet of `ip`. */
+  readonly vmIdOrigin: "given" | "ip";
   readonly proxmoxNode: string;
   readonly macAddress: string;
   readonly cores: number;
@@ -23,16 +25,21 @@ export interface ClusterSpec {
   readonly clusterName: string;
   readonly talosVersion: string;
   readonly kubernetesVersion: string;
+  /** Whether `kubernetesVersion` was set, or is the reference default (made for the reference Talos release). */
+  readonly kubernetesVersionGiven: boolean;
   readonly vip: string;
   /** `https://<vip>:6443`. */
   readonly clusterEndpoint: string;
   readonly networkCidr: string;
   readonly gateway: string;
+  /** Whether `gateway` was set, or derived as the first host address of `networkCidr`. */
+  readonly gatewayGiven: boolean;
   readonly dnsServers: readonly string[];
   readonly bridge: string;
   readonly diskSizeGib: number;
   readonly datastoreId: string;
   readonly imageDatastoreId: string;
+  readonly imageDatastoreShared: boolean;
   readonly cpuType: string;
   readonly systemExtensions: readonly string[];
   readonly imageFactoryUrl: string;
@@ -59,6 +66,7 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     ip: node.ip,
     ipWithPrefixLength: network ? withPrefixLength(node.ip, network) : node.ip,
     vmId: node.vmId ?? defaultVmId(node.ip),
+    vmIdOrigin: node.vmId === undefined ? "ip" : "given",
     proxmoxNode: node.proxmoxNode ?? proxmoxNode,
     macAddress: nodeMacAddress(clusterName, node.name),
     cores: node.cores ?? cores,
@@ -69,15 +77,18 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     clusterName,
     talosVersion: props.talosVersion ?? reference.talosVersion,
     kubernetesVersion: props.kubernetesVersion ?? reference.kubernetesVersion,
+    kubernetesVersionGiven: props.kubernetesVersion !== undefined,
     vip,
     clusterEndpoint: `https://${vip}:${KUBERNETES_API_PORT}`,
     networkCidr,
     gateway,
+    gatewayGiven: props.gateway !== undefined,
     dnsServers: props.dnsServers ?? [gateway],
     bridge: props.bridge ?? reference.bridge,
     diskSizeGib: props.diskSizeGib ?? reference.diskSizeGib,
     datastoreId: props.datastoreId ?? reference.datastoreId,
     imageDatastoreId: props.imageDatastoreId ?? reference.imageDatastoreId,
+    imageDatastoreShared: props.imageDatastoreShared ?? reference.imageDatastoreShared,
     cpuType: props.cpuType ?? reference.cpuType,
     systemExtensions: props.systemExtensions ?? reference.systemExtensions,
     imageFactoryUrl: props.imageFactoryUrl ?? reference.imageFactoryUrl,

@@ -107,6 +107,13 @@ export interface ControlPlaneHaProps {
    */
   readonly imageDatastoreId?: string;
   /**
+   * Whether `imageDatastoreId` is storage every Proxmox host sees (CephFS, NFS).
+   * Then the image is downloaded once, through the first host; otherwise once
+   * per host, under file names that carry the host so they never collide.
+   * @default false
+   */
+  readonly imageDatastoreShared?: boolean;
+  /**
    * QEMU CPU type. `host` passes the host CPU through (fastest; blocks live
    * migration between unlike hosts); `x86-64-v2-AES` is the portable choice.
    * @default "host"

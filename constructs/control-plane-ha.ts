@@ -13,6 +13,7 @@ import { etcdQuorum, failuresTolerated } from "./quorum";
 import { KUBERNETES_API_PORT } from "./reference-homelab";
 import { renderClusterPatches } from "./talos-patches";
 import { TalosImage } from "./talos-image";
+import { carriesGuestAgent } from "./image-factory";
 import { clusterWarnings, formatProblem, validateClusterSpec } from "./validation";
 import { VipReadyGate } from "./vip-ready-gate";
 
@@ -62,6 +63,7 @@ export class ControlPlaneHa extends Construct {
       imageFactoryUrl: spec.imageFactoryUrl,
       proxmoxHosts: proxmoxHostsOf(spec),
       datastoreId: spec.imageDatastoreId,
+      datastoreShared: spec.imageDatastoreShared,
       clusterName: spec.clusterName,
     });
 
@@ -109,6 +111,7 @@ export class ControlPlaneHa extends Construct {
           diskSizeGib: spec.diskSizeGib,
           datastoreId: spec.datastoreId,
           imageFileId: this.image.fileIdOn(node.proxmoxNode),
+          guestAgent: carriesGuestAgent(spec.systemExtensions),
           clientConfiguration,
           machineConfiguration: this.machineConfiguration.machineConfiguration,
         }),
@@ -152,13 +155,15 @@ export class ControlPlaneHa extends Construct {
     });
 
     // Talos API endpoints are the nodes themselves, never the VIP: talosctl must
-    // still reach the nodes when etcd (and with it the VIP) is down.
+    // still reach the nodes when etcd (and with it the VIP) is down. No default
+    // `nodes`: with every control plane there, a bare `talosctl reboot` or
+    // `upgrade` would act on all of them at once and lose quorum; without,
+    // talosctl asks for `-n <node>`.
     // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/data-sources/client_configuration
     this.clientConfiguration = new DataTalosClientConfiguration(this, "ClientConfiguration", {
       clusterName: spec.clusterName,
       clientConfiguration,
       endpoints: nodeIps,
-      nodes: nodeIps,
     });
 
     // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/resources/cluster_kubeconfig

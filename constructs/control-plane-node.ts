@@ -21,6 +21,8 @@ export interface ControlPlaneNodeConstructProps {
   readonly imageFileId: string;
   /** Talos client credentials from the machine secrets. */
   readonly clientConfiguration: MachineConfigurationApplyClientConfiguration;
+  /** Whether the image carries the QEMU guest agent, so Proxmox may wait for it. */
+  readonly guestAgent: boolean;
   /** The rendered controlplane machine configuration (sensitive). */
   readonly machineConfiguration: string;
 }
@@ -63,8 +65,12 @@ export class ControlPlaneNode extends Construct {
       cpu: { cores: node.cores, sockets: 1, type: props.cpuType },
       // floating 0 disables the balloon device: Talos and etcd want their memory fixed.
       memory: { dedicated: node.memoryMib, floating: 0 },
-      agent: { enabled: true, trim: true },
-      scsiHardware: "virtio-scsi-single",
+      // The agent only answers when the image carries the qemu-guest-agent extension;
+      // enabled without it, the provider waits for an agent that never starts.
+      agent: { enabled: props.guestAgent, trim: true },
+      // Talos's Proxmox guide: VirtIO SCSI (virtio-scsi-pci), not "VirtIO SCSI single"
+      // with iothread, with which bootstrap can hang (siderolabs/talos issue 11173).
+      scsiHardware: "virtio-scsi-pci",
       disk: [
         {
           interface: "scsi0",
@@ -72,7 +78,6 @@ export class ControlPlaneNode extends Construct {
           fileId: props.imageFileId,
           fileFormat: "raw",
           size: props.diskSizeGib,
-          iothread: true,
           discard: "on",
           ssd: true,
         },
@@ -80,6 +85,9 @@ export class ControlPlaneNode extends Construct {
       bootOrder: ["scsi0"],
       operatingSystem: { type: "l26" },
       initialization: {
+        // Talos's nocloud platform reads a NoCloud drive; say so rather than let
+        // Proxmox pick the format from the OS type.
+        type: "nocloud",
         datastoreId: props.datastoreId,
         ipConfig: [{ ipv4: { address: node.ipWithPrefixLength, gateway: props.gateway } }],
         dns: { servers: [...props.dnsServers] },
@@ -134,6 +142,13 @@ export class ControlPlaneNode extends Construct {
         vip: props.vip,
       }),
       dependsOn: [this.vm],
+      lifecycle: {
+        // The provider's Read of an apply is a no-op and depends_on never replaces
+        // anything, so a re-created VM (new vmId, EFI change, deleted by hand) would
+        // boot into Talos maintenance mode and stay there. The VM's id is unknown
+        // exactly when the VM is being re-created: then the apply is redone.
+        replaceTriggeredBy: [`${this.vm.terraformResourceType}.${this.vm.friendlyUniqueId}.id`],
+      },
     });
   }
 }

@@ -8,8 +8,20 @@ import { stringify } from "yaml";
 /** @see https://www.talos.dev/latest/learn-more/image-factory/ */
 export const DEFAULT_IMAGE_FACTORY_URL = "https://factory.talos.dev";
 
+/** The extension that runs the QEMU guest agent inside Talos. */
+export const QEMU_GUEST_AGENT_EXTENSION = "siderolabs/qemu-guest-agent";
+
 /** The guest agent lets Proxmox shut the VM down cleanly and report its addresses. */
-export const DEFAULT_SYSTEM_EXTENSIONS: readonly string[] = ["siderolabs/qemu-guest-agent"];
+export const DEFAULT_SYSTEM_EXTENSIONS: readonly string[] = [QEMU_GUEST_AGENT_EXTENSION];
+
+/**
+ * Whether an image with these extensions runs the QEMU guest agent. Only then
+ * may Proxmox's agent be enabled: the provider otherwise waits for an agent
+ * that never answers.
+ */
+export function carriesGuestAgent(systemExtensions: readonly string[]): boolean {
+  return systemExtensions.includes(QEMU_GUEST_AGENT_EXTENSION);
+}
 
 /** The schematic YAML the factory turns into a schematic id. */
 export function renderSchematic(systemExtensions: readonly string[]): string {

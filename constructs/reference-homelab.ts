@@ -18,6 +18,7 @@ export const REFERENCE_HOMELAB = {
   diskSizeGib: 32,
   datastoreId: "local-lvm",
   imageDatastoreId: "local",
+  imageDatastoreShared: false,
   cpuType: "host",
   systemExtensions: DEFAULT_SYSTEM_EXTENSIONS,
   imageFactoryUrl: DEFAULT_IMAGE_FACTORY_URL,

@@ -14,19 +14,26 @@ export interface TalosImageProps {
   readonly proxmoxHosts: readonly string[];
   /** Datastore with `iso` content the image is downloaded to. */
   readonly datastoreId: string;
+  /**
+   * Whether every host sees the same `datastoreId` (CephFS, NFS): then the
+   * image is downloaded once, through the first host, and every VM uses it.
+   */
+  readonly datastoreShared: boolean;
   /** Prefix of the file name on the host, so clusters sharing a host do not collide. */
   readonly clusterName: string;
 }
 
 /**
  * The Talos nocloud disk image: an Image Factory schematic with the
- * requested extensions, downloaded once to each Proxmox host that runs a VM.
+ * requested extensions, downloaded once to each Proxmox host that runs a VM,
+ * or once in all when the datastore is shared between the hosts.
  */
 export class TalosImage extends Construct {
   public readonly schematic: ImageFactorySchematic;
   /** `<factory host>/nocloud-installer/<schematic id>:<version>`, for `machine.install.image`. */
   public readonly installerImage: string;
   private readonly downloads = new Map<string, VirtualEnvironmentDownloadFile>();
+  private readonly sharedDownload?: VirtualEnvironmentDownloadFile;
 
   constructor(scope: Construct, id: string, props: TalosImageProps) {
     super(scope, id);
@@ -38,7 +45,9 @@ export class TalosImage extends Construct {
     this.installerImage = nocloudInstallerImage(props.imageFactoryUrl, this.schematic.id, props.talosVersion);
 
     const url = nocloudDiskImageUrl(props.imageFactoryUrl, this.schematic.id, props.talosVersion);
-    for (const host of props.proxmoxHosts) {
+    const [firstHost] = props.proxmoxHosts;
+    const downloadHosts = props.datastoreShared ? [firstHost] : props.proxmoxHosts;
+    for (const host of downloadHosts) {
       // @see https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/virtual_environment_download_file
       const download = new VirtualEnvironmentDownloadFile(this, `Download-${host}`, {
         nodeName: host,
@@ -46,20 +55,34 @@ export class TalosImage extends Construct {
         contentType: "iso",
         url,
         decompressionAlgorithm: "gz",
-        fileName: `talos-${props.clusterName}-${props.talosVersion}-nocloud-amd64.img`,
+        fileName: talosImageFileName(props.clusterName, props.talosVersion, props.datastoreShared ? undefined : host),
         // Keep the file the VMs were created from even if the factory rebuilds it.
         overwrite: false,
+        // A file of that name that Terraform does not manage (left by an interrupted
+        // earlier download) is replaced instead of failing every later run.
+        overwriteUnmanaged: true,
       });
       this.downloads.set(host, download);
     }
+    this.sharedDownload = props.datastoreShared ? this.downloads.get(firstHost) : undefined;
   }
 
   /** The Proxmox file id (`<datastore>:iso/<file>`) of the image on a host. */
   public fileIdOn(host: string): string {
-    const download = this.downloads.get(host);
+    const download = this.sharedDownload ?? this.downloads.get(host);
     if (!download) {
       throw new Error(`no Talos image is downloaded to Proxmox host ${host}`);
     }
     return download.id;
   }
+}
+
+/**
+ * The image's file name on the datastore. Per-host downloads carry the host
+ * name, so that they cannot collide even when the datastore turns out to be
+ * shared ("file already exists" on the second host); the cluster name keeps
+ * clusters that share a host apart.
+ */
+export function talosImageFileName(clusterName: string, talosVersion: string, host?: string): string {
+  return ["talos", clusterName, ...(host ? [host] : []), talosVersion, "nocloud-amd64.img"].join("-");
 }

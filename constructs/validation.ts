@@ -5,15 +5,18 @@
  * written, with a message naming the field, the value and the fix.
  */
 import { Token } from "cdktf";
-import { ClusterSpec } from "./cluster-spec";
+import { ClusterSpec, NodeSpec } from "./cluster-spec";
 import { Ipv4Network, broadcastAddress, enclosingNetwork, formatCidr, networkAddress, networkContains, parseCidr, parseIpv4 } from "./ipv4";
 import { failuresTolerated } from "./quorum";
+import { REFERENCE_HOMELAB } from "./reference-homelab";
 import { TALOS_RELEASES, parseVersion, supportsKubernetes, talosRelease } from "./talos-versions";
 
 export interface ValidationProblem {
   /** Dotted path of the field, e.g. `controlPlanes[1].ip`. */
   readonly field: string;
   readonly value: unknown;
+  /** Where a value the user never wrote came from, e.g. "derived from the last octet of the IP 192.168.1.211". */
+  readonly origin?: string;
   /** What is wrong and how to fix it. */
   readonly message: string;
 }
@@ -26,14 +29,16 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PROXMOX_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 
 export function formatProblem(problem: ValidationProblem): string {
-  return `${problem.field} = ${JSON.stringify(problem.value)}: ${problem.message}`;
+  const origin = problem.origin ? ` (${problem.origin})` : "";
+  return `${problem.field} = ${JSON.stringify(problem.value)}${origin}: ${problem.message}`;
 }
 
 /** Every problem of the resolved cluster description; empty when it is fine. */
 export function validateClusterSpec(spec: ClusterSpec): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
-  const report = (field: string, value: unknown, message: string) => problems.push({ field, value, message });
+  const report: Report = (field, value, message, origin) => problems.push({ field, value, message, ...(origin ? { origin } : {}) });
 
+  checkTerraformTemplates(userValuesOf(spec), "", report);
   checkMemberCount(spec, report);
   checkDnsLabel("clusterName", spec.clusterName, report);
   checkVersions(spec, report);
@@ -51,6 +56,32 @@ export function validateClusterSpec(spec: ClusterSpec): ValidationProblem[] {
   return problems;
 }
 
+/**
+ * Terraform evaluates `${...}` and `%{...}` in every string of the JSON, so a
+ * configured string holding one would run as a Terraform expression (for
+ * example `${file("/etc/passwd")}` in a URL). cdktf's own references are
+ * unresolved tokens here and are left alone.
+ */
+const TERRAFORM_TEMPLATE = /[$%]\{/;
+
+function checkTerraformTemplates(value: unknown, field: string, report: Report): void {
+  if (typeof value === "string") {
+    if (!Token.isUnresolved(value) && TERRAFORM_TEMPLATE.test(value)) {
+      report(field, value, 'contains "${" or "%{", which Terraform would evaluate as an expression; these fields take plain text, remove it');
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => checkTerraformTemplates(item, `${field}[${index}]`, report));
+  } else if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) checkTerraformTemplates(item, field ? `${field}.${key}` : key, report);
+  }
+}
+
+/** The strings a user can set, under their prop names; derived values (endpoint, MAC, ...) are left out. */
+function userValuesOf(spec: ClusterSpec): object {
+  const { clusterEndpoint, nodes, ...cluster } = spec;
+  return { ...cluster, controlPlanes: nodes.map(({ ipWithPrefixLength, macAddress, vmIdOrigin, ...node }) => node) };
+}
+
 /** Advice that does not stop synthesis; printed at synth time. */
 export function clusterWarnings(spec: ClusterSpec): string[] {
   const warnings: string[] = [];
@@ -64,7 +95,7 @@ export function clusterWarnings(spec: ClusterSpec): string[] {
   return warnings;
 }
 
-type Report = (field: string, value: unknown, message: string) => void;
+type Report = (field: string, value: unknown, message: string, origin?: string) => void;
 
 function checkMemberCount(spec: ClusterSpec, report: Report): void {
   const count = spec.nodes.length;
@@ -96,11 +127,17 @@ function checkVersions(spec: ClusterSpec, report: Report): void {
   if (!parseVersion(spec.kubernetesVersion)) {
     report("kubernetesVersion", spec.kubernetesVersion, "not a Kubernetes version; write it as vMAJOR.MINOR.PATCH, e.g. v1.36.3");
   } else if (release && !supportsKubernetes(release, spec.kubernetesVersion)) {
-    report(
-      "kubernetesVersion",
-      spec.kubernetesVersion,
-      `Talos ${release.minor} supports Kubernetes ${release.kubernetes.oldest} to ${release.kubernetes.newest}; pick a version in that range`,
-    );
+    const range = `Talos ${release.minor} supports Kubernetes ${release.kubernetes.oldest} to ${release.kubernetes.newest}`;
+    if (spec.kubernetesVersionGiven) {
+      report("kubernetesVersion", spec.kubernetesVersion, `${range}; pick a version in that range`);
+    } else {
+      report(
+        "kubernetesVersion",
+        spec.kubernetesVersion,
+        `${range}; set kubernetesVersion to a v${release.kubernetes.oldest}.x to v${release.kubernetes.newest}.x release (e.g. v${release.kubernetes.newest}.0 or its newest patch)`,
+        `not set: the default, which is for Talos ${REFERENCE_HOMELAB.talosVersion}`,
+      );
+    }
   }
 }
 
@@ -125,7 +162,7 @@ function checkNetwork(spec: ClusterSpec, report: Report): Ipv4Network | undefine
       enclosing ? `host bits are set; the network is ${formatCidr(enclosing)}` : "not an IPv4 network; write it in CIDR notation, e.g. 192.168.1.0/24",
     );
   }
-  checkHostAddress("gateway", spec.gateway, spec, network, report, "the gateway");
+  checkHostAddress("gateway", spec.gateway, spec, network, report, "the gateway", spec.gatewayGiven ? undefined : "not set: the first host address of networkCidr");
   checkHostAddress("vip", spec.vip, spec, network, report, "the VIP (it moves between nodes on one Layer 2 network)");
   if (spec.vip === spec.gateway && parseIpv4(spec.vip) !== undefined) {
     report("vip", spec.vip, "is the gateway's address; pick a free address for the VIP");
@@ -144,23 +181,32 @@ function checkNetwork(spec: ClusterSpec, report: Report): Ipv4Network | undefine
  * A host address must be strict IPv4, inside the network, and neither its
  * network nor its broadcast address. Returns whether it is well-formed IPv4.
  */
-function checkHostAddress(field: string, address: string, spec: ClusterSpec, network: Ipv4Network | undefined, report: Report, what?: string): boolean {
+function checkHostAddress(
+  field: string,
+  address: string,
+  spec: ClusterSpec,
+  network: Ipv4Network | undefined,
+  report: Report,
+  what?: string,
+  origin?: string,
+): boolean {
   const problem = ipv4Problem(address);
   if (problem) {
-    report(field, address, problem);
+    report(field, address, problem, origin);
     return false;
   }
   if (!network) return true;
   if (!networkContains(network, address)) {
-    report(field, address, `${what ? `${what} ` : ""}must be inside networkCidr ${spec.networkCidr}; pick an address in that network`);
+    report(field, address, `${what ? `${what} ` : ""}must be inside networkCidr ${spec.networkCidr}; pick an address in that network`, origin);
   } else if (address === networkAddress(network) || address === broadcastAddress(network)) {
-    report(field, address, `is the ${address === networkAddress(network) ? "network" : "broadcast"} address of ${spec.networkCidr}; pick a host address`);
+    report(field, address, `is the ${address === networkAddress(network) ? "network" : "broadcast"} address of ${spec.networkCidr}; pick a host address`, origin);
   }
   return true;
 }
 
 function checkNodes(spec: ClusterSpec, network: Ipv4Network | undefined, report: Report): void {
   const seen = { names: new Map<string, number>(), ips: new Map<string, number>(), vmIds: new Map<number, number>() };
+  const vmIdOrigin = (node: NodeSpec) => (node.vmIdOrigin === "ip" ? `not set: derived from the last octet of the IP ${node.ip}` : undefined);
   spec.nodes.forEach((node, index) => {
     const field = (key: string) => `controlPlanes[${index}].${key}`;
     checkDnsLabel(field("name"), node.name, report);
@@ -181,17 +227,20 @@ function checkNodes(spec: ClusterSpec, network: Ipv4Network | undefined, report:
         `Proxmox VM ids are integers from ${PROXMOX_VM_ID_RANGE.min} to ${PROXMOX_VM_ID_RANGE.max}; set vmId explicitly`,
       );
     } else {
-      duplicate(seen.vmIds, node.vmId, index, field("vmId"), "Proxmox VM ids are unique across the Proxmox cluster; set a different vmId", report);
+      const first = seen.vmIds.get(node.vmId);
+      const firstDerived = first !== undefined && spec.nodes[first].vmIdOrigin === "ip";
+      const fix = `${firstDerived ? `(its VM id is derived from the last octet of the IP ${spec.nodes[first].ip}); ` : ""}Proxmox VM ids are unique across the Proxmox cluster; set vmId on one of them`;
+      duplicate(seen.vmIds, node.vmId, index, field("vmId"), fix, report, vmIdOrigin(node));
     }
   });
 }
 
-function duplicate<T>(seen: Map<T, number>, value: T, index: number, field: string, fix: string, report: Report): void {
+function duplicate<T>(seen: Map<T, number>, value: T, index: number, field: string, fix: string, report: Report, origin?: string): void {
   const first = seen.get(value);
   if (first === undefined) {
     seen.set(value, index);
   } else {
-    report(field, value, `duplicates controlPlanes[${first}]; ${fix}`);
+    report(field, value, `duplicates controlPlanes[${first}]${fix.startsWith("(") ? " " : "; "}${fix}`, origin);
   }
 }
 
@@ -247,6 +296,9 @@ function checkHttpsUrl(field: string, value: string, report: Report): void {
 
 /** Rules for the Proxmox API endpoint (the stack's provider setting, not the construct's). */
 export function validateProxmoxEndpoint(field: string, endpoint: string): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  checkTerraformTemplates(endpoint, field, (field, value, message) => problems.push({ field, value, message }));
+  if (problems.length > 0) return problems;
   switch (httpsUrlFault(endpoint)) {
     case "scheme":
       return [{ field, value: endpoint, message: "the Proxmox API must be reached over https; write it as https://<host>:8006" }];

@@ -3,7 +3,7 @@ import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { ProxmoxProvider } from "../.gen/providers/proxmox/provider";
 import { TalosProvider } from "../.gen/providers/talos/provider";
-import { ControlPlaneHa, ControlPlaneHaProps, resolveClusterSpec } from "../constructs";
+import { ControlPlaneHa, ControlPlaneHaProps, formatProblem, resolveClusterSpec, validateProxmoxEndpoint } from "../constructs";
 
 /** How Terraform reaches the Proxmox API. Credentials never go here: see README, "Deploy". */
 export interface ProxmoxConnectionProps {
@@ -39,6 +39,10 @@ export class HomelabStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: HomelabStackProps = {}) {
     super(scope, id);
+    const endpointProblems = props.proxmox?.endpoint !== undefined ? validateProxmoxEndpoint("proxmox.endpoint", props.proxmox.endpoint) : [];
+    if (endpointProblems.length > 0) {
+      throw new Error(`HomelabStack ${id}: invalid Proxmox connection:\n  ${endpointProblems.map(formatProblem).join("\n  ")}`);
+    }
 
     // Relative to cdktf.out/stacks/<id>, where Terraform runs: <project>/terraform.<id>.tfstate.
     new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
