@@ -192,7 +192,12 @@ describe("a node's vm_id change", () => {
   const diff = diffStacks(reference, renumbered);
 
   test("replaces that VM, and says so first", () => {
-    expect(diff.changed.map(({ type, action }) => [type, action])).toEqual([["proxmox_virtual_environment_vm", "replace"]]);
+    // Anything else replaced is replaced only through lifecycle.replace_triggered_by naming that VM.
+    const [vm, ...triggered] = diff.changed;
+    expect([vm.type, vm.action]).toEqual(["proxmox_virtual_environment_vm", "replace"]);
+    for (const change of triggered) {
+      expect(change).toMatchObject({ action: "replace", changes: [], triggeredBy: [{ upstream: vm.address, verb: "is replaced" }] });
+    }
     expect(diff.changed[0].changes).toEqual([
       expect.objectContaining({ path: "vm_id", before: 211, after: 311, outcome: expect.objectContaining({ kind: "replaces" }) }),
     ]);

@@ -2,6 +2,7 @@
  * The "changes against the base" part of the review, and the warnings a
  * base comparison raises (replacements and removals first). Pure.
  */
+import { ReplaceTrigger } from "./replace-triggers";
 import { ArgumentChange, ArgumentOutcome, IndirectEffect, ResourceChange, StackDiff } from "./resource-diff";
 import { HaFacts } from "./ha-facts";
 import { code, formatChange, lineDiff, plural } from "./markdown";
@@ -43,7 +44,7 @@ export function changeWarnings({ diff, base, head, baseFacts }: ChangeContext): 
   // One line per reason: three VMs replaced for the same argument read as one warning.
   const groups = new Map<string, { readonly because: string; readonly type: string; readonly vms: string[]; readonly others: string[] }>();
   for (const change of replaced) {
-    const because = listText(change.changes.filter(({ outcome }) => outcome.kind === "replaces").map(({ path }) => code(path)));
+    const because = replacementCause(change);
     const vm = vms.get(change.address);
     const key = vm ? `vm ${because}` : `${change.address} ${because}`;
     const group = groups.get(key) ?? { because, type: change.type, vms: [], others: [] };
@@ -53,7 +54,7 @@ export function changeWarnings({ diff, base, head, baseFacts }: ChangeContext): 
   for (const { because, type, vms: names, others } of groups.values()) {
     const subject = names.length === 0 ? others[0] : names.length === 1 ? `the VM ${names[0]}` : `${names.length} VMs (${names.join(", ")})`;
     const consequence = REPLACEMENT_CONSEQUENCES[type];
-    warnings.push(`Replaces ${subject} because ${because} ${because.includes(" and ") ? "change" : "changes"}${consequence ? `: ${consequence}` : ""}.`);
+    warnings.push(`Replaces ${subject} because ${because}${consequence ? `: ${consequence}` : ""}.`);
   }
   for (const change of replaced.filter(({ preventDestroy }) => preventDestroy)) {
     warnings.push(`terraform plan fails: ${code(change.address)} has lifecycle.prevent_destroy and would be replaced.`);
@@ -110,7 +111,7 @@ export function renderChanges(context: ChangeContext): string[] {
     ...addresses("Added", diff.added),
     ...addresses("Removed", diff.removed),
     ...section("Updated in place", withAction("update")),
-    ...section("No change planned (only ignored arguments or meta-arguments differ)", withAction("no-op")),
+    ...section("No change planned (only ignored arguments or meta-arguments differ)", withAction("no-op"))
   );
 
   const fed = unlistedIndirect(diff);
@@ -155,6 +156,7 @@ function controlPlaneChanges({ base, head, baseFacts, headFacts }: ChangeContext
 function renderResourceChange(change: ResourceChange, vms: ReadonlyMap<string, ControlPlaneVm>, indirect: readonly IndirectEffect[]): string[] {
   const lines = [`- ${code(change.address)}${vmLabel(vms.get(change.address))}`];
   for (const argument of change.changes) lines.push(...renderArgument(argument, true));
+  for (const trigger of change.triggeredBy) lines.push(`  - ${triggerText(trigger)}`);
   for (const effect of indirect) lines.push(`  - ${indirectText(effect)}`);
   if (change.action === "replace" && vms.has(change.address) && change.dependsOnOnly.length > 0) {
     lines.push(
@@ -216,6 +218,21 @@ function groupIndirect(effects: readonly IndirectEffect[]): Map<string, Indirect
 
 function vmsByAddress(base: StackModel, head: StackModel): Map<string, ControlPlaneVm> {
   return new Map([...base.nodes, ...head.nodes].map((node) => [node.address, node]));
+}
+
+/** Why a resource is replaced: its force-new arguments, then the replace_triggered_by entries that fire. */
+function replacementCause(change: ResourceChange): string {
+  const paths = change.changes.filter(({ outcome }) => outcome.kind === "replaces").map(({ path }) => code(path));
+  const triggers = change.triggeredBy.filter(({ certain }) => certain).map(({ subject, verb }) => `${code(subject)} ${verb}`);
+  const causes = [
+    ...(paths.length > 0 ? [`${listText(paths)} ${paths.length > 1 ? "change" : "changes"}`] : []),
+    ...(triggers.length > 0 ? [`${listText(triggers)} (lifecycle.replace_triggered_by)`] : []),
+  ];
+  return causes.join(" and ");
+}
+
+function triggerText({ certain, subject, verb }: ReplaceTrigger): string {
+  return `${certain ? "**replaced**" : "**may be replaced**"} because ${code(subject)} ${verb} (lifecycle.replace_triggered_by)`;
 }
 
 /** `a`, `a and b`, `a, b and c`. */

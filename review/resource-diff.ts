@@ -2,10 +2,12 @@
  * What a change does to the Terraform resources, from two synthesized stacks:
  * added, removed and changed addresses, and for each changed argument whether
  * Terraform replaces the resource, updates it in place, ignores the change
- * (lifecycle.ignore_changes), or whether only `terraform plan` can tell.
+ * (lifecycle.ignore_changes), or whether only `terraform plan` can tell;
+ * and which resources lifecycle.replace_triggered_by replaces along with them.
  * Pure. `${...}` references are compared as text.
  */
 import { argumentEffect } from "./force-new";
+import { ReplaceTrigger, actionWithTriggers, replaceTriggers } from "./replace-triggers";
 import { TerraformJson, compareText } from "./stack-model";
 
 type Block = Readonly<Record<string, unknown>>;
@@ -38,7 +40,10 @@ export interface ResourceChange {
   readonly address: string;
   readonly type: string;
   readonly action: ResourceAction;
+  /** Empty when only lifecycle.replace_triggered_by replaces the resource. */
   readonly changes: readonly ArgumentChange[];
+  /** lifecycle.replace_triggered_by entries that fire: the resource is replaced for a change elsewhere. */
+  readonly triggeredBy: readonly ReplaceTrigger[];
   /** The new configuration has lifecycle.prevent_destroy. */
   readonly preventDestroy: boolean;
   /** Resources that name this one only in depends_on (Terraform plans nothing for them). */
@@ -85,10 +90,29 @@ export function diffStacks(base: TerraformJson, head: TerraformJson): StackDiff 
   const byAddress = (a: AddressedBlock, b: AddressedBlock) => compareText(a.address, b.address);
   const added = [...after.values()].filter(({ address }) => !before.has(address)).sort(byAddress);
   const removed = [...before.values()].filter(({ address }) => !after.has(address)).sort(byAddress);
-  const changed = [...after.values()]
-    .filter(({ address }) => before.has(address))
-    .map((next) => resourceChange(before.get(next.address)!, next, after))
-    .filter((change): change is ResourceChange => change !== undefined)
+  const kept = [...after.values()].filter(({ address }) => before.has(address));
+  const own = new Map(
+    kept
+      .map((next) => ownChange(before.get(next.address)!, next))
+      .filter((change): change is OwnChange => change !== undefined)
+      .map((change) => [change.address, change] as const)
+  );
+  const triggers = replaceTriggers(new Map(kept.map(({ address, block }) => [address, block])), own);
+  const changed = kept
+    .filter(({ address }) => own.has(address) || triggers.has(address))
+    .map(({ address, type, block }): ResourceChange => {
+      const triggeredBy = triggers.get(address) ?? [];
+      const { action, changes } = own.get(address) ?? { action: "no-op" as const, changes: [] };
+      return {
+        address,
+        type,
+        action: actionWithTriggers(action, triggeredBy),
+        changes,
+        triggeredBy,
+        preventDestroy: preventsDestroy(block),
+        dependsOnOnly: dependsOnOnly(address, after).filter((dependent) => !triggers.get(dependent)?.some(({ upstream }) => upstream === address)),
+      };
+    })
     .sort((a, b) => ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) || compareText(a.address, b.address));
 
   const [dataBefore, dataAfter] = [blocksOf(base, "data"), blocksOf(head, "data")];
@@ -109,18 +133,18 @@ export function diffStacks(base: TerraformJson, head: TerraformJson): StackDiff 
   };
 }
 
-function resourceChange(previous: AddressedBlock, next: AddressedBlock, all: ReadonlyMap<string, AddressedBlock>): ResourceChange | undefined {
+/** What a resource's own argument changes plan, before replace_triggered_by. */
+interface OwnChange {
+  readonly address: string;
+  readonly action: ResourceAction;
+  readonly changes: readonly ArgumentChange[];
+}
+
+function ownChange(previous: AddressedBlock, next: AddressedBlock): OwnChange | undefined {
   const leaves = leafChanges(withoutMetadata(previous.block), withoutMetadata(next.block), "");
   if (leaves.length === 0) return undefined;
   const changes = leaves.map((leaf) => ({ ...leaf, outcome: outcomeOf(next.type, leaf.path, leaf.before, leaf.after, next.block, previous.block) }));
-  return {
-    address: next.address,
-    type: next.type,
-    action: actionOf(changes.map((change) => change.outcome)),
-    changes,
-    preventDestroy: preventsDestroy(next.block),
-    dependsOnOnly: dependsOnOnly(next.address, all),
-  };
+  return { address: next.address, action: actionOf(changes.map((change) => change.outcome)), changes };
 }
 
 /** The outcome of one changed argument of a resource, honouring the new lifecycle.ignore_changes. */
