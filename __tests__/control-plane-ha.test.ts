@@ -159,31 +159,37 @@ describe("ControlPlaneHa, reference homelab", () => {
     });
     // With every control plane as a default node, a bare `talosctl reboot` would
     // reboot them all at once; without, talosctl asks for -n.
-    const [[, clientConfiguration]] = blocksOf(json, "talos_client_configuration", "data");
+    const [[, clientConfiguration]] = blocksOf(
+      json,
+      "talos_client_configuration",
+      "data"
+    );
     expect(clientConfiguration).not.toHaveProperty("nodes");
     expect(JSON.stringify(json.data.talos_client_configuration)).not.toContain(
       "192.168.1.210"
     );
   });
 
-  test("waits for cluster health after the bootstrap, then for the VIP, before producing the kubeconfig", () => {
+  test("on the first deploy, records the credentials only once the cluster answers through the VIP", () => {
     const bootstrap = addressOf(
       json,
       "talos_machine_bootstrap",
       "ControlPlane/Bootstrap"
     );
-    const health = addressOf(
+    const kubeconfig = addressOf(
       json,
-      "talos_cluster_health",
-      "ControlPlane/Health",
-      "data"
+      "talos_cluster_kubeconfig",
+      "ControlPlane/Kubeconfig"
     );
     const gate = addressOf(json, "null_resource", "ControlPlane/VipReady/Wait");
-    const [[, healthBlock]] = blocksOf(json, "talos_cluster_health", "data");
-    expect(healthBlock.depends_on).toContain(bootstrap);
+    const [[, kubeconfigBlock]] = blocksOf(json, "talos_cluster_kubeconfig");
+    expect(kubeconfigBlock.depends_on).toEqual([bootstrap]);
     const [[, gateBlock]] = blocksOf(json, "null_resource");
+    expect(gateBlock.depends_on).toEqual(
+      expect.arrayContaining([bootstrap, kubeconfig])
+    );
     expect(gateBlock).toMatchObject({
-      depends_on: [health],
+      // A resource: it runs when created and when these change, never on a later plan.
       triggers: {
         vip: "192.168.1.210",
         port: "6443",
@@ -197,13 +203,62 @@ describe("ControlPlaneHa, reference homelab", () => {
               HOST: "192.168.1.210",
               PORT: "6443",
               TIMEOUT_SECONDS: "600",
+              NODES: "k8s-controller1,k8s-controller2,k8s-controller3",
+              CA: `\${${kubeconfig}.kubernetes_client_configuration.ca_certificate}`,
             },
           },
         },
       ],
     });
-    const [[, kubeconfig]] = blocksOf(json, "talos_cluster_kubeconfig");
-    expect(kubeconfig.depends_on).toEqual([gate]);
+    for (const output of ["kubeconfig", "kubeconfig_node_contexts"]) {
+      expect(json.output[output]).toMatchObject({
+        sensitive: true,
+        depends_on: [gate],
+      });
+    }
+  });
+
+  test("has no health data source that every later plan would wait on", () => {
+    expect(json.data.talos_cluster_health).toBeUndefined();
+  });
+
+  test("checks Talos's cluster health on every plan as a check block, which warns within a minute", () => {
+    const gate = addressOf(json, "null_resource", "ControlPlane/VipReady/Wait");
+    const checks = Object.entries(
+      (
+        json as unknown as {
+          check: Record<
+            string,
+            {
+              data: Record<string, Record<string, Record<string, unknown>>>;
+              assert: unknown[];
+            }
+          >;
+        }
+      ).check
+    );
+    expect(checks).toHaveLength(1);
+    const [[name, check]] = checks;
+    expect(name).toMatch(/^ControlPlane_Health_[0-9A-F]{8}$/);
+    const ips = REFERENCE_NODES.map((node) => node.ip);
+    expect(check.data.talos_cluster_health[name]).toEqual({
+      client_configuration: expect.stringMatching(
+        /^\$\{talos_machine_secrets\.ControlPlane_Secrets_\w+\.client_configuration\}$/
+      ),
+      control_plane_nodes: ips,
+      endpoints: ips,
+      timeouts: { read: "60s" },
+      // On the first deploy, read only once the cluster answers: no spurious warning.
+      depends_on: [gate],
+    });
+    expect(check.assert).toEqual([
+      {
+        condition: `\${data.talos_cluster_health.${name}.id != ""}`,
+        error_message: expect.stringContaining(
+          "192.168.1.211, 192.168.1.212, 192.168.1.213"
+        ),
+      },
+    ]);
   });
 
   test("outputs secret-derived values as sensitive and the rest in plain text", () => {
@@ -303,10 +358,16 @@ describe("ControlPlaneHa validation", () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/^ControlPlaneHa test\/ControlPlane: invalid cluster description:/);
+    expect(message).toMatch(
+      /^ControlPlaneHa test\/ControlPlane: invalid cluster description:/
+    );
     expect(message).toMatch(/vip = "192\.168\.1\.300": not an IPv4 address/);
-    expect(message).toMatch(/controlPlanes = 2: an even count adds cost but no tolerance/);
-    expect(message).toMatch(/controlPlanes\[1\]\.ip = "192\.168\.1\.211": duplicates controlPlanes\[0\]/);
+    expect(message).toMatch(
+      /controlPlanes = 2: an even count adds cost but no tolerance/
+    );
+    expect(message).toMatch(
+      /controlPlanes\[1\]\.ip = "192\.168\.1\.211": duplicates controlPlanes\[0\]/
+    );
   });
 });
 
@@ -336,12 +397,13 @@ describe("ControlPlaneHa construct tree", () => {
                   ├── Vm (VirtualEnvironmentVm)
                   └── ConfigApply (MachineConfigurationApply)
           ├── Bootstrap (MachineBootstrap)
-          ├── Health (DataTalosClusterHealth)
+          ├── Kubeconfig (ClusterKubeconfig)
           ├── VipReady (VipReadyGate)
               └── Wait (Resource)
-          ├── ClientConfiguration (DataTalosClientConfiguration)
-          └── Kubeconfig (ClusterKubeconfig)
+          ├── Health (ClusterHealthCheck)
+          └── ClientConfiguration (DataTalosClientConfiguration)
       ├── kubeconfig (TerraformOutput)
+      ├── kubeconfig_node_contexts (TerraformOutput)
       ├── talosconfig (TerraformOutput)
       ├── cluster_endpoint (TerraformOutput)
       ├── vip (TerraformOutput)

@@ -117,10 +117,19 @@ describe("the conformance checker has teeth", () => {
 
   test("reports a missing required attribute of a nested object on a data source", () => {
     const problems = problemsAfter((json) => {
-      const [name] = Object.keys(json.data.talos_cluster_health);
-      json.data.talos_cluster_health[name].client_configuration = { ca_certificate: "ca", client_certificate: "cert" };
+      const [name] = Object.keys(json.data.talos_client_configuration);
+      json.data.talos_client_configuration[name].client_configuration = { ca_certificate: "ca", client_certificate: "cert" };
     });
-    expect(problems).toEqual([expect.stringMatching(/^data\.talos_cluster_health\.ControlPlane_Health_\w+: client_configuration\.client_key: required/)]);
+    expect(problems).toEqual([expect.stringMatching(/^data\.talos_client_configuration\.ControlPlane_ClientConfiguration_\w+: client_configuration\.client_key: required/)]);
+  });
+
+  test("checks the data sources scoped to a check block too", () => {
+    const problems = problemsAfter((json) => {
+      const check = Object.values((json as unknown as { check: Record<string, { data: { talos_cluster_health: Record<string, Record<string, unknown>> } }> }).check)[0];
+      const [health] = Object.values(check.data.talos_cluster_health);
+      health.timeouts = { read: "60s", create: "1m" };
+    });
+    expect(problems).toEqual([expect.stringMatching(/^check\.ControlPlane_Health_\w+\.data\.talos_cluster_health\.ControlPlane_Health_\w+: timeouts\.create: /)]);
   });
 
   test("reports a computed-only attribute that is set", () => {

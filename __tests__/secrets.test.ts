@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { synthHomelab } from "./support/synth";
+import { blocksOf, synthHomelab } from "./support/synth";
 
 const root = path.resolve(__dirname, "..");
 const FAKE_TOKEN = "terraform@pve!cdktf=5ec7e7ca-fa4e-4a11-b0b0-000000c0ffee";
@@ -40,7 +40,7 @@ describe("secrets", () => {
     const { json } = synthHomelab();
     const secretSources = /talos_machine_secrets|talos_machine_configuration|talos_client_configuration|talos_cluster_kubeconfig/;
     const derived = Object.entries(json.output).filter(([, output]) => secretSources.test(JSON.stringify(output.value)));
-    expect(derived.map(([name]) => name).sort()).toEqual(["kubeconfig", "talosconfig"]);
+    expect(derived.map(([name]) => name).sort()).toEqual(["kubeconfig", "kubeconfig_node_contexts", "talosconfig"]);
     for (const [, output] of derived) expect(output.sensitive).toBe(true);
   });
 
@@ -48,7 +48,17 @@ describe("secrets", () => {
     const { json } = synthHomelab();
     expect(Object.keys(json.resource)).not.toContain("local_file");
     expect(Object.keys(json.resource)).not.toContain("local_sensitive_file");
-    expect(JSON.stringify(json.resource.null_resource)).not.toMatch(/kubeconfig|talos_config/);
+    expect(JSON.stringify(json.resource.null_resource)).not.toMatch(/talos_config|kubeconfig_raw/);
+  });
+
+  test("the first deploy's wait gets the admin credentials only as references, in memory", () => {
+    const { json } = synthHomelab();
+    const [[, gate]] = blocksOf(json, "null_resource");
+    const [{ "local-exec": exec }] = gate.provisioner as { "local-exec": { command: string; environment: Record<string, string> } }[];
+    for (const name of ["CA", "CERT", "KEY"]) {
+      expect(exec.environment[name]).toMatch(/^\$\{talos_cluster_kubeconfig\.\w+\.kubernetes_client_configuration\.(ca_certificate|client_certificate|client_key)\}$/);
+    }
+    expect(exec.command).not.toMatch(/node:fs|writeFile|createWriteStream/);
   });
 
   test("snapshots hold no key material", () => {

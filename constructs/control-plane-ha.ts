@@ -2,14 +2,15 @@ import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { ClusterKubeconfig } from "../.gen/providers/talos/cluster-kubeconfig";
 import { DataTalosClientConfiguration } from "../.gen/providers/talos/data-talos-client-configuration";
-import { DataTalosClusterHealth } from "../.gen/providers/talos/data-talos-cluster-health";
 import { DataTalosMachineConfiguration } from "../.gen/providers/talos/data-talos-machine-configuration";
 import { MachineBootstrap } from "../.gen/providers/talos/machine-bootstrap";
 import { MachineSecrets } from "../.gen/providers/talos/machine-secrets";
+import { ClusterHealthCheck } from "./cluster-health-check";
 import { ClusterSpec, proxmoxHostsOf, resolveClusterSpec } from "./cluster-spec";
 import { ControlPlaneHaProps } from "./control-plane-ha-props";
 import { ControlPlaneNode } from "./control-plane-node";
 import { etcdQuorum, failuresTolerated } from "./quorum";
+import { kubeconfigWithNodeContexts } from "./kubeconfig-node-contexts";
 import { KUBERNETES_API_PORT } from "./reference-homelab";
 import { renderClusterPatches } from "./talos-patches";
 import { TalosImage } from "./talos-image";
@@ -17,13 +18,17 @@ import { carriesGuestAgent } from "./image-factory";
 import { clusterWarnings, formatProblem, validateClusterSpec } from "./validation";
 import { VipReadyGate } from "./vip-ready-gate";
 
+/** How long the health check on later plans waits before it warns. */
+export const HEALTH_CHECK_TIMEOUT = "60s";
+
 /**
  * A highly available Talos Linux control plane on Proxmox VE.
  *
  * Composes the Talos image on each Proxmox host, one VM per control plane,
  * the machine secrets and configuration, one apply per node, the bootstrap
- * of the first node only, a health wait, a gate that waits for the VIP to
- * answer, and the kubeconfig. The VIP is Talos's Layer 2 failover address:
+ * of the first node only, the kubeconfig, a first-deploy wait until the
+ * cluster answers through the VIP, and a health check on every later plan
+ * that warns instead of blocking. The VIP is Talos's Layer 2 failover address:
  * one holder at a time, moved by an etcd election.
  *
  * Throws at construction, listing every problem, when the props would not
@@ -39,10 +44,18 @@ export class ControlPlaneHa extends Construct {
   /** Control planes by name, in the order given. */
   public readonly nodes: ReadonlyMap<string, ControlPlaneNode>;
   public readonly bootstrap: MachineBootstrap;
-  public readonly health: DataTalosClusterHealth;
+  /** Talos's health check on every plan and apply, reported as a warning. */
+  public readonly health: ClusterHealthCheck;
+  /** The first deploy's health wait; depend on it for "the cluster answers through the VIP". */
   public readonly vipReadyGate: VipReadyGate;
   public readonly clientConfiguration: DataTalosClientConfiguration;
+  /** Admin credentials; the kubeconfig's server is the VIP. */
   public readonly kubeconfig: ClusterKubeconfig;
+  /**
+   * Terraform expression of the admin kubeconfig plus one context per control
+   * plane (named after the node, server = its IP), for when the VIP is moving.
+   */
+  public readonly kubeconfigWithNodeContexts: string;
 
   constructor(scope: Construct, id: string, props: ControlPlaneHaProps = {}) {
     super(scope, id);
@@ -136,22 +149,37 @@ export class ControlPlaneHa extends Construct {
       lifecycle: { ignoreChanges: ["node", "endpoint", "client_configuration", "timeouts"] },
     });
 
-    // Waits (the provider's default: up to 10 minutes) for etcd, the API server and
-    // every node. A data source, so every later plan runs the check again.
-    // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/data-sources/cluster_health
-    this.health = new DataTalosClusterHealth(this, "Health", {
+    // Admin credentials, fetched from the first node once etcd is bootstrapped
+    // (the provider retries for up to 10 minutes); their server is the VIP.
+    // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/resources/cluster_kubeconfig
+    this.kubeconfig = new ClusterKubeconfig(this, "Kubeconfig", {
       clientConfiguration,
-      controlPlaneNodes: nodeIps,
-      endpoints: nodeIps,
-      dependsOn: [this.bootstrap, ...applies],
+      nodeAttribute: first.ip,
+      endpoint: first.ip,
+      dependsOn: [this.bootstrap],
     });
+    const kubernetesClient = this.kubeconfig.kubernetesClientConfiguration;
 
+    // The first deploy's health wait: through the VIP, until the API is ready and
+    // every control plane is a Ready node. It runs once, not on every plan.
     this.vipReadyGate = new VipReadyGate(this, "VipReady", {
-      vip: spec.vip,
+      host: spec.vip,
       port: KUBERNETES_API_PORT,
       timeoutSeconds: spec.vipReadyTimeoutSeconds,
-      dependsOn: [this.health],
+      nodeNames: spec.nodes.map((node) => node.name),
+      caCertificate: kubernetesClient.caCertificate,
+      clientCertificate: kubernetesClient.clientCertificate,
+      clientKey: kubernetesClient.clientKey,
+      dependsOn: [this.bootstrap, ...applies, this.kubeconfig],
       rerunWhen: { bootstrap: this.bootstrap.id },
+    });
+
+    // Every later plan and apply: Talos's health check, as a warning within a minute.
+    this.health = new ClusterHealthCheck(this, "Health", {
+      clientConfiguration: `\${${this.machineSecrets.terraformResourceType}.${this.machineSecrets.friendlyUniqueId}.client_configuration}`,
+      controlPlaneNodes: nodeIps,
+      timeout: HEALTH_CHECK_TIMEOUT,
+      dependsOn: [`${this.vipReadyGate.resource.terraformResourceType}.${this.vipReadyGate.resource.friendlyUniqueId}`],
     });
 
     // Talos API endpoints are the nodes themselves, never the VIP: talosctl must
@@ -166,13 +194,11 @@ export class ControlPlaneHa extends Construct {
       endpoints: nodeIps,
     });
 
-    // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/resources/cluster_kubeconfig
-    this.kubeconfig = new ClusterKubeconfig(this, "Kubeconfig", {
-      clientConfiguration,
-      nodeAttribute: first.ip,
-      endpoint: first.ip,
-      dependsOn: [this.vipReadyGate.resource],
-    });
+    this.kubeconfigWithNodeContexts = kubeconfigWithNodeContexts(
+      `${this.kubeconfig.terraformResourceType}.${this.kubeconfig.friendlyUniqueId}.kubeconfig_raw`,
+      spec.nodes,
+      KUBERNETES_API_PORT,
+    );
   }
 
   /** Votes etcd needs; below this, writes and the VIP freeze. */

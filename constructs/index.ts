@@ -12,5 +12,7 @@ export * from "./talos-versions";
 export * from "./talos-patches";
 export * from "./image-factory";
 export * from "./validation";
-export * from "./wait-for-tls";
+export * from "./wait-for-api";
+export * from "./cluster-health-check";
+export * from "./kubeconfig-node-contexts";
 export * from "./hcl-compat";

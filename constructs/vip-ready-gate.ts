@@ -2,38 +2,38 @@ import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { blockSafeText } from "./hcl-compat";
-import { WAIT_FOR_TLS_SCRIPT, waitForTlsEnvironment } from "./wait-for-tls";
+import { WAIT_FOR_API_SCRIPT, WaitForApiTarget, waitForApiEnvironment } from "./wait-for-api";
 
-export interface VipReadyGateProps {
-  readonly vip: string;
-  readonly port: number;
-  readonly timeoutSeconds: number;
-  /** What must exist before waiting makes sense (bootstrap, health check). */
+export interface VipReadyGateProps extends WaitForApiTarget {
+  /** What must exist before waiting makes sense (the bootstrap, the admin credentials). */
   readonly dependsOn: ITerraformDependable[];
   /** Extra values whose change should re-run the wait, e.g. the bootstrap's id. */
   readonly rerunWhen?: Record<string, string>;
 }
 
 /**
- * Waits, with a bounded timeout, until https://<vip>:<port> completes a TLS
- * handshake, so whatever depends on it (the kubeconfig) is only produced
- * once clients can actually reach the cluster through the VIP.
+ * The first deploy's health wait: until https://<vip>:<port> answers
+ * `/readyz` and every control plane is a Ready node, with a bounded timeout.
+ * A resource, not a data source, so it runs when created (and when the VIP
+ * or the bootstrap changes), never on a later plan: a node that is down on
+ * day two must not make Terraform wait (the stack's health check warns).
  */
 export class VipReadyGate extends Construct {
   public readonly resource: NullResource;
 
   constructor(scope: Construct, id: string, props: VipReadyGateProps) {
     super(scope, id);
-    // @see https://registry.terraform.io/providers/hashicorp/null/latest/docs/resources/resource
+    // @see https://registry.terraform.io/providers/hashicorp/null/3.2.4/docs/resources/resource
     this.resource = new NullResource(this, "Wait", {
-      triggers: { vip: props.vip, port: String(props.port), ...props.rerunWhen },
+      triggers: { vip: props.host, port: String(props.port), ...props.rerunWhen },
       dependsOn: props.dependsOn,
       provisioners: [
         {
           type: "local-exec",
           interpreter: ["node", "-e"],
-          command: blockSafeText(this, WAIT_FOR_TLS_SCRIPT),
-          environment: waitForTlsEnvironment(props.vip, props.port, props.timeoutSeconds),
+          command: blockSafeText(this, WAIT_FOR_API_SCRIPT),
+          // Holds the admin key as a reference: Terraform hides this provisioner's output.
+          environment: waitForApiEnvironment(props),
         },
       ],
     });

@@ -64,8 +64,21 @@ export class HomelabStack extends TerraformStack {
 
     const output = (name: string, value: unknown, description: string, sensitive = false) =>
       new TerraformOutput(this, name, { value, description, sensitive, staticId: true });
-    output("kubeconfig", controlPlane.kubeconfig.kubeconfigRaw, "Admin kubeconfig; its server is the VIP endpoint", true);
-    output("talosconfig", controlPlane.clientConfiguration.talosConfig, "talosctl configuration; its endpoints are the node IPs", true);
+    // The credentials are recorded once the cluster answers through the VIP.
+    // (cdktf 0.21 writes an output's dependsOn as "${...}", which Terraform
+    // refuses there; the override writes the plain address.)
+    const gate = controlPlane.vipReadyGate.resource;
+    const credentials = (name: string, value: string, description: string) =>
+      new TerraformOutput(this, name, { value, description, sensitive: true, staticId: true }).addOverride("depends_on", [
+        `${gate.terraformResourceType}.${gate.friendlyUniqueId}`,
+      ]);
+    credentials("kubeconfig", controlPlane.kubeconfig.kubeconfigRaw, "Admin kubeconfig; its server is the VIP endpoint");
+    credentials(
+      "kubeconfig_node_contexts",
+      controlPlane.kubeconfigWithNodeContexts,
+      "Admin kubeconfig plus one context per control plane (kubectl --context <node>), for when the VIP is moving",
+    );
+    output("talosconfig", controlPlane.clientConfiguration.talosConfig, "talosctl configuration; its endpoints are the node IPs, with no default nodes (use -n)", true);
     output("cluster_endpoint", spec.clusterEndpoint, "Kubernetes API endpoint every client and worker uses");
     output("vip", spec.vip, "Floating control-plane address (Layer 2 failover, one holder at a time)");
     output("node_ips", spec.nodes.map((node) => node.ip), "Control-plane node addresses, first one bootstrapped");

@@ -86,11 +86,18 @@ export function checkAgainstProviderSchemas(synthesized: object, schemaDocuments
       problems.push(at ? `${address}: ${at}: ${message}` : `${address}: ${message}`);
 
   const sections = [
-    { key: "resource", prefix: "", schemas: resourceSchemas, what: "resource type" },
-    { key: "data", prefix: "data.", schemas: dataSchemas, what: "data source type" },
+    { blocks: config.resource, prefix: "", schemas: resourceSchemas, what: "resource type" },
+    { blocks: config.data, prefix: "data.", schemas: dataSchemas, what: "data source type" },
+    // Data sources scoped to a `check` block are checked like any other.
+    ...entries(config.check).map(([check, body]) => ({
+      blocks: isObject(body) ? body.data : undefined,
+      prefix: `check.${check}.data.`,
+      schemas: dataSchemas,
+      what: "data source type",
+    })),
   ];
-  for (const { key, prefix, schemas, what } of sections) {
-    for (const [type, instances] of entries(config[key])) {
+  for (const { blocks, prefix, schemas, what } of sections) {
+    for (const [type, instances] of entries(blocks)) {
       const schema = schemas.get(type);
       for (const [name, body] of entries(instances)) {
         const report = reporter(`${prefix}${type}.${name}`);

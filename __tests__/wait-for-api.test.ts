@@ -1,0 +1,159 @@
+/**
+ * Runs the first deploy's health wait for real, against HTTPS servers on
+ * 127.0.0.1 (loopback only), exactly as the null_resource runs it:
+ * `node -e <script>` with the target and the credentials in the environment.
+ * The servers demand a client certificate from the cluster CA, as Talos's
+ * API server does (anonymous access is off).
+ */
+import { execFile } from "node:child_process";
+import * as https from "node:https";
+import * as net from "node:net";
+import { generate } from "selfsigned";
+import { WAIT_FOR_API_SCRIPT, waitForApiEnvironment } from "../constructs";
+
+interface Cluster {
+  /** Base64 PEM, as the talos provider's kubernetes_client_configuration holds them. */
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+  readonly serverKey: string;
+  readonly serverCert: string;
+}
+
+const base64 = (pem: string) => Buffer.from(pem).toString("base64");
+
+/** A throwaway CA (also the server certificate, valid for 127.0.0.1) and an admin client certificate it signed. */
+async function mintCluster(): Promise<Cluster> {
+  const pems = await generate([{ name: "commonName", value: "localhost" }], {
+    keyType: "ec",
+    algorithm: "sha256",
+    extensions: [
+      { name: "basicConstraints", cA: true },
+      { name: "keyUsage", keyCertSign: true, digitalSignature: true, keyEncipherment: true },
+      { name: "extKeyUsage", serverAuth: true, clientAuth: true },
+      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
+    ],
+    clientCertificate: { cn: "admin" },
+  });
+  return { ca: base64(pems.cert), cert: base64(pems.clientcert!), key: base64(pems.clientprivate!), serverKey: pems.private, serverCert: pems.cert };
+}
+
+interface FakeApiServer {
+  readonly server: https.Server;
+  /** How many /readyz requests answered 503 before 200. */
+  readyAfter: number;
+  /** Node name -> Ready. */
+  nodes: Record<string, boolean>;
+}
+
+function fakeApiServer(cluster: Cluster, options: Partial<Pick<FakeApiServer, "readyAfter" | "nodes">> = {}): FakeApiServer {
+  const state: FakeApiServer = { readyAfter: options.readyAfter ?? 0, nodes: options.nodes ?? {}, server: undefined as never };
+  const server = https.createServer(
+    { key: cluster.serverKey, cert: cluster.serverCert, ca: [cluster.serverCert], requestCert: true, rejectUnauthorized: true },
+    (request, response) => {
+      if (request.url === "/readyz") {
+        const ready = state.readyAfter-- <= 0;
+        response.writeHead(ready ? 200 : 503).end(ready ? "ok" : "[-]etcd failed");
+      } else if (request.url === "/api/v1/nodes") {
+        const items = Object.entries(state.nodes).map(([name, ready]) => ({
+          metadata: { name },
+          status: { conditions: [{ type: "Ready", status: ready ? "True" : "False" }] },
+        }));
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ items }));
+      } else {
+        response.writeHead(404).end();
+      }
+    },
+  );
+  return Object.assign(state, { server });
+}
+
+function listen(server: net.Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)));
+}
+
+function close(server: https.Server | net.Server): Promise<void> {
+  if ("closeAllConnections" in server) server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function runWait(cluster: Cluster, port: number, timeoutSeconds: number, nodeNames = ["cp1", "cp2", "cp3"]) {
+  const env = waitForApiEnvironment({
+    host: "127.0.0.1",
+    port,
+    timeoutSeconds,
+    nodeNames,
+    caCertificate: cluster.ca,
+    clientCertificate: cluster.cert,
+    clientKey: cluster.key,
+  });
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, ["-e", WAIT_FOR_API_SCRIPT], { env: { ...env, RETRY_SECONDS: "0.2" }, timeout: 20_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("the first deploy's wait for the cluster through the VIP", () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await mintCluster();
+  });
+
+  test("exits 0 once /readyz answers 200 and every control plane is Ready, retrying until then", async () => {
+    // GIVEN an API server whose etcd is not ready for two probes, and one node not Ready yet
+    const api = fakeApiServer(cluster, { readyAfter: 2, nodes: { cp1: true, cp2: true, cp3: false } });
+    const port = await listen(api.server);
+    setTimeout(() => (api.nodes.cp3 = true), 1000);
+    try {
+      // WHEN the script waits
+      const result = await runWait(cluster, port, 15);
+      // THEN it saw each stage and succeeded
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toContain("/readyz answered 503; retrying");
+      expect(result.stdout).toContain("not Ready yet: cp3; retrying");
+      expect(result.stdout).toContain(`https://127.0.0.1:${port} is ready, with every control plane Ready: cp1, cp2, cp3`);
+      expect(result.code).toBe(0);
+    } finally {
+      await close(api.server);
+    }
+  });
+
+  test("fails, naming the node, when a control plane never becomes Ready", async () => {
+    const api = fakeApiServer(cluster, { nodes: { cp1: true, cp2: true } });
+    const port = await listen(api.server);
+    try {
+      const result = await runWait(cluster, port, 1);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`https://127.0.0.1:${port} is not ready after 1 s (last: not Ready yet: cp3)`);
+    } finally {
+      await close(api.server);
+    }
+  });
+
+  test("does not trust a server whose certificate is not from the cluster CA", async () => {
+    const impostor = fakeApiServer(await mintCluster(), { nodes: { cp1: true, cp2: true, cp3: true } });
+    const port = await listen(impostor.server);
+    try {
+      const result = await runWait(cluster, port, 1);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/is not ready after 1 s \(last: [A-Z_]+\)/);
+      expect(result.stdout).not.toContain("is ready");
+    } finally {
+      await close(impostor.server);
+    }
+  });
+
+  test("fails with a clear message when nothing answers before the timeout", async () => {
+    const probe = net.createServer();
+    const port = await listen(probe);
+    await close(probe);
+    const result = await runWait(cluster, port, 1);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`https://127.0.0.1:${port} is not ready after 1 s (last: ECONNREFUSED)`);
+  });
+});
+
+test("the script holds no Terraform template syntax, so Terraform passes it through verbatim", () => {
+  expect(WAIT_FOR_API_SCRIPT).not.toMatch(/\$\{|%\{/);
+});
