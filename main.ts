@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   // The construct records each warning as an annotation, which the cdktf CLI
   // prints itself (as WARN); printed here too, it would appear twice, the
   // second time labelled ERROR because the CLI tags the app's stderr so.
-  if (!runByCdktfCli()) {
+  if (!runByCdktfCli() && !writesHcl()) {
     for (const warning of clusterWarnings(resolveClusterSpec(props.cluster))) {
       console.warn(`warning [stack ${STACK_ID}]: ${warning}`);
     }
@@ -33,6 +33,11 @@ async function main(): Promise<void> {
     new HomelabStack(app, STACK_ID, props);
     app.synth();
   });
+}
+
+/** The HCL pass of `npm run synth:hcl` comes after a JSON pass that printed the warnings already. */
+function writesHcl(): boolean {
+  return process.env.SYNTH_HCL_OUTPUT === "true";
 }
 
 /** The cdktf CLI (synth, diff, deploy) sets this when it runs the app. */

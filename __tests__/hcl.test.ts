@@ -1,7 +1,8 @@
 /**
- * `npm run synth:hcl` (cdktf's own `synth --hcl`) works offline and its HCL
- * declares the same resources, data sources, providers and outputs as the
- * JSON, so reviewers can read it and the stack can leave cdktf.
+ * `npm run synth:hcl` (cdktf's HCL renderer, plus app/hcl-format.ts) works
+ * offline, its HCL declares the same resources, data sources, checks,
+ * providers and outputs as the JSON, so reviewers can read it and the stack
+ * can leave cdktf, and it is formatted as `terraform fmt` would format it.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -20,6 +21,7 @@ function declarations(configuration: Record<string, unknown>) {
     data: namesByType(configuration.data),
     provider: Object.keys((configuration.provider ?? {}) as object).sort(),
     output: Object.keys((configuration.output ?? {}) as object).sort(),
+    check: Object.keys((configuration.check ?? {}) as object).sort(),
   };
 }
 
@@ -41,5 +43,21 @@ describe("npm run synth:hcl", () => {
     expect(fromHcl).toEqual(declarations(json));
     expect(fromHcl.resource.proxmox_virtual_environment_vm).toHaveLength(3);
     expect(hcl).toContain('resource "talos_machine_bootstrap"');
+    expect(fromHcl.check).toHaveLength(1);
+    // Printed once, by the JSON pass, as a warning naming the stack.
+    expect(result.stderr.match(/warning/gi)).toEqual(["warning"]);
+    expect(result.stderr).toContain("warning [stack homelab]: all 3 control planes run on Proxmox host pve");
+
+    // terraform fmt changes nothing (where terraform is installed: on CI and every deploy machine).
+    const terraform = spawnSync("terraform", ["version"], { encoding: "utf8" });
+    if (terraform.error) {
+      console.warn("terraform is not on PATH: the fmt check of the HCL did not run");
+    } else {
+      const fmt = spawnSync("terraform", ["fmt", "-check", "-diff", "-no-color", "-"], { input: hcl, encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null" } });
+      expect(fmt.stdout).toBe("");
+      expect(fmt.status).toBe(0);
+    }
+    fs.rmSync(path.dirname(hclOutdir), { recursive: true, force: true });
+    fs.rmSync(path.dirname(jsonOutdir), { recursive: true, force: true });
   }, 60_000);
 });
