@@ -50,7 +50,7 @@ describe("ControlPlaneHa, reference homelab", () => {
         expect.objectContaining({
           interface: "scsi0",
           size: 32,
-          file_id: expect.stringContaining(
+          import_from: expect.stringContaining(
             "proxmox_virtual_environment_download_file."
           ),
         }),
@@ -90,11 +90,10 @@ describe("ControlPlaneHa, reference homelab", () => {
     ).toHaveLength(1);
     expect(text).toHaveResourceWithProperties(VirtualEnvironmentDownloadFile, {
       node_name: "pve",
-      content_type: "iso",
+      content_type: "import",
       datastore_id: "local",
-      decompression_algorithm: "gz",
       url: expect.stringMatching(
-        /^https:\/\/factory\.talos\.dev\/image\/\$\{talos_image_factory_schematic\.[^}]+\.id\}\/v1\.13\.9\/nocloud-amd64\.raw\.gz$/
+        /^https:\/\/factory\.talos\.dev\/image\/\$\{talos_image_factory_schematic\.[^}]+\.id\}\/v1\.13\.9\/nocloud-amd64\.qcow2$/
       ),
     });
     expect(text).toHaveResourceWithProperties(ImageFactorySchematic, {
@@ -326,7 +325,7 @@ describe("ControlPlaneHa placement", () => {
       const [download] = downloads.find(
         ([, block]) => block.node_name === vm.node_name
       )!;
-      expect((vm.disk as { file_id: string }[])[0].file_id).toBe(
+      expect((vm.disk as { import_from: string }[])[0].import_from).toBe(
         `\${proxmox_virtual_environment_download_file.${download}.id}`
       );
     }

@@ -49,7 +49,7 @@ describe("Talos upgrades", () => {
 
   test("a new image never replaces a VM: the boot disk's source is only read at creation", () => {
     for (const [, vm] of blocksOf(reference, "proxmox_virtual_environment_vm")) {
-      expect(vm.lifecycle).toEqual({ ignore_changes: ["disk[0].file_id"] });
+      expect(vm.lifecycle).toEqual({ ignore_changes: ["disk[0].file_id", "disk[0].import_from"] });
     }
   });
 });

@@ -217,12 +217,12 @@ describe("a Talos upgrade (v1.12.11 to v1.13.9)", () => {
   const head = synth({ talosVersion: "v1.13.9", kubernetesVersion: "v1.35.2" });
   const diff = diffStacks(base, head);
 
-  test("replaces the image download, and no VM: the disk's file_id is ignored", () => {
+  test("replaces the image download, and no VM: the disk's import_from is ignored", () => {
     const replaced = diff.changed.filter(({ action }) => action === "replace").map(({ type }) => type);
     expect(replaced).toEqual(["proxmox_virtual_environment_download_file"]);
     const vmEffects = diff.indirect.filter(({ address }) => address.startsWith("proxmox_virtual_environment_vm."));
     expect(vmEffects).toHaveLength(3);
-    expect(vmEffects.every(({ path, outcome }) => path === "disk.0.file_id" && outcome.kind === "ignored")).toBe(true);
+    expect(vmEffects.every(({ path, outcome }) => path === "disk.0.import_from" && outcome.kind === "ignored")).toBe(true);
   });
 
   test("leaves the machine secrets alone: their talos_version is ignored", () => {

@@ -89,6 +89,7 @@ describe("refused cluster descriptions", () => {
     ["fractional cores", { cores: 2.5 }, /^controlPlanes\[0\]\.cores = 2\.5: must be a whole number/],
     // Proxmox names and URLs
     ["a bridge name with a space", { bridge: "vmbr 0" }, /^bridge = "vmbr 0": not a valid Proxmox bridge name/],
+    ["an unknown image import method", { imageImport: "scp" as never }, /^imageImport = "scp": must be api \(Proxmox VE 8\.4\+, no SSH\) or ssh/],
     ["an http image factory", { imageFactoryUrl: "http://factory.talos.dev" }, /^imageFactoryUrl = "http:\/\/factory\.talos\.dev": must be an https:\/\/ URL/],
   ];
 

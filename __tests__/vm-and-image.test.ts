@@ -59,9 +59,9 @@ describe("the Talos image downloads", () => {
     const downloads = downloadsOf({ cluster: { controlPlanes: threeHosts } });
     expect(downloads.map((download) => download.node_name)).toEqual(["pve1", "pve2", "pve3"]);
     expect(downloads.map((download) => download.file_name)).toEqual([
-      "talos-homelab-pve1-v1.13.9-nocloud-amd64.img",
-      "talos-homelab-pve2-v1.13.9-nocloud-amd64.img",
-      "talos-homelab-pve3-v1.13.9-nocloud-amd64.img",
+      "talos-homelab-pve1-v1.13.9-nocloud-amd64.qcow2",
+      "talos-homelab-pve2-v1.13.9-nocloud-amd64.qcow2",
+      "talos-homelab-pve3-v1.13.9-nocloud-amd64.qcow2",
     ]);
   });
 
@@ -76,10 +76,49 @@ describe("the Talos image downloads", () => {
     const downloads = blocksOf(json, "proxmox_virtual_environment_download_file");
     expect(downloads).toHaveLength(1);
     const [[name, download]] = downloads;
-    expect(download).toMatchObject({ node_name: "pve1", datastore_id: "cephfs", file_name: "talos-homelab-v1.13.9-nocloud-amd64.img" });
+    expect(download).toMatchObject({ node_name: "pve1", datastore_id: "cephfs", file_name: "talos-homelab-v1.13.9-nocloud-amd64.qcow2" });
+    for (const [, vm] of blocksOf(json, "proxmox_virtual_environment_vm")) {
+      const [disk] = vm.disk as Record<string, unknown>[];
+      expect(disk.import_from).toBe(`\${proxmox_virtual_environment_download_file.${name}.id}`);
+    }
+  });
+});
+
+describe("the boot disk import", () => {
+  test("by default goes through the API: the factory's uncompressed qcow2 as import content, then import_from (no SSH)", () => {
+    const { json } = synthHomelab();
+    const [[name, download]] = blocksOf(json, "proxmox_virtual_environment_download_file");
+    expect(download).toMatchObject({ content_type: "import", url: expect.stringMatching(/\/v1\.13\.9\/nocloud-amd64\.qcow2$/) });
+    // Proxmox decompresses only iso content.
+    expect(download).not.toHaveProperty("decompression_algorithm");
+    for (const [, vm] of blocksOf(json, "proxmox_virtual_environment_vm")) {
+      const [disk] = vm.disk as Record<string, unknown>[];
+      expect(disk).toMatchObject({ import_from: `\${proxmox_virtual_environment_download_file.${name}.id}`, file_format: "raw" });
+      expect(disk).not.toHaveProperty("file_id");
+    }
+  });
+
+  test("with imageImport: ssh, downloads the gzip raw image as iso content and imports it with file_id (qm disk import over SSH)", () => {
+    const { json } = synthHomelab({ cluster: { imageImport: "ssh" } });
+    const [[name, download]] = blocksOf(json, "proxmox_virtual_environment_download_file");
+    expect(download).toMatchObject({
+      content_type: "iso",
+      decompression_algorithm: "gz",
+      url: expect.stringMatching(/\/nocloud-amd64\.raw\.gz$/),
+      file_name: "talos-homelab-pve-v1.13.9-nocloud-amd64.img",
+    });
     for (const [, vm] of blocksOf(json, "proxmox_virtual_environment_vm")) {
       const [disk] = vm.disk as Record<string, unknown>[];
       expect(disk.file_id).toBe(`\${proxmox_virtual_environment_download_file.${name}.id}`);
+      expect(disk).not.toHaveProperty("import_from");
+    }
+  });
+
+  test("is ignored after creation in either form, so switching method or image never replaces a VM", () => {
+    for (const imageImport of ["api", "ssh"] as const) {
+      for (const [, vm] of blocksOf(synthHomelab({ cluster: { imageImport } }).json, "proxmox_virtual_environment_vm")) {
+        expect(vm.lifecycle).toMatchObject({ ignore_changes: ["disk[0].file_id", "disk[0].import_from"] });
+      }
     }
   });
 });

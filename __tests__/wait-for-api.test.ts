@@ -44,9 +44,12 @@ interface FakeApiServer {
   readyAfter: number;
   /** Node name -> Ready. */
   nodes: Record<string, boolean>;
+  /** Called on each /api/v1/nodes request, before it is answered. */
+  onNodesRequest?: (count: number) => void;
 }
 
 function fakeApiServer(cluster: Cluster, options: Partial<Pick<FakeApiServer, "readyAfter" | "nodes">> = {}): FakeApiServer {
+  let nodesRequests = 0;
   const state: FakeApiServer = { readyAfter: options.readyAfter ?? 0, nodes: options.nodes ?? {}, server: undefined as never };
   const server = https.createServer(
     { key: cluster.serverKey, cert: cluster.serverCert, ca: [cluster.serverCert], requestCert: true, rejectUnauthorized: true },
@@ -55,6 +58,7 @@ function fakeApiServer(cluster: Cluster, options: Partial<Pick<FakeApiServer, "r
         const ready = state.readyAfter-- <= 0;
         response.writeHead(ready ? 200 : 503).end(ready ? "ok" : "[-]etcd failed");
       } else if (request.url === "/api/v1/nodes") {
+        state.onNodesRequest?.(++nodesRequests);
         const items = Object.entries(state.nodes).map(([name, ready]) => ({
           metadata: { name },
           status: { conditions: [{ type: "Ready", status: ready ? "True" : "False" }] },
@@ -104,7 +108,8 @@ describe("the first deploy's wait for the cluster through the VIP", () => {
     // GIVEN an API server whose etcd is not ready for two probes, and one node not Ready yet
     const api = fakeApiServer(cluster, { readyAfter: 2, nodes: { cp1: true, cp2: true, cp3: false } });
     const port = await listen(api.server);
-    setTimeout(() => (api.nodes.cp3 = true), 1000);
+    // cp3 turns Ready once the script has seen it not Ready.
+    api.onNodesRequest = (count) => (api.nodes.cp3 = count > 1);
     try {
       // WHEN the script waits
       const result = await runWait(cluster, port, 15);

@@ -14,7 +14,7 @@ export interface HomelabConfigFile {
   readonly allowSingleNode?: boolean;
   readonly network?: { cidr?: string; gateway?: string; dnsServers?: string[]; bridge?: string };
   readonly proxmox?: { endpoint?: string; node?: string; insecure?: boolean };
-  readonly vm?: { cores?: number; memoryMib?: number; diskGib?: number; datastoreId?: string; imageDatastoreId?: string; imageDatastoreShared?: boolean; cpuType?: string };
+  readonly vm?: { cores?: number; memoryMib?: number; diskGib?: number; datastoreId?: string; imageDatastoreId?: string; imageDatastoreShared?: boolean; imageImport?: "api" | "ssh"; cpuType?: string };
   readonly talos?: { systemExtensions?: string[]; imageFactoryUrl?: string };
   readonly controlPlanes?: { name: string; ip: string; vmId?: number; proxmoxNode?: string; cores?: number; memoryMib?: number }[];
 }
@@ -39,7 +39,7 @@ export const HOMELAB_CONFIG_SCHEMA = section({
   allowSingleNode: boolean,
   network: section({ cidr: string, gateway: string, dnsServers: strings, bridge: string }),
   proxmox: section({ endpoint: string, node: string, insecure: boolean }),
-  vm: section({ cores: integer, memoryMib: integer, diskGib: integer, datastoreId: string, imageDatastoreId: string, imageDatastoreShared: boolean, cpuType: string }),
+  vm: section({ cores: integer, memoryMib: integer, diskGib: integer, datastoreId: string, imageDatastoreId: string, imageDatastoreShared: boolean, imageImport: string, cpuType: string }),
   talos: section({ systemExtensions: strings, imageFactoryUrl: string }),
   controlPlanes: {
     type: "array",
@@ -65,6 +65,7 @@ const PROP_PATHS: readonly (readonly [keyof ControlPlaneHaProps, string])[] = [
   ["datastoreId", "vm.datastoreId"],
   ["imageDatastoreId", "vm.imageDatastoreId"],
   ["imageDatastoreShared", "vm.imageDatastoreShared"],
+  ["imageImport", "vm.imageImport"],
   ["cpuType", "vm.cpuType"],
   ["systemExtensions", "talos.systemExtensions"],
   ["imageFactoryUrl", "talos.imageFactoryUrl"],

@@ -3,6 +3,7 @@
  * construct wires: defaults applied, per-node values derived. Pure.
  */
 import { ControlPlaneHaProps } from "./control-plane-ha-props";
+import { ImageImportMethod } from "./image-factory";
 import { formatIpv4, parseCidr, parseIpv4, withPrefixLength } from "./ipv4";
 import { nodeMacAddress } from "./mac-address";
 import { KUBERNETES_API_PORT, REFERENCE_HOMELAB } from "./reference-homelab";
@@ -40,6 +41,7 @@ export interface ClusterSpec {
   readonly datastoreId: string;
   readonly imageDatastoreId: string;
   readonly imageDatastoreShared: boolean;
+  readonly imageImport: ImageImportMethod;
   readonly cpuType: string;
   readonly systemExtensions: readonly string[];
   readonly imageFactoryUrl: string;
@@ -89,6 +91,7 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     datastoreId: props.datastoreId ?? reference.datastoreId,
     imageDatastoreId: props.imageDatastoreId ?? reference.imageDatastoreId,
     imageDatastoreShared: props.imageDatastoreShared ?? reference.imageDatastoreShared,
+    imageImport: props.imageImport ?? reference.imageImport,
     cpuType: props.cpuType ?? reference.cpuType,
     systemExtensions: props.systemExtensions ?? reference.systemExtensions,
     imageFactoryUrl: props.imageFactoryUrl ?? reference.imageFactoryUrl,

@@ -1,3 +1,5 @@
+import { ImageImportMethod } from "./image-factory";
+
 /**
  * Props of {@link ControlPlaneHa}. Every field is optional: the defaults are
  * the reference homelab (see `reference-homelab.ts`).
@@ -113,6 +115,16 @@ export interface ControlPlaneHaProps {
    * @default false
    */
   readonly imageDatastoreShared?: boolean;
+  /**
+   * How each VM's boot disk is created from the Talos image. `api`: Proxmox
+   * downloads the factory's qcow2 as `import` content and creates the disk
+   * with `import_from`, all through the API (Proxmox VE 8.4+, and
+   * `imageDatastoreId` must allow `import` content). `ssh`: Proxmox downloads
+   * the gzip raw image as `iso` content and the provider runs `qm disk import`
+   * on the host over SSH (any Proxmox VE 8; needs PROXMOX_VE_SSH_*).
+   * @default "api"
+   */
+  readonly imageImport?: ImageImportMethod;
   /**
    * QEMU CPU type. `host` passes the host CPU through (fastest; blocks live
    * migration between unlike hosts); `x86-64-v2-AES` is the portable choice.

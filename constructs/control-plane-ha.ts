@@ -77,6 +77,7 @@ export class ControlPlaneHa extends Construct {
       proxmoxHosts: proxmoxHostsOf(spec),
       datastoreId: spec.imageDatastoreId,
       datastoreShared: spec.imageDatastoreShared,
+      importMethod: spec.imageImport,
       clusterName: spec.clusterName,
     });
 
@@ -125,6 +126,7 @@ export class ControlPlaneHa extends Construct {
           datastoreId: spec.datastoreId,
           imageFileId: this.image.fileIdOn(node.proxmoxNode),
           guestAgent: carriesGuestAgent(spec.systemExtensions),
+          imageImport: spec.imageImport,
           clientConfiguration,
           machineConfiguration: this.machineConfiguration.machineConfiguration,
         }),

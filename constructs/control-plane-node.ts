@@ -3,6 +3,7 @@ import { MachineConfigurationApply, MachineConfigurationApplyClientConfiguration
 import { VirtualEnvironmentVm } from "../.gen/providers/proxmox/virtual-environment-vm";
 import { NodeSpec } from "./cluster-spec";
 import { nullValue } from "./hcl-compat";
+import { ImageImportMethod } from "./image-factory";
 import { renderNodePatches } from "./talos-patches";
 
 export interface ControlPlaneNodeConstructProps {
@@ -17,8 +18,10 @@ export interface ControlPlaneNodeConstructProps {
   readonly diskSizeGib: number;
   /** Datastore for the boot, EFI and cloud-init disks. */
   readonly datastoreId: string;
-  /** Proxmox file id of the Talos nocloud image on this node's host. */
+  /** Proxmox volume id of the Talos nocloud image on this node's host. */
   readonly imageFileId: string;
+  /** `api`: the disk is created from the image with `import_from`; `ssh`: with `file_id` (qm disk import over SSH). */
+  readonly imageImport: ImageImportMethod;
   /** Talos client credentials from the machine secrets. */
   readonly clientConfiguration: MachineConfigurationApplyClientConfiguration;
   /** Whether the image carries the QEMU guest agent, so Proxmox may wait for it. */
@@ -75,7 +78,7 @@ export class ControlPlaneNode extends Construct {
         {
           interface: "scsi0",
           datastoreId: props.datastoreId,
-          fileId: props.imageFileId,
+          ...(props.imageImport === "api" ? { importFromAttribute: props.imageFileId } : { fileId: props.imageFileId }),
           fileFormat: "raw",
           size: props.diskSizeGib,
           discard: "on",
@@ -107,7 +110,8 @@ export class ControlPlaneNode extends Construct {
       // The boot disk is imported from the image once, at creation. A new Talos
       // version or schematic changes the image, never the VM: nodes are upgraded
       // in place with talosctl upgrade (see README, Safety).
-      lifecycle: { ignoreChanges: ["disk[0].file_id"] },
+      // Both forms are listed, so switching imageImport never touches a running VM either.
+      lifecycle: { ignoreChanges: ["disk[0].file_id", "disk[0].import_from"] },
     });
     // network_device is a list(object) attribute in bpg/proxmox 0.111: every element
     // needs all 11 keys, so unset ones are written as null.

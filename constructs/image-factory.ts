@@ -29,11 +29,33 @@ export function renderSchematic(systemExtensions: readonly string[]): string {
 }
 
 /**
- * The nocloud disk image, gzip-compressed: Proxmox's download-url API can
- * decompress gz (not the factory's default xz).
+ * How the boot disk gets the Talos image.
+ * - `api`: Proxmox downloads the factory's uncompressed qcow2 as `import`
+ *   content and the VM's disk is created from it with `import_from`, all
+ *   through the API (Proxmox VE 8.4 or later; the datastore must allow
+ *   `import` content). Proxmox decompresses only `iso` content, so this needs
+ *   an uncompressed image.
+ * - `ssh`: Proxmox downloads the gzip raw image as `iso` content (it can
+ *   decompress gz, not the factory's default xz) and the provider imports it
+ *   with `qm disk import` over SSH (any Proxmox VE 8).
  */
-export function nocloudDiskImageUrl(factoryUrl: string, schematicId: string, talosVersion: string): string {
-  return `${trimSlash(factoryUrl)}/image/${schematicId}/${talosVersion}/nocloud-amd64.raw.gz`;
+export type ImageImportMethod = "api" | "ssh";
+export const IMAGE_IMPORT_METHODS: readonly ImageImportMethod[] = ["api", "ssh"];
+
+/** What Proxmox downloads for each import method. */
+export interface NocloudDiskImage {
+  readonly url: string;
+  readonly contentType: "import" | "iso";
+  readonly decompressionAlgorithm?: "gz";
+  /** File name extension Proxmox accepts for the content type. */
+  readonly extension: "qcow2" | "img";
+}
+
+export function nocloudDiskImage(method: ImageImportMethod, factoryUrl: string, schematicId: string, talosVersion: string): NocloudDiskImage {
+  const base = `${trimSlash(factoryUrl)}/image/${schematicId}/${talosVersion}`;
+  return method === "api"
+    ? { url: `${base}/nocloud-amd64.qcow2`, contentType: "import", extension: "qcow2" }
+    : { url: `${base}/nocloud-amd64.raw.gz`, contentType: "iso", decompressionAlgorithm: "gz", extension: "img" };
 }
 
 /**

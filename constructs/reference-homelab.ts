@@ -19,6 +19,7 @@ export const REFERENCE_HOMELAB = {
   datastoreId: "local-lvm",
   imageDatastoreId: "local",
   imageDatastoreShared: false,
+  imageImport: "api",
   cpuType: "host",
   systemExtensions: DEFAULT_SYSTEM_EXTENSIONS,
   imageFactoryUrl: DEFAULT_IMAGE_FACTORY_URL,

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { ImageFactorySchematic } from "../.gen/providers/talos/image-factory-schematic";
 import { VirtualEnvironmentDownloadFile } from "../.gen/providers/proxmox/virtual-environment-download-file";
-import { nocloudDiskImageUrl, nocloudInstallerImage, renderSchematic } from "./image-factory";
+import { ImageImportMethod, nocloudDiskImage, nocloudInstallerImage, renderSchematic } from "./image-factory";
 
 export interface TalosImageProps {
   /** Talos release of the image, e.g. `v1.13.9`. */
@@ -19,6 +19,8 @@ export interface TalosImageProps {
    * image is downloaded once, through the first host, and every VM uses it.
    */
   readonly datastoreShared: boolean;
+  /** How the VMs' boot disks get the image: through the API (import content) or over SSH (iso content). */
+  readonly importMethod: ImageImportMethod;
   /** Prefix of the file name on the host, so clusters sharing a host do not collide. */
   readonly clusterName: string;
 }
@@ -44,7 +46,7 @@ export class TalosImage extends Construct {
     });
     this.installerImage = nocloudInstallerImage(props.imageFactoryUrl, this.schematic.id, props.talosVersion);
 
-    const url = nocloudDiskImageUrl(props.imageFactoryUrl, this.schematic.id, props.talosVersion);
+    const image = nocloudDiskImage(props.importMethod, props.imageFactoryUrl, this.schematic.id, props.talosVersion);
     const [firstHost] = props.proxmoxHosts;
     const downloadHosts = props.datastoreShared ? [firstHost] : props.proxmoxHosts;
     for (const host of downloadHosts) {
@@ -52,10 +54,10 @@ export class TalosImage extends Construct {
       const download = new VirtualEnvironmentDownloadFile(this, `Download-${host}`, {
         nodeName: host,
         datastoreId: props.datastoreId,
-        contentType: "iso",
-        url,
-        decompressionAlgorithm: "gz",
-        fileName: talosImageFileName(props.clusterName, props.talosVersion, props.datastoreShared ? undefined : host),
+        contentType: image.contentType,
+        url: image.url,
+        decompressionAlgorithm: image.decompressionAlgorithm,
+        fileName: talosImageFileName(props.clusterName, props.talosVersion, image.extension, props.datastoreShared ? undefined : host),
         // Keep the file the VMs were created from even if the factory rebuilds it.
         overwrite: false,
         // A file of that name that Terraform does not manage (left by an interrupted
@@ -67,7 +69,7 @@ export class TalosImage extends Construct {
     this.sharedDownload = props.datastoreShared ? this.downloads.get(firstHost) : undefined;
   }
 
-  /** The Proxmox file id (`<datastore>:iso/<file>`) of the image on a host. */
+  /** The Proxmox volume id (`<datastore>:import/<file>` or `<datastore>:iso/<file>`) of the image on a host. */
   public fileIdOn(host: string): string {
     const download = this.sharedDownload ?? this.downloads.get(host);
     if (!download) {
@@ -83,6 +85,6 @@ export class TalosImage extends Construct {
  * shared ("file already exists" on the second host); the cluster name keeps
  * clusters that share a host apart.
  */
-export function talosImageFileName(clusterName: string, talosVersion: string, host?: string): string {
-  return ["talos", clusterName, ...(host ? [host] : []), talosVersion, "nocloud-amd64.img"].join("-");
+export function talosImageFileName(clusterName: string, talosVersion: string, extension: string, host?: string): string {
+  return `${["talos", clusterName, ...(host ? [host] : []), talosVersion, "nocloud-amd64"].join("-")}.${extension}`;
 }

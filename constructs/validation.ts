@@ -8,6 +8,7 @@ import { Token } from "cdktf";
 import { ClusterSpec, NodeSpec } from "./cluster-spec";
 import { Ipv4Network, broadcastAddress, enclosingNetwork, formatCidr, networkAddress, networkContains, parseCidr, parseIpv4 } from "./ipv4";
 import { failuresTolerated } from "./quorum";
+import { IMAGE_IMPORT_METHODS } from "./image-factory";
 import { REFERENCE_HOMELAB } from "./reference-homelab";
 import { TALOS_RELEASES, parseVersion, supportsKubernetes, talosRelease } from "./talos-versions";
 
@@ -48,6 +49,9 @@ export function validateClusterSpec(spec: ClusterSpec): ValidationProblem[] {
   checkProxmoxNames(spec, report);
   checkInteger("vipReadyTimeoutSeconds", spec.vipReadyTimeoutSeconds, 1, 3600, report);
   checkHttpsUrl("imageFactoryUrl", spec.imageFactoryUrl, report);
+  if (!IMAGE_IMPORT_METHODS.includes(spec.imageImport)) {
+    report("imageImport", spec.imageImport, "must be api (Proxmox VE 8.4+, no SSH) or ssh (qm disk import over SSH, any Proxmox VE 8)");
+  }
   spec.systemExtensions.forEach((extension, index) => {
     if (!/^[a-z0-9-]+\/[a-z0-9._-]+$/.test(extension)) {
       report(`systemExtensions[${index}]`, extension, "not an official extension name; write it as publisher/name, e.g. siderolabs/qemu-guest-agent");
