@@ -83,10 +83,10 @@ describe("the reference homelab", () => {
     expect(mermaid).toContain('talosctl["talosctl<br/>endpoints = node IPs"] --> n1 & n2 & n3');
   });
 
-  test("states what fails over for n = 3: one down keeps writing, two down freeze writes and the VIP", () => {
+  test("states what fails over for n = 3: one down keeps writing, two down freeze writes and release the VIP", () => {
     expect(review).toContain("| 1 of 3 control planes down | etcd keeps quorum (2 of 3, needs 2)");
     expect(review).toContain("| 2 of 3 control planes down | etcd loses quorum (1 of 3, needs 2): **writes freeze**");
-    expect(review).toContain("up to about a minute");
+    expect(review).toContain("**40 to 60 s later**");
     expect(review).toContain("| `proxmox_virtual_environment_vm` | 3 |");
   });
 });

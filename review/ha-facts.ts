@@ -70,9 +70,31 @@ export function configurationWarnings(model: StackModel, facts: HaFacts | undefi
       );
     }
   }
+  if (model.talosctlNodes.length > 1) {
+    warnings.push(
+      `talosctl's default nodes are ${model.talosctlNodes.join(", ")}: a bare \`talosctl reboot\` or \`talosctl upgrade\` acts on all of them at once and can lose etcd quorum. Leave nodes unset so talosctl asks for -n.`
+    );
+  }
+  const staleKey = staleElectionKeyRisk(model.talosVersion);
+  if (staleKey) warnings.push(staleKey);
   const vip = model.vip;
   if (vip && model.talosctlEndpoints.includes(vip)) {
     warnings.push(`talosctl's endpoints include the VIP ${vip}: when etcd loses quorum the VIP is gone, and talosctl cannot reach the nodes through it.`);
   }
   return warnings;
+}
+
+/**
+ * Talos releases before the fix of a stale VIP election key (siderolabs/talos
+ * d76938912, in v1.13.8 and backported to v1.12.11): a node that stopped
+ * campaigning could leave its key in etcd's FIFO election queue, delaying
+ * failover until its lease expired (60 s), even after a graceful reboot.
+ */
+export function staleElectionKeyRisk(talosVersion: string | undefined): string | undefined {
+  const match = /^v1\.(\d+)\.(\d+)$/.exec(talosVersion ?? "");
+  if (!match) return undefined;
+  const [minor, patch] = [Number(match[1]), Number(match[2])];
+  const fixed = minor > 13 || (minor === 13 && patch >= 8) || (minor === 12 && patch >= 11);
+  if (fixed) return undefined;
+  return `Talos ${talosVersion} predates the fix of a stale VIP election key (v1.13.8, v1.12.11): a failover, even after a graceful reboot, can wait for the old holder's 60 s etcd lease. Upgrade to v1.13.8 or later.`;
 }

@@ -29,6 +29,9 @@ const REPLACEMENT_CONSEQUENCES: Readonly<Record<string, string>> = {
 /** Warnings from the comparison: what would be destroyed, what blocks the plan, what cannot be predicted. */
 export function changeWarnings({ diff, base, head, baseFacts }: ChangeContext): string[] {
   const warnings: string[] = [];
+  if (base.kubernetesVersion && head.kubernetesVersion && base.kubernetesVersion !== head.kubernetesVersion) {
+    warnings.push(kubernetesUpgradeWarning(base.kubernetesVersion, head.kubernetesVersion, head.nodes.length));
+  }
   const vms = vmsByAddress(base, head);
   const replaced = diff.changed.filter(({ action }) => action === "replace");
   const baseVms = new Set(base.nodes.map(({ address }) => address));
@@ -244,4 +247,19 @@ function vmLabel(vm: ControlPlaneVm | undefined): string {
   if (!vm) return "";
   const where = [vm.ip, vm.host !== "" ? `on ${vm.host}` : ""].filter(Boolean).join(" ");
   return ` (VM ${vm.name}${where ? `, ${where}` : ""})`;
+}
+
+/**
+ * A Kubernetes version change through Terraform re-applies every control
+ * plane's configuration live and in parallel: every API server restarts at
+ * once, and none of `talosctl upgrade-k8s`'s work happens (its pre-checks,
+ * one node at a time, the sync of the bootstrap manifests: kube-proxy,
+ * CoreDNS, flannel).
+ */
+export function kubernetesUpgradeWarning(from: string, to: string, controlPlanes: number): string {
+  return (
+    `Kubernetes ${from} → ${to} through Terraform: the configuration of all ${controlPlanes} control planes is applied live and at the same time, so every API server restarts at once (the API is down meanwhile), ` +
+    `and what \`talosctl upgrade-k8s\` does is skipped: its pre-checks, one node at a time, and the update of kube-proxy, CoreDNS and flannel. ` +
+    `Run \`talosctl -n <a control plane> upgrade-k8s --to ${to.replace(/^v/, "")}\` first, then merge this change: it then changes nothing on the nodes (README, Safety).`
+  );
 }

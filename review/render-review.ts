@@ -8,6 +8,7 @@
 import { ChangeContext, changeWarnings, renderChanges } from "./render-changes";
 import { renderDiagram } from "./render-diagram";
 import { HaFacts, configurationWarnings, haFacts } from "./ha-facts";
+import { FAILOVER_FACTS } from "./failover-facts";
 import { code, plural, table } from "./markdown";
 import { diffStacks } from "./resource-diff";
 import { StackModel, TerraformJson, TypeCount, stackModel } from "./stack-model";
@@ -110,13 +111,7 @@ function renderFailover(model: StackModel, facts: HaFacts | undefined): string[]
           ],
         ]
       : [
-          ["The VIP holder reboots gracefully (upgrade, `talosctl reboot`)", "It releases the VIP first; another node takes it almost at once."],
-          [
-            "The VIP holder crashes or loses power",
-            "The VIP moves only when the holder's etcd lease expires: **up to about a minute**, by Talos's design, so that two nodes never claim it at once (split brain).",
-          ],
-          ["Requests in flight to a node that dies", "They fail; clients (kubectl, kubelets, controllers) retry and reach the new holder."],
-          ["Any control plane goes down", "Pods keep running on their nodes; only the API is briefly unreachable if it held the VIP."],
+          ...FAILOVER_FACTS.map(({ event, effect }) => [event, effect]),
         ];
   for (const { down, remaining, quorumKept } of facts.downScenarios) {
     const event = `${down} of ${members} control planes down`;
@@ -125,7 +120,7 @@ function renderFailover(model: StackModel, facts: HaFacts | undefined): string[]
     else {
       rows.push([
         event,
-        `etcd loses quorum (${remaining} of ${members}, needs ${quorum}): **writes freeze** (no new pods, no changes) and **the VIP cannot move**, because electing its holder needs etcd. Running pods keep running.`,
+        `etcd loses quorum (${remaining} of ${members}, needs ${quorum}): **writes freeze** (no new pods, no changes), and the VIP holder cannot keep its etcd lease alive, so **the VIP is released**: the endpoint goes away until quorum is back. Running pods keep running.`,
       ]);
     }
   }
@@ -133,6 +128,9 @@ function renderFailover(model: StackModel, facts: HaFacts | undefined): string[]
     model.talosctlEndpoints.length > 0 && model.vip !== undefined && !model.talosctlEndpoints.includes(model.vip)
       ? ["", "talosctl talks to the node IPs, never the VIP, so it still reaches every node that is up when etcd and the VIP are down."]
       : [];
+  if (model.talosctlEndpoints.length > 0 && model.talosctlNodes.length === 0) {
+    talosctl.push("", "The talosconfig has no default nodes: every talosctl command names its node with `-n`, so none acts on every control plane at once.");
+  }
   return ["## What fails over, and what does not", "", ...table(["What happens", "Effect here"], rows), ...talosctl, ""];
 }
 
@@ -147,5 +145,8 @@ function renderResources(model: StackModel): string[] {
     ...table(["Resource type", "Count"], rows(model.resources)),
     "",
     ...(model.dataSources.length > 0 ? [...table(["Data source type", "Count"], rows(model.dataSources)), ""] : []),
+    ...(model.checks.length > 0
+      ? [`Checks run on every plan and apply and report a failure as a warning, never an error: ${model.checks.map(code).join(", ")}.`, ""]
+      : []),
   ];
 }

@@ -11,6 +11,7 @@ export interface TerraformJson {
   readonly data?: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
   readonly output?: Readonly<Record<string, { readonly value?: unknown; readonly sensitive?: boolean }>>;
   readonly provider?: Readonly<Record<string, unknown>>;
+  readonly check?: Readonly<Record<string, unknown>>;
 }
 
 /** One control-plane VM, as its `proxmox_virtual_environment_vm` block describes it. */
@@ -53,6 +54,10 @@ export interface StackModel {
   readonly kubernetesVersion?: string;
   /** Endpoints in the talosctl client configuration. */
   readonly talosctlEndpoints: readonly string[];
+  /** Default nodes in the talosctl client configuration (empty: talosctl asks for -n). */
+  readonly talosctlNodes: readonly string[];
+  /** Terraform `check` blocks, by name: run on every plan and apply, they warn instead of failing. */
+  readonly checks: readonly string[];
   /** Sorted by type. */
   readonly resources: readonly TypeCount[];
   readonly dataSources: readonly TypeCount[];
@@ -82,6 +87,8 @@ export function stackModel(json: TerraformJson): StackModel {
     talosVersion: literalString(machineConfiguration?.talos_version),
     kubernetesVersion: literalString(machineConfiguration?.kubernetes_version),
     talosctlEndpoints: stringList(clientConfiguration?.endpoints),
+    talosctlNodes: stringList(clientConfiguration?.nodes),
+    checks: Object.keys(json.check ?? {}).sort(),
     resources: countsOf(json.resource),
     dataSources: countsOf(json.data),
   };
