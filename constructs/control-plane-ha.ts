@@ -163,7 +163,9 @@ export class ControlPlaneHa extends Construct {
     const kubernetesClient = this.kubeconfig.kubernetesClientConfiguration;
 
     // The first deploy's health wait: through the VIP, until the API is ready and
-    // every control plane is a Ready node. It runs once, not on every plan.
+    // every control plane is a Ready node. It runs once, not on every plan, and
+    // again when a control plane's VM is re-created or added (its id is unknown
+    // then), so such an apply ends only once that node is back.
     this.vipReadyGate = new VipReadyGate(this, "VipReady", {
       host: spec.vip,
       port: KUBERNETES_API_PORT,
@@ -173,7 +175,10 @@ export class ControlPlaneHa extends Construct {
       clientCertificate: kubernetesClient.clientCertificate,
       clientKey: kubernetesClient.clientKey,
       dependsOn: [this.bootstrap, ...applies, this.kubeconfig],
-      rerunWhen: { bootstrap: this.bootstrap.id },
+      rerunWhen: {
+        bootstrap: this.bootstrap.id,
+        ...Object.fromEntries([...nodes].map(([name, node]) => [`vm_${name}`, node.vm.id])),
+      },
     });
 
     // Every later plan and apply: Talos's health check, as a warning within a minute.

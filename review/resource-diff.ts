@@ -214,10 +214,12 @@ function indirectEffects(
   for (let grew = true; grew; ) {
     grew = false;
     for (const { address, type, block } of candidates) {
-      for (const { path, target } of referencesIn(providerArguments(block))) {
+      for (const { path, target, attribute } of referencesIn(providerArguments(block))) {
         const upstreamChange = upstream.get(target);
         const key = `${address} ${path} ${target}`;
         if (!upstreamChange || target === address || effects.has(key) || direct.has(`${address} ${path}`)) continue;
+        // A resource keeps its id when it is updated in place.
+        if (upstreamChange === "is updated in place" && attribute === "id") continue;
         const isData = address.startsWith("data.");
         const outcome: ArgumentOutcome = isData
           ? { kind: "in-place" }
@@ -236,10 +238,14 @@ function indirectEffects(
   return [...effects.values()].sort((a, b) => compareText(a.address, b.address) || compareText(a.path, b.path) || compareText(a.upstream, b.upstream));
 }
 
-/** Every `${type.name...}` / `${data.type.name...}` reference and the argument path it sits in. */
-function referencesIn(value: unknown, path = ""): { path: string; target: string }[] {
+/** Every `${type.name...}` / `${data.type.name...}` reference, the attribute it reads (if any) and the argument path it sits in. */
+function referencesIn(value: unknown, path = ""): { path: string; target: string; attribute?: string }[] {
   if (typeof value === "string") {
-    return [...value.matchAll(/\$\{(data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g)].map((match) => ({ path, target: match[1] }));
+    return [...value.matchAll(/\$\{(data\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_]+))?/g)].map((match) => ({
+      path,
+      target: match[1],
+      attribute: match[2],
+    }));
   }
   if (Array.isArray(value)) return value.flatMap((item, index) => referencesIn(item, join(path, String(index))));
   if (isObject(value))

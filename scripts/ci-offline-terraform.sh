@@ -5,7 +5,7 @@
 # (STACK_DIR holds cdk.tf.json), that:
 #   - replacing NODE's VM (default k8s-controller2) replaces that node's
 #     talos_machine_configuration_apply through lifecycle.replace_triggered_by,
-#     and nothing of the other nodes;
+#     runs the first deploy's wait again, and touches nothing of the other nodes;
 #   - after a first apply a plain re-plan changes no resource;
 #   - the health check is a `check` block whose scoped talos_cluster_health data
 #     source (60 s read timeout, after the VIP gate) still lets a plan succeed,
@@ -141,6 +141,13 @@ want=$(printf '%s\n' "$target" "${apply_of[$node]}" | sort | paste -sd' ' -)
   fail "plan -replace=$target replaces [$replaced], expected exactly [$want]"
 reasons=$(jq -r --arg v "$target" --arg a "${apply_of[$node]}" '[.resource_changes[] | select(.address == $v or .address == $a) | "\(.type) \(.change.actions | join("+")) (\(.action_reason))"] | join(", ")' "$work/replace.plan.json")
 ok "plan -replace of $node's VM replaces exactly $node's VM and config apply: $reasons"
-others=$(jq -r --arg v "$target" --arg a "${apply_of[$node]}" '[.resource_changes[] | select(.mode == "managed" and .address != $v and .address != $a and .change.actions != ["no-op"]) | "\(.address) \(.change.actions | join("+"))"] | join(", ")' "$work/replace.plan.json")
+# The first deploy's wait has the VMs' ids among its triggers, so it runs again once the
+# re-created node is back (hashicorp/null replaces on a trigger change; the stand-in plans
+# an update, as it applies no provider's replace rules).
+gate_change=$(jq -r '[.resource_changes[] | select(.type == "null_resource") | .change.actions | join("+")] | join(", ")' "$work/replace.plan.json")
+[ "$gate_change" = update ] || [ "$gate_change" = "delete+create" ] || [ "$gate_change" = "create+delete" ] ||
+  fail "plan -replace=$target leaves the first deploy's wait (null_resource) at [$gate_change]; it should run again"
+ok "the first deploy's wait runs again for the re-created node (planned: $gate_change)"
+others=$(jq -r --arg v "$target" --arg a "${apply_of[$node]}" '[.resource_changes[] | select(.mode == "managed" and .address != $v and .address != $a and .type != "null_resource" and .change.actions != ["no-op"]) | "\(.address) \(.change.actions | join("+"))"] | join(", ")' "$work/replace.plan.json")
 [ -z "$others" ] || fail "plan -replace=$target also changes: $others"
-ok "every other resource (other nodes' VMs and config applies, bootstrap, VIP gate) is a no-op"
+ok "every other resource (other nodes' VMs and config applies, bootstrap) is a no-op"
