@@ -292,7 +292,8 @@ describe("npm run review", () => {
   const run = (args: string[], outdir: string) =>
     spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts", "review.ts"), ...args], {
       cwd: root,
-      env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir },
+      // TMPDIR: tsx keeps its cache there, so the run's temporary folder takes it.
+      env: { PATH: process.env.PATH, TMPDIR: os.tmpdir(), CDKTF_OUTDIR: outdir },
       encoding: "utf8",
     });
 
