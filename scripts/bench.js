@@ -1,9 +1,19 @@
 /**
- * Measures what the README promises and fails when a target is missed:
- *   npm run synth   median wall time <= 0.7 s, peak memory <= 150 MiB
- *   npm test        wall time <= 20 s from a cold jest cache
- * Peak memory is the largest resident set of any process in the run, as GNU
- * time reports it (`/usr/bin/time -f %M`).
+ * A report, not a gate: measures and prints, and fails only when a measured
+ * command fails. A slow or busy machine gives slow numbers, never a red CI.
+ *
+ *   npm run synth              median wall time of N runs after one warm-up,
+ *                              and the largest peak memory of those runs;
+ *   floor                      the same for `node -e 'require("cdktf")'`,
+ *                              measured in the same run, and synth / floor;
+ *   npm test (cold)            one run with a fresh jest cache: wall time and
+ *                              peak memory, beside the target of 15 s on an
+ *                              idle 2-core machine (met or missed: information).
+ *
+ * Peak memory is the largest resident set of any one process in the command,
+ * as GNU time reports it (`/usr/bin/time -f %M`). The report names the
+ * machine: cores, CPU model, node version and the load average at the start.
+ * Every temporary folder it makes is removed when it exits.
  *
  * Usage: npm run bench [-- --runs 9]
  */
@@ -14,29 +24,39 @@ const os = require("node:os");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
-const TARGETS = { synthSeconds: 0.7, synthMiB: 150, testSeconds: 20 };
+const TEST_TARGET_SECONDS = 15;
 const runsArg = process.argv.indexOf("--runs");
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 9;
 const GNU_TIME = "/usr/bin/time";
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+process.on("exit", () => fs.rmSync(scratch, { recursive: true, force: true }));
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
+
+const load = os.loadavg().map((value) => value.toFixed(2)).join(" ");
+const cpus = os.cpus();
+console.log(`bench: ${cpus.length} cores, ${cpus[0]?.model.trim() ?? "unknown CPU"}, node ${process.version}, load average at start ${load}`);
 
 if (!fs.existsSync(GNU_TIME)) {
   console.error(`bench: ${GNU_TIME} (GNU time) is needed to measure peak memory; install it (apt-get install time)`);
   process.exit(2);
 }
 
-/** Runs a command under GNU time; returns wall seconds and peak RSS in MiB. */
+/** Runs a command under GNU time; returns wall seconds and peak RSS in MiB. Exits 1 when the command fails. */
 function measure(command, args, env = {}) {
-  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-")), "time.txt");
+  const report = path.join(scratch, "time.txt");
   const started = process.hrtime.bigint();
   const result = spawnSync(GNU_TIME, ["-f", "%M", "-o", report, command, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
+    maxBuffer: 64 * 1024 * 1024,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) {
-    console.error(result.stderr.toString());
-    throw new Error(`${command} ${args.join(" ")} failed with exit code ${result.status}`);
+    process.stderr.write(result.stderr ?? "");
+    console.error(`bench: FAIL: ${command} ${args.join(" ")} exited with ${result.status ?? result.signal}`);
+    process.exit(1);
   }
   const kib = Number(fs.readFileSync(report, "utf8").trim().split("\n").pop());
   return { seconds, mib: kib / 1024 };
@@ -44,23 +64,20 @@ function measure(command, args, env = {}) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-out-"));
-measure("npm", ["run", "--silent", "synth"], { CDKTF_OUTDIR: outdir }); // warm-up: builds the bundle once
-const synth = Array.from({ length: runs }, () => measure("npm", ["run", "--silent", "synth"], { CDKTF_OUTDIR: outdir }));
-const synthSeconds = median(synth.map((run) => run.seconds));
-const synthMiB = Math.max(...synth.map((run) => run.mib));
-
-const jestCache = fs.mkdtempSync(path.join(os.tmpdir(), "bench-jest-cache-"));
-const test = measure("npm", ["test", "--", "--cacheDirectory", jestCache]);
-
-const rows = [
-  ["npm run synth, median wall time", `${synthSeconds.toFixed(2)} s`, `<= ${TARGETS.synthSeconds} s`, synthSeconds <= TARGETS.synthSeconds],
-  ["npm run synth, peak memory", `${synthMiB.toFixed(0)} MiB`, `<= ${TARGETS.synthMiB} MiB`, synthMiB <= TARGETS.synthMiB],
-  ["npm test, cold, wall time", `${test.seconds.toFixed(1)} s`, `<= ${TARGETS.testSeconds} s`, test.seconds <= TARGETS.testSeconds],
-  ["npm test, cold, peak memory", `${test.mib.toFixed(0)} MiB`, "(reported)", true],
-];
-console.log(`bench: ${runs} synth runs after one warm-up, on ${os.cpus().length} cores, node ${process.version}`);
-for (const [what, measured, target, ok] of rows) {
-  console.log(`${ok ? "ok  " : "MISS"}  ${what.padEnd(34)} ${measured.padStart(9)}   target ${target}`);
+/** Median wall time and largest peak memory of `runs` runs after one warm-up. */
+function repeated(command, args, env) {
+  measure(command, args, env);
+  const all = Array.from({ length: runs }, () => measure(command, args, env));
+  return { seconds: median(all.map((run) => run.seconds)), mib: Math.max(...all.map((run) => run.mib)) };
 }
-process.exit(rows.every((row) => row[3]) ? 0 : 1);
+
+const synth = repeated("npm", ["run", "--silent", "synth"], { CDKTF_OUTDIR: path.join(scratch, "cdktf.out") });
+const floor = repeated(process.execPath, ["-e", 'require("cdktf")']);
+const test = measure("npm", ["test", "--", "--cacheDirectory", path.join(scratch, "jest-cache")]);
+
+const row = (what, seconds, mib, note = "") =>
+  console.log(`  ${what.padEnd(36)} ${`${seconds.toFixed(2)} s`.padStart(8)} ${`${mib.toFixed(0)} MiB`.padStart(9)}${note ? `   ${note}` : ""}`);
+console.log(`  ${"".padEnd(36)} ${"wall".padStart(8)} ${"peak".padStart(9)}`);
+row(`npm run synth (median of ${runs})`, synth.seconds, synth.mib, `${(synth.seconds / floor.seconds).toFixed(1)}x the floor`);
+row(`floor: node -e 'require("cdktf")'`, floor.seconds, floor.mib);
+row("npm test, cold jest cache", test.seconds, test.mib, `target ${TEST_TARGET_SECONDS} s on an idle 2-core machine: ${test.seconds <= TEST_TARGET_SECONDS ? "met" : "missed"} (information, not a gate)`);
