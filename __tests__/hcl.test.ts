@@ -59,5 +59,5 @@ describe("npm run synth:hcl", () => {
     }
     fs.rmSync(path.dirname(hclOutdir), { recursive: true, force: true });
     fs.rmSync(path.dirname(jsonOutdir), { recursive: true, force: true });
-  }, 60_000);
+  });
 });

@@ -92,19 +92,18 @@ function runWait(cluster: Cluster, port: number, timeoutSeconds: number, nodeNam
     clientKey: cluster.key,
   });
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ["-e", WAIT_FOR_API_SCRIPT], { env: { ...env, RETRY_SECONDS: "0.2" }, timeout: 20_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, ["-e", WAIT_FOR_API_SCRIPT], { env: { ...env, RETRY_SECONDS: "0.2" }, timeout: 60_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
 describe("the first deploy's wait for the cluster through the VIP", () => {
-  let cluster: Cluster;
-  beforeAll(async () => {
-    cluster = await mintCluster();
-  });
+  // Minted once and shared; the tests run concurrently (each waits on its own timeouts).
+  const minted = mintCluster();
 
-  test("exits 0 once /readyz answers 200 and every control plane is Ready, retrying until then", async () => {
+  test.concurrent("exits 0 once /readyz answers 200 and every control plane is Ready, retrying until then", async () => {
+    const cluster = await minted;
     // GIVEN an API server whose etcd is not ready for two probes, and one node not Ready yet
     const api = fakeApiServer(cluster, { readyAfter: 2, nodes: { cp1: true, cp2: true, cp3: false } });
     const port = await listen(api.server);
@@ -124,7 +123,8 @@ describe("the first deploy's wait for the cluster through the VIP", () => {
     }
   });
 
-  test("fails, naming the node, when a control plane never becomes Ready", async () => {
+  test.concurrent("fails, naming the node, when a control plane never becomes Ready", async () => {
+    const cluster = await minted;
     const api = fakeApiServer(cluster, { nodes: { cp1: true, cp2: true } });
     const port = await listen(api.server);
     try {
@@ -136,7 +136,8 @@ describe("the first deploy's wait for the cluster through the VIP", () => {
     }
   });
 
-  test("does not trust a server whose certificate is not from the cluster CA", async () => {
+  test.concurrent("does not trust a server whose certificate is not from the cluster CA", async () => {
+    const cluster = await minted;
     const impostor = fakeApiServer(await mintCluster(), { nodes: { cp1: true, cp2: true, cp3: true } });
     const port = await listen(impostor.server);
     try {
@@ -149,7 +150,8 @@ describe("the first deploy's wait for the cluster through the VIP", () => {
     }
   });
 
-  test("fails with a clear message when nothing answers before the timeout", async () => {
+  test.concurrent("fails with a clear message when nothing answers before the timeout", async () => {
+    const cluster = await minted;
     const probe = net.createServer();
     const port = await listen(probe);
     await close(probe);
