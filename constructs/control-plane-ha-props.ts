@@ -147,7 +147,8 @@ export interface ControlPlaneHaProps {
    */
   readonly imageFactoryUrl?: string;
   /**
-   * How long the "VIP answers" gate waits for https://<vip>:6443, in seconds.
+   * How long the first deploy's health wait waits, in seconds, for
+   * https://<vip>:6443 to answer `/readyz` and every control plane to be Ready.
    * @default 600
    */
   readonly vipReadyTimeoutSeconds?: number;
