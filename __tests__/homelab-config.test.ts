@@ -27,7 +27,8 @@ kubernetesVersion: v1.35.2
 vip: 10.0.0.10
 network: { cidr: 10.0.0.0/24, gateway: 10.0.0.1, dnsServers: [10.0.0.1, 9.9.9.9], bridge: vmbr1 }
 proxmox: { endpoint: "https://10.0.0.2:8006", node: pve1, insecure: true }
-vm: { cores: 4, memoryMib: 8192, diskGib: 40, datastoreId: tank, cpuType: x86-64-v2-AES }
+vm: { cores: 4, memoryMib: 8192, diskGib: 40, datastoreId: tank, cpuType: x86-64-v2-AES, imageImport: ssh }
+vipReadyTimeoutSeconds: 900
 controlPlanes:
   - { name: cp1, ip: 10.0.0.11, vmId: 1011 }
   - { name: cp2, ip: 10.0.0.12, proxmoxNode: pve2 }
@@ -51,6 +52,8 @@ controlPlanes:
         diskSizeGib: 40,
         datastoreId: "tank",
         cpuType: "x86-64-v2-AES",
+        imageImport: "ssh",
+        vipReadyTimeoutSeconds: 900,
         controlPlanes: [
           { name: "cp1", ip: "10.0.0.11", vmId: 1011 },
           { name: "cp2", ip: "10.0.0.12", proxmoxNode: "pve2" },

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderReview } from "../review/render-review";
 import { synthHomelab } from "./support/synth";
+import { withFieldTable } from "../config/field-table";
 
 const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
 
@@ -15,4 +16,9 @@ test("opens with exactly the two set-up commands: install and synthesize, then t
 test("shows the review report the code renders for the reference homelab", () => {
   const sample = /````markdown\n([\s\S]*?)\n````/.exec(readme)?.[1];
   expect(sample).toBe(renderReview({ head: synthHomelab().json }).trimEnd());
+});
+
+test("lists every HOMELAB_CONFIG field as the field definitions render it (npm run docs)", () => {
+  expect(readme).toBe(withFieldTable(readme));
+  expect(readme).toContain("| `network.bridge` | text | `vmbr0` | Proxmox bridge the NICs attach to. |");
 });

@@ -126,6 +126,10 @@ describe("refused HOMELAB_CONFIG files", () => {
     ["a Terraform expression in the Proxmox endpoint", 'proxmox: { endpoint: "https://pve:8006/${file(\\"/etc/hostname\\")}" }', /proxmox\.endpoint = "https:\/\/pve:8006\/\$\{file\(.*\)\}": contains "\$\{" or "%\{", which Terraform would evaluate/],
     ["a hexadecimal VM id", "controlPlanes: [{ name: a, ip: 192.168.1.211, vmId: 0x100 }]", /controlPlanes\[0\]\.vmId = "0x100": YAML reads this as 256; write numbers in plain decimal \(256\)/],
     ["an exponent for memory", "vm: { memoryMib: 4e3 }", /vm\.memoryMib = "4e3": YAML reads this as 4000/],
+    ["an unknown image import method in the file", "vm: { imageImport: scp }", /vm\.imageImport = "scp": must be one of api, ssh/],
+    ["a VIP wait that is not a whole number", "vipReadyTimeoutSeconds: 10m", /vipReadyTimeoutSeconds = "10m": must be a whole number/],
+    ["a VIP wait of zero", "vipReadyTimeoutSeconds: 0", /vipReadyTimeoutSeconds = 0: use a value from 1 to 3600/],
+    ["an unknown field in a control plane", "controlPlanes: [{ name: a, ip: 192.168.1.211, vmid: 300 }]", /controlPlanes\[0\]\.vmid: unknown field; did you mean vmId\?/],
     ["a token in any value", 'controlPlanes: [{ name: "terraform@pve!cdktf=0123abcd-4567", ip: 192.168.1.211 }]', /controlPlanes\[0\]\.name = "\*\*\*": API tokens/],
   ])("refuses %s", (_, text, message) => {
     expect(fileProblems(text)).toMatch(message);

@@ -1,104 +1,75 @@
 /**
- * The HOMELAB_CONFIG file: its shape (as a JSON Schema, checked with ajv)
- * and its mapping onto the stack's props. Every field is optional; a missing
- * one takes the reference homelab's value.
+ * The HOMELAB_CONFIG file: its nested layout, derived from the one definition
+ * of the fields (`constructs/cluster-fields.ts`, each with its `file` path),
+ * as a JSON Schema (checked with ajv) and as the mapping onto the stack's
+ * props, both ways. Every field is optional; a missing one takes the
+ * reference homelab's value.
  */
-import { ControlPlaneHaProps } from "../constructs";
+import { TSchema, Type } from "@sinclair/typebox";
+import { CLUSTER_FIELDS, CONNECTION_FIELDS, ControlPlaneHaProps, FieldDoc, NODE_FIELDS, NodeFieldDoc } from "../constructs";
 import { HomelabStackProps } from "../stacks/homelab-stack";
 
-export interface HomelabConfigFile {
-  readonly clusterName?: string;
-  readonly talosVersion?: string;
-  readonly kubernetesVersion?: string;
-  readonly vip?: string;
-  readonly allowSingleNode?: boolean;
-  readonly network?: { cidr?: string; gateway?: string; dnsServers?: string[]; bridge?: string };
-  readonly proxmox?: { endpoint?: string; node?: string; insecure?: boolean };
-  readonly vm?: { cores?: number; memoryMib?: number; diskGib?: number; datastoreId?: string; imageDatastoreId?: string; imageDatastoreShared?: boolean; imageImport?: "api" | "ssh"; cpuType?: string };
-  readonly talos?: { systemExtensions?: string[]; imageFactoryUrl?: string };
-  readonly controlPlanes?: { name: string; ip: string; vmId?: number; proxmoxNode?: string; cores?: number; memoryMib?: number }[];
+type Fields = Readonly<Record<string, TSchema>>;
+
+/** Keywords of ours on the field schemas; ajv is told they are annotations. */
+export const FIELD_KEYWORDS = ["file", "defaultText", "inherits"] as const;
+
+/** The file's sections: a field at `network.bridge` goes under a `network` object. */
+function nest(fields: Fields): TSchema {
+  const root: Record<string, unknown> = {};
+  for (const schema of Object.values(fields)) {
+    const path = (schema as TSchema & FieldDoc).file.split(".");
+    let node = root;
+    for (const section of path.slice(0, -1)) node = (node[section] ??= {}) as Record<string, unknown>;
+    node[path[path.length - 1]] = schema;
+  }
+  const toSchema = (node: Record<string, unknown>): TSchema =>
+    Type.Object(
+      Object.fromEntries(Object.entries(node).map(([key, value]) => [key, Type.Optional(isSchema(value) ? value : toSchema(value as Record<string, unknown>))])),
+      { additionalProperties: false },
+    );
+  return toSchema(root);
 }
 
-const string = { type: "string" } as const;
-const integer = { type: "integer" } as const;
-const boolean = { type: "boolean" } as const;
-const strings = { type: "array", items: string } as const;
-const section = (properties: Record<string, object>, required: string[] = []) => ({
-  type: "object",
-  properties,
-  required,
-  additionalProperties: false,
-});
+function isSchema(value: unknown): value is TSchema {
+  return typeof value === "object" && value !== null && ("type" in value || "anyOf" in value);
+}
 
-/** JSON Schema of {@link HomelabConfigFile}: types and known fields only; the rules live in constructs/validation.ts. */
-export const HOMELAB_CONFIG_SCHEMA = section({
-  clusterName: string,
-  talosVersion: string,
-  kubernetesVersion: string,
-  vip: string,
-  allowSingleNode: boolean,
-  network: section({ cidr: string, gateway: string, dnsServers: strings, bridge: string }),
-  proxmox: section({ endpoint: string, node: string, insecure: boolean }),
-  vm: section({ cores: integer, memoryMib: integer, diskGib: integer, datastoreId: string, imageDatastoreId: string, imageDatastoreShared: boolean, imageImport: string, cpuType: string }),
-  talos: section({ systemExtensions: strings, imageFactoryUrl: string }),
-  controlPlanes: {
-    type: "array",
-    items: section({ name: string, ip: string, vmId: integer, proxmoxNode: string, cores: integer, memoryMib: integer }, ["name", "ip"]),
-  },
-});
+/** JSON Schema of the file: types, known fields and required node fields; the rules live in constructs/validation.ts. */
+export const HOMELAB_CONFIG_SCHEMA = nest({ ...CLUSTER_FIELDS, ...CONNECTION_FIELDS });
 
-/** Where each flat construct prop lives in the file's nested layout: the one mapping both ways use. */
-const PROP_PATHS: readonly (readonly [keyof ControlPlaneHaProps, string])[] = [
-  ["clusterName", "clusterName"],
-  ["talosVersion", "talosVersion"],
-  ["kubernetesVersion", "kubernetesVersion"],
-  ["vip", "vip"],
-  ["allowSingleNode", "allowSingleNode"],
-  ["networkCidr", "network.cidr"],
-  ["gateway", "network.gateway"],
-  ["dnsServers", "network.dnsServers"],
-  ["bridge", "network.bridge"],
-  ["proxmoxNode", "proxmox.node"],
-  ["cores", "vm.cores"],
-  ["memoryMib", "vm.memoryMib"],
-  ["diskSizeGib", "vm.diskGib"],
-  ["datastoreId", "vm.datastoreId"],
-  ["imageDatastoreId", "vm.imageDatastoreId"],
-  ["imageDatastoreShared", "vm.imageDatastoreShared"],
-  ["imageImport", "vm.imageImport"],
-  ["cpuType", "vm.cpuType"],
-  ["systemExtensions", "talos.systemExtensions"],
-  ["imageFactoryUrl", "talos.imageFactoryUrl"],
-  ["controlPlanes", "controlPlanes"],
-];
+/** What a parsed, shape-checked file holds. */
+export type HomelabConfigFile = Record<string, unknown>;
 
-/** Maps the file's nested layout onto the construct's flat props. */
+function valueAt(document: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], document);
+}
+
+/** Maps the file's nested layout onto the construct's flat props and the stack's connection props. */
 export function toStackProps(file: HomelabConfigFile): HomelabStackProps {
-  const cluster: Record<string, unknown> = {};
-  for (const [prop, filePath] of PROP_PATHS) {
-    const value = filePath.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], file);
-    if (value !== undefined) cluster[prop] = value;
-  }
-  return { proxmox: dropUndefined({ endpoint: file.proxmox?.endpoint, insecure: file.proxmox?.insecure }), cluster };
+  const pick = (fields: Fields) =>
+    Object.fromEntries(
+      Object.entries(fields)
+        .map(([prop, schema]) => [prop, valueAt(file, (schema as TSchema & FieldDoc).file)])
+        .filter(([, value]) => value !== undefined),
+    );
+  return { cluster: pick(CLUSTER_FIELDS) as ControlPlaneHaProps, proxmox: pick(CONNECTION_FIELDS) };
 }
 
 /**
  * Where a construct prop lives in the file, so problems name the field the
- * operator wrote (`diskSizeGib` -> `vm.diskGib`). Per-node cores, memory and
- * host fall back to the cluster-wide field when the node does not set them.
+ * operator wrote (`diskSizeGib` -> `vm.diskGib`). A per-node value the node
+ * does not set is named after the cluster-wide field it falls back to.
  */
 export function fileFieldOf(propField: string, file: HomelabConfigFile): string {
-  const node = /^controlPlanes\[(\d+)\]\.(cores|memoryMib|proxmoxNode)$/.exec(propField);
+  const node = /^controlPlanes\[(\d+)\]\.(\w+)$/.exec(propField);
   if (node) {
     const [, index, key] = node;
-    const given = (file.controlPlanes?.[Number(index)] as Record<string, unknown> | undefined)?.[key];
-    return given === undefined ? fileFieldOf(key, file) : propField;
+    const inherits = (NODE_FIELDS[key as keyof typeof NODE_FIELDS] as (TSchema & NodeFieldDoc) | undefined)?.inherits;
+    const given = (valueAt(file, "controlPlanes") as Record<string, unknown>[] | undefined)?.[Number(index)]?.[key];
+    return given === undefined && inherits ? fileFieldOf(inherits, file) : propField;
   }
   const [, head, rest] = /^([A-Za-z]+)(.*)$/.exec(propField) ?? [undefined, propField, ""];
-  const mapped = PROP_PATHS.find(([prop]) => prop === head)?.[1];
-  return mapped ? `${mapped}${rest}` : propField;
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const schema = CLUSTER_FIELDS[head as keyof typeof CLUSTER_FIELDS] as (TSchema & FieldDoc) | undefined;
+  return schema ? `${schema.file}${rest}` : propField;
 }

@@ -9,7 +9,7 @@ import Ajv, { ErrorObject } from "ajv";
 import { Document, isPair, isScalar, isSeq, parseDocument as parseYamlDocument, visit, YAMLParseError } from "yaml";
 import { formatProblem, resolveClusterSpec, validateClusterSpec, validateProxmoxEndpoint, ValidationProblem } from "../constructs";
 import { HomelabStackProps } from "../stacks/homelab-stack";
-import { fileFieldOf, HOMELAB_CONFIG_SCHEMA, HomelabConfigFile, toStackProps } from "./homelab-config-file";
+import { FIELD_KEYWORDS, fileFieldOf, HOMELAB_CONFIG_SCHEMA, HomelabConfigFile, toStackProps } from "./homelab-config-file";
 import { findSecrets } from "./find-secrets";
 
 /** A configuration file that cannot be used; `message` lists every problem. */
@@ -45,7 +45,10 @@ export function parseHomelabConfig(file: string, text: string): HomelabStackProp
   const secrets = findSecrets(document);
   if (secrets.length > 0) throw new HomelabConfigError(file, secrets.map(formatProblem));
 
-  const validateShape = new Ajv({ allErrors: true, strict: true }).compile<HomelabConfigFile>(HOMELAB_CONFIG_SCHEMA);
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  // The field definitions carry annotations of their own (file path, default in words).
+  ajv.addVocabulary([...FIELD_KEYWORDS]);
+  const validateShape = ajv.compile<HomelabConfigFile>(HOMELAB_CONFIG_SCHEMA);
   if (!validateShape(document)) {
     throw new HomelabConfigError(file, (validateShape.errors ?? []).map((error) => describeSchemaError(error, document)));
   }
@@ -53,7 +56,7 @@ export function parseHomelabConfig(file: string, text: string): HomelabStackProp
   const props = toStackProps(document);
   const problems: ValidationProblem[] = [
     ...validateClusterSpec(resolveClusterSpec(props.cluster)).map((problem) => ({ ...problem, field: fileFieldOf(problem.field, document) })),
-    ...(document.proxmox?.endpoint !== undefined ? validateProxmoxEndpoint("proxmox.endpoint", document.proxmox.endpoint) : []),
+    ...(props.proxmox?.endpoint !== undefined ? validateProxmoxEndpoint("proxmox.endpoint", props.proxmox.endpoint) : []),
   ];
   if (problems.length > 0) {
     throw new HomelabConfigError(file, [...new Set(problems.map(formatProblem))]);
@@ -123,6 +126,8 @@ function describeSchemaError(error: ErrorObject, document: unknown): string {
       return `${field === "(top level)" ? "" : `${field}.`}${error.params.missingProperty}: missing; it is required`;
     case "type":
       return `${field} = ${JSON.stringify(value)}: must be ${article(String(error.params.type))}`;
+    case "enum":
+      return `${field} = ${JSON.stringify(value)}: must be one of ${(error.params.allowedValues as unknown[]).join(", ")}`;
     default:
       return `${field} = ${JSON.stringify(value)}: ${error.message}`;
   }

@@ -3,10 +3,9 @@
  * construct wires: defaults applied, per-node values derived. Pure.
  */
 import { ControlPlaneHaProps } from "./control-plane-ha-props";
-import { ImageImportMethod } from "./image-factory";
 import { formatIpv4, parseCidr, parseIpv4, withPrefixLength } from "./ipv4";
 import { nodeMacAddress } from "./mac-address";
-import { KUBERNETES_API_PORT, REFERENCE_HOMELAB } from "./reference-homelab";
+import { KUBERNETES_API_PORT, REFERENCE_HOMELAB, ReferenceHomelab } from "./reference-homelab";
 
 export interface NodeSpec {
   readonly name: string;
@@ -22,81 +21,49 @@ export interface NodeSpec {
   readonly memoryMib: number;
 }
 
-export interface ClusterSpec {
-  readonly clusterName: string;
-  readonly talosVersion: string;
-  readonly kubernetesVersion: string;
-  /** Whether `kubernetesVersion` was set, or is the reference default (made for the reference Talos release). */
-  readonly kubernetesVersionGiven: boolean;
-  readonly vip: string;
+/**
+ * The resolved cluster: every field of the props with its default applied
+ * (see `cluster-fields.ts`), plus what is derived from them.
+ */
+export type ClusterSpec = Omit<ReferenceHomelab, "controlPlanes"> & {
+  readonly gateway: string;
+  readonly dnsServers: readonly string[];
   /** `https://<vip>:6443`. */
   readonly clusterEndpoint: string;
-  readonly networkCidr: string;
-  readonly gateway: string;
+  /** Whether `kubernetesVersion` was set, or is the reference default (made for the reference Talos release). */
+  readonly kubernetesVersionGiven: boolean;
   /** Whether `gateway` was set, or derived as the first host address of `networkCidr`. */
   readonly gatewayGiven: boolean;
-  readonly dnsServers: readonly string[];
-  readonly bridge: string;
-  readonly diskSizeGib: number;
-  readonly datastoreId: string;
-  readonly imageDatastoreId: string;
-  readonly imageDatastoreShared: boolean;
-  readonly imageImport: ImageImportMethod;
-  readonly cpuType: string;
-  readonly systemExtensions: readonly string[];
-  readonly imageFactoryUrl: string;
-  readonly vipReadyTimeoutSeconds: number;
-  readonly allowSingleNode: boolean;
   /** In the order given; the first is bootstrapped. */
   readonly nodes: readonly NodeSpec[];
-}
+};
 
 /** Applies the reference-homelab defaults and derives per-node values. */
 export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec {
-  const reference = REFERENCE_HOMELAB;
-  const clusterName = props.clusterName ?? reference.clusterName;
-  const networkCidr = props.networkCidr ?? reference.networkCidr;
-  const network = parseCidr(networkCidr);
-  const gateway = props.gateway ?? (network ? formatIpv4(network.base + 1) : "");
-  const vip = props.vip ?? reference.vip;
-  const cores = props.cores ?? reference.cores;
-  const memoryMib = props.memoryMib ?? reference.memoryMib;
-  const proxmoxNode = props.proxmoxNode ?? reference.proxmoxNode;
+  const given = Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined)) as ControlPlaneHaProps;
+  const { controlPlanes, gateway: givenGateway, dnsServers, ...cluster } = { ...REFERENCE_HOMELAB, ...given };
+  const network = parseCidr(cluster.networkCidr);
+  const gateway = givenGateway ?? (network ? formatIpv4(network.base + 1) : "");
 
-  const nodes = (props.controlPlanes ?? reference.controlPlanes).map((node): NodeSpec => ({
+  const nodes = controlPlanes.map((node): NodeSpec => ({
     name: node.name,
     ip: node.ip,
     ipWithPrefixLength: network ? withPrefixLength(node.ip, network) : node.ip,
     vmId: node.vmId ?? defaultVmId(node.ip),
     vmIdOrigin: node.vmId === undefined ? "ip" : "given",
-    proxmoxNode: node.proxmoxNode ?? proxmoxNode,
-    macAddress: nodeMacAddress(clusterName, node.name),
-    cores: node.cores ?? cores,
-    memoryMib: node.memoryMib ?? memoryMib,
+    proxmoxNode: node.proxmoxNode ?? cluster.proxmoxNode,
+    macAddress: nodeMacAddress(cluster.clusterName, node.name),
+    cores: node.cores ?? cluster.cores,
+    memoryMib: node.memoryMib ?? cluster.memoryMib,
   }));
 
   return {
-    clusterName,
-    talosVersion: props.talosVersion ?? reference.talosVersion,
-    kubernetesVersion: props.kubernetesVersion ?? reference.kubernetesVersion,
-    kubernetesVersionGiven: props.kubernetesVersion !== undefined,
-    vip,
-    clusterEndpoint: `https://${vip}:${KUBERNETES_API_PORT}`,
-    networkCidr,
+    ...cluster,
     gateway,
-    gatewayGiven: props.gateway !== undefined,
-    dnsServers: props.dnsServers ?? [gateway],
-    bridge: props.bridge ?? reference.bridge,
-    diskSizeGib: props.diskSizeGib ?? reference.diskSizeGib,
-    datastoreId: props.datastoreId ?? reference.datastoreId,
-    imageDatastoreId: props.imageDatastoreId ?? reference.imageDatastoreId,
-    imageDatastoreShared: props.imageDatastoreShared ?? reference.imageDatastoreShared,
-    imageImport: props.imageImport ?? reference.imageImport,
-    cpuType: props.cpuType ?? reference.cpuType,
-    systemExtensions: props.systemExtensions ?? reference.systemExtensions,
-    imageFactoryUrl: props.imageFactoryUrl ?? reference.imageFactoryUrl,
-    vipReadyTimeoutSeconds: props.vipReadyTimeoutSeconds ?? reference.vipReadyTimeoutSeconds,
-    allowSingleNode: props.allowSingleNode ?? reference.allowSingleNode,
+    dnsServers: dnsServers ?? [gateway],
+    clusterEndpoint: `https://${cluster.vip}:${KUBERNETES_API_PORT}`,
+    kubernetesVersionGiven: given.kubernetesVersion !== undefined,
+    gatewayGiven: givenGateway !== undefined,
     nodes,
   };
 }

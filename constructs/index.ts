@@ -1,5 +1,6 @@
 export * from "./control-plane-ha";
 export * from "./control-plane-ha-props";
+export * from "./cluster-fields";
 export * from "./cluster-spec";
 export * from "./control-plane-node";
 export * from "./talos-image";

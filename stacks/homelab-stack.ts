@@ -3,21 +3,7 @@ import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { ProxmoxProvider } from "../.gen/providers/proxmox/provider";
 import { TalosProvider } from "../.gen/providers/talos/provider";
-import { ControlPlaneHa, ControlPlaneHaProps, formatProblem, resolveClusterSpec, validateProxmoxEndpoint } from "../constructs";
-
-/** How Terraform reaches the Proxmox API. Credentials never go here: see README, "Deploy". */
-export interface ProxmoxConnectionProps {
-  /**
-   * Proxmox API endpoint, e.g. `https://192.168.1.10:8006`.
-   * @default - taken from the PROXMOX_VE_ENDPOINT environment variable at deploy time
-   */
-  readonly endpoint?: string;
-  /**
-   * Skip TLS verification of the Proxmox API (self-signed certificates).
-   * @default false
-   */
-  readonly insecure?: boolean;
-}
+import { ControlPlaneHa, ControlPlaneHaProps, ProxmoxConnectionProps, formatProblem, resolveClusterSpec, validateProxmoxEndpoint } from "../constructs";
 
 export interface HomelabStackProps {
   /** @default - the reference homelab */

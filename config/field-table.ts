@@ -1,0 +1,76 @@
+/**
+ * The README's table of HOMELAB_CONFIG fields, rendered from the one
+ * definition of the fields (`constructs/cluster-fields.ts`). `npm run docs`
+ * writes it into the README; a test fails when the README's copy is stale.
+ */
+import { TSchema } from "@sinclair/typebox";
+import { CLUSTER_FIELDS, CONNECTION_FIELDS, FieldDoc, NODE_FIELDS, NodeFieldDoc } from "../constructs";
+
+/** The README lines between these markers are generated. */
+export const FIELD_TABLE_MARKERS = { start: "<!-- fields:start (npm run docs) -->", end: "<!-- fields:end -->" } as const;
+
+type Documented = TSchema & Partial<FieldDoc> & Partial<NodeFieldDoc>;
+
+export function renderFieldTable(): string {
+  const rows: string[][] = [];
+  for (const schema of Object.values(CLUSTER_FIELDS) as Documented[]) {
+    rows.push([code(schema.file!), typeOf(schema), defaultOf(schema), schema.description ?? ""]);
+    if (schema.file === "controlPlanes") {
+      for (const [key, node] of Object.entries(NODE_FIELDS) as [string, Documented][]) {
+        const inherited = node.inherits ? (CLUSTER_FIELDS[node.inherits as keyof typeof CLUSTER_FIELDS] as Documented).file : undefined;
+        const required = !isOptional(node);
+        rows.push([code(`controlPlanes[].${key}`), typeOf(node), required ? "required" : inherited ? code(inherited) : (node.defaultText ?? ""), node.description ?? ""]);
+      }
+    }
+  }
+  for (const schema of Object.values(CONNECTION_FIELDS) as Documented[]) {
+    rows.push([code(schema.file!), typeOf(schema), defaultOf(schema), schema.description ?? ""]);
+  }
+  const escape = (cell: string) => cell.replace(/\|/g, "\\|");
+  return [
+    "| Field | Type | Default | What it is |",
+    "| --- | --- | --- | --- |",
+    ...rows.map((row) => `| ${row.map(escape).join(" | ")} |`),
+  ].join("\n");
+}
+
+function isOptional(schema: TSchema): boolean {
+  return Object.getOwnPropertySymbols(schema).some((symbol) => symbol.description === "TypeBox.Optional");
+}
+
+function typeOf(schema: TSchema): string {
+  if (Array.isArray(schema.enum)) return schema.enum.map((value: unknown) => code(String(value))).join(" or ");
+  switch (schema.type) {
+    case "string":
+      return "text";
+    case "integer":
+      return "whole number";
+    case "boolean":
+      return "true or false";
+    case "array":
+      return schema.items?.type === "object" ? "list of nodes" : `list of ${typeOf(schema.items).replace(/^text$/, "texts")}`;
+    default:
+      return String(schema.type);
+  }
+}
+
+function defaultOf(schema: Documented): string {
+  if (schema.default === undefined) return schema.defaultText ?? "";
+  if (Array.isArray(schema.default) && schema.default.every((item) => typeof item === "object")) {
+    return (schema.default as { name: string; ip: string }[]).map((node) => `${node.name} (${node.ip})`).join(", ");
+  }
+  return code(Array.isArray(schema.default) ? `[${schema.default.join(", ")}]` : String(schema.default));
+}
+
+function code(text: string): string {
+  return `\`${text}\``;
+}
+
+/** The README with its field table replaced by the current rendering. */
+export function withFieldTable(readme: string): string {
+  const { start, end } = FIELD_TABLE_MARKERS;
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md has no ${start} ... ${end} section for the field table`);
+  return `${readme.slice(0, from + start.length)}\n${renderFieldTable()}\n${readme.slice(to)}`;
+}

@@ -1,0 +1,148 @@
+/**
+ * The one definition of every configuration field: its type, where it lives
+ * in the HOMELAB_CONFIG file, its default and what it means. Everything else
+ * is derived from it: the construct's props type (`ControlPlaneHaProps`),
+ * the reference homelab's values, the file's JSON Schema and its mapping onto
+ * the props, the names in error messages, and the README's field table.
+ *
+ * Written with TypeBox because a TypeBox type *is* a JSON Schema object (the
+ * file check stays ajv, with its messages) and gives the static TypeScript
+ * type of the same definition (`Static`), with no code generation step.
+ *
+ * Adding a field: one entry here, plus the code that uses it.
+ */
+import { Static, TSchema, Type } from "@sinclair/typebox";
+import { DEFAULT_IMAGE_FACTORY_URL, DEFAULT_SYSTEM_EXTENSIONS, IMAGE_IMPORT_METHODS, ImageImportMethod } from "./image-factory";
+
+/** What each field carries beyond its JSON Schema type. */
+export interface FieldDoc {
+  /** Dotted path in the HOMELAB_CONFIG file, e.g. `network.bridge`. */
+  readonly file: string;
+  readonly description: string;
+  /** A computed default, in words (when there is no literal `default`). */
+  readonly defaultText?: string;
+}
+
+/** Per-node fields that fall back to a cluster-wide field name the cluster field. */
+export interface NodeFieldDoc {
+  readonly description: string;
+  readonly defaultText?: string;
+  /** The cluster-wide prop whose value the node takes when it sets none. */
+  readonly inherits?: string;
+}
+
+const doc = (options: FieldDoc & { readonly default?: unknown }) => options;
+
+/** One control-plane VM. `name` and `ip` are required. */
+export const NODE_FIELDS = {
+  name: Type.String({
+    description: "VM name and Talos hostname; a DNS-1123 label. It also keys the node's Terraform addresses (`Nodes/<name>/...`), so renaming a node replaces it.",
+  } satisfies NodeFieldDoc),
+  ip: Type.String({ description: "Static IPv4 address inside `network.cidr`." } satisfies NodeFieldDoc),
+  vmId: Type.Optional(
+    Type.Integer({
+      description: "Proxmox VM id (100..999999999).",
+      defaultText: "the last octet of `ip` (211 for 192.168.1.211), or 1000 + the last octet when that is below 100 (1011 for 10.0.0.11)",
+    } satisfies NodeFieldDoc),
+  ),
+  proxmoxNode: Type.Optional(Type.String({ description: "Proxmox host (cluster node name) that runs this VM.", inherits: "proxmoxNode" } satisfies NodeFieldDoc)),
+  cores: Type.Optional(Type.Integer({ description: "vCPU cores of this VM.", inherits: "cores" } satisfies NodeFieldDoc)),
+  memoryMib: Type.Optional(Type.Integer({ description: "Memory of this VM in MiB.", inherits: "memoryMib" } satisfies NodeFieldDoc)),
+};
+
+const REFERENCE_CONTROL_PLANES = [
+  { name: "k8s-controller1", ip: "192.168.1.211" },
+  { name: "k8s-controller2", ip: "192.168.1.212" },
+  { name: "k8s-controller3", ip: "192.168.1.213" },
+];
+
+/** The construct's props, in the order the README lists them. Literal defaults are the reference homelab. */
+export const CLUSTER_FIELDS = {
+  clusterName: Type.String(doc({ file: "clusterName", default: "homelab", description: "Cluster name (Talos and kubeconfig context); a DNS-1123 label. It also seeds the nodes' MAC addresses." })),
+  talosVersion: Type.String(doc({ file: "talosVersion", default: "v1.13.9", description: "Talos release of the image and machine configuration (`v1.11.x` to `v1.13.x`)." })),
+  kubernetesVersion: Type.String(
+    doc({ file: "kubernetesVersion", default: "v1.36.3", description: "Kubernetes release; one the Talos release supports (Talos 1.13: 1.31 to 1.36)." }),
+  ),
+  vip: Type.String(
+    doc({
+      file: "vip",
+      default: "192.168.1.210",
+      description: "The floating control-plane address (Talos Layer 2 VIP); clients use `https://<vip>:6443`. A free address in `network.cidr`.",
+    }),
+  ),
+  allowSingleNode: Type.Boolean(doc({ file: "allowSingleNode", default: false, description: "Accept a single control plane. It is not highly available: losing it stops the cluster." })),
+  vipReadyTimeoutSeconds: Type.Integer(
+    doc({
+      file: "vipReadyTimeoutSeconds",
+      default: 600,
+      description: "How long the first deploy waits for `https://<vip>:6443` to answer `/readyz` with every control plane Ready, in seconds.",
+    }),
+  ),
+  networkCidr: Type.String(doc({ file: "network.cidr", default: "192.168.1.0/24", description: "The node network in CIDR notation; the VIP and every node live in it." })),
+  gateway: Type.String(doc({ file: "network.gateway", defaultText: "the first host address of `network.cidr` (192.168.1.1)", description: "Default gateway of the nodes." })),
+  dnsServers: Type.Array(Type.String(), doc({ file: "network.dnsServers", defaultText: "the gateway", description: "DNS servers of the nodes." })),
+  bridge: Type.String(doc({ file: "network.bridge", default: "vmbr0", description: "Proxmox bridge the NICs attach to." })),
+  proxmoxNode: Type.String(doc({ file: "proxmox.node", default: "pve", description: "Proxmox host for the nodes that name none." })),
+  cores: Type.Integer(doc({ file: "vm.cores", default: 2, description: "vCPU cores per VM (Talos needs at least 2 for a control plane)." })),
+  memoryMib: Type.Integer(doc({ file: "vm.memoryMib", default: 4096, description: "Memory per VM in MiB (Talos needs at least 2048 for a control plane)." })),
+  diskSizeGib: Type.Integer(doc({ file: "vm.diskGib", default: 32, description: "Boot disk size per VM in GiB (Talos needs at least 10)." })),
+  datastoreId: Type.String(doc({ file: "vm.datastoreId", default: "local-lvm", description: "Proxmox datastore for the VM disks (boot, EFI, cloud-init)." })),
+  imageDatastoreId: Type.String(doc({ file: "vm.imageDatastoreId", default: "local", description: "Proxmox datastore the Talos image is downloaded to." })),
+  imageDatastoreShared: Type.Boolean(
+    doc({
+      file: "vm.imageDatastoreShared",
+      default: false,
+      description:
+        "Whether every Proxmox host sees `vm.imageDatastoreId` (CephFS, NFS): then the image is downloaded once, through the first host; otherwise once per host, under file names that carry the host so they never collide.",
+    }),
+  ),
+  imageImport: Type.Unsafe<ImageImportMethod>({
+    type: "string",
+    enum: [...IMAGE_IMPORT_METHODS],
+    ...doc({
+      file: "vm.imageImport",
+      default: "api",
+      description:
+        "How each boot disk is created from the image. `api`: the factory's qcow2 as `import` content, then `import_from`, all through the API (Proxmox VE 8.4+; the image datastore must allow `import` content). `ssh`: the gzip raw image as `iso` content, then `qm disk import` over SSH (any Proxmox VE 8; needs PROXMOX_VE_SSH_*).",
+    }),
+  }),
+  cpuType: Type.String(
+    doc({
+      file: "vm.cpuType",
+      default: "host",
+      description: "QEMU CPU type. `host` passes the host CPU through (fastest; blocks live migration between unlike hosts); `x86-64-v2-AES` is the portable choice.",
+    }),
+  ),
+  systemExtensions: Type.Array(
+    Type.String(),
+    doc({
+      file: "talos.systemExtensions",
+      default: [...DEFAULT_SYSTEM_EXTENSIONS],
+      description: "Official Talos system extensions baked into the image. The VMs' guest agent is enabled only when `siderolabs/qemu-guest-agent` is among them.",
+    }),
+  ),
+  imageFactoryUrl: Type.String(doc({ file: "talos.imageFactoryUrl", default: DEFAULT_IMAGE_FACTORY_URL, description: "Talos Image Factory the schematic and images come from." })),
+  controlPlanes: Type.Array(
+    Type.Object(NODE_FIELDS, { additionalProperties: false }),
+    doc({ file: "controlPlanes", default: REFERENCE_CONTROL_PLANES, description: "The control planes; the first one is bootstrapped. An odd number: 3, 5 or 7." }),
+  ),
+};
+
+/** How Terraform reaches the Proxmox API: the stack's provider settings, not the construct's. Credentials never go here. */
+export const CONNECTION_FIELDS = {
+  endpoint: Type.String(
+    doc({ file: "proxmox.endpoint", defaultText: "the PROXMOX_VE_ENDPOINT environment variable at deploy time", description: "Proxmox API endpoint, e.g. `https://192.168.1.10:8006`." }),
+  ),
+  insecure: Type.Boolean(doc({ file: "proxmox.insecure", default: false, description: "Skip TLS verification of the Proxmox API (self-signed certificates)." })),
+};
+
+export const ControlPlaneNodeSchema = CLUSTER_FIELDS.controlPlanes.items;
+export const ControlPlaneHaPropsSchema = Type.Partial(Type.Object(CLUSTER_FIELDS));
+export const ProxmoxConnectionPropsSchema = Type.Partial(Type.Object(CONNECTION_FIELDS));
+
+/** The literal default of each field that has one. */
+export function defaultsOf<F extends Record<string, TSchema>>(fields: F): Partial<{ [K in keyof F]: Static<F[K]> }> {
+  return Object.fromEntries(Object.entries(fields).filter(([, schema]) => schema.default !== undefined).map(([key, schema]) => [key, schema.default])) as Partial<{
+    [K in keyof F]: Static<F[K]>;
+  }>;
+}
