@@ -23,7 +23,13 @@ export interface UsedProviderTypes {
 export const USED_PROVIDER_TYPES: readonly UsedProviderTypes[] = [
   {
     source: "bpg/proxmox",
-    resources: ["proxmox_virtual_environment_download_file", "proxmox_virtual_environment_vm"],
+    resources: [
+      "proxmox_harule",
+      "proxmox_virtual_environment_download_file",
+      "proxmox_virtual_environment_hagroup",
+      "proxmox_virtual_environment_haresource",
+      "proxmox_virtual_environment_vm",
+    ],
     dataSources: [],
   },
   {
