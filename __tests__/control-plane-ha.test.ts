@@ -407,6 +407,7 @@ describe("ControlPlaneHa construct tree", () => {
       ├── cluster_endpoint (TerraformOutput)
       ├── vip (TerraformOutput)
       ├── node_ips (TerraformOutput)
+      ├── worker_ips (TerraformOutput)
       ├── etcd_quorum (TerraformOutput)
       ├── etcd_failures_tolerated (TerraformOutput)
       └── schematic_id (TerraformOutput)

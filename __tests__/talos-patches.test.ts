@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv2020, { ValidateFunction } from "ajv/dist/2020";
 import { isAlias, parseAllDocuments, parseDocument, visit } from "yaml";
-import { VIP_LINK_ALIAS, renderClusterPatches, renderNodePatches } from "../constructs/talos-patches";
+import { VIP_LINK_ALIAS, renderClusterPatches, renderNodePatches, renderWorkerNodePatches, renderWorkerPatches } from "../constructs/talos-patches";
 import { TALOS_RELEASES, TalosRelease } from "../constructs/talos-versions";
 
 // Derived by scripts/derive-talos-schemas.ts from Talos's official schemas and
@@ -57,8 +57,15 @@ function nodePatches(release: TalosRelease): string[] {
   return renderNodePatches({ talosVersion: release.schemaVersion, hostname: HOSTNAME, macAddress: MAC, vip: VIP });
 }
 
-function clusterPatches(): string[] {
-  return renderClusterPatches({ networkCidr: NETWORK_CIDR, vip: VIP, installerImage: INSTALLER_IMAGE });
+function clusterPatches(allowSchedulingOnControlPlanes = true): string[] {
+  return renderClusterPatches({ networkCidr: NETWORK_CIDR, vip: VIP, installerImage: INSTALLER_IMAGE, allowSchedulingOnControlPlanes });
+}
+
+function workerPatches(release: TalosRelease): string[] {
+  return [
+    ...renderWorkerPatches({ networkCidr: NETWORK_CIDR, vip: VIP, installerImage: INSTALLER_IMAGE }),
+    ...renderWorkerNodePatches({ talosVersion: release.schemaVersion, hostname: "k8s-worker1" }),
+  ];
 }
 
 const releasesByStyle = (style: TalosRelease["networkConfigStyle"]) =>
@@ -80,10 +87,24 @@ describe.each(TALOS_RELEASES.map((release) => [release.minor, release] as const)
     }
   });
 
-  test("every cluster patch is one YAML document valid for the release's schema", () => {
-    for (const patch of clusterPatches()) {
+  test("every cluster patch is one YAML document valid for the release's schema, scheduling on the control planes allowed or not", () => {
+    for (const patch of [...clusterPatches(true), ...clusterPatches(false)]) {
       expect(schemaProblems(release, parsePatch(patch))).toEqual([]);
     }
+  });
+
+  test("every worker patch is one YAML document valid for the release's schema", () => {
+    const patches = workerPatches(release);
+    expect(patches).toHaveLength(2);
+    for (const patch of patches) {
+      expect(schemaProblems(release, parsePatch(patch))).toEqual([]);
+    }
+  });
+
+  test("rejects a misspelt allowSchedulingOnControlPlanes: the schema knows the key", () => {
+    expect(schemaProblems(release, { cluster: { allowSchedulingOnControlPlane: true } })).toContainEqual(
+      expect.stringMatching(/additionalProperty":"allowSchedulingOnControlPlane"/),
+    );
   });
 });
 
@@ -202,6 +223,31 @@ describe("cluster patches", () => {
 
   test("passes the installer image through", () => {
     expect(document).toHaveProperty(["machine", "install", "image"], INSTALLER_IMAGE);
+  });
+
+  test("allows scheduling on the control planes or not, as told", () => {
+    expect(document).toHaveProperty(["cluster", "allowSchedulingOnControlPlanes"], true);
+    expect(parsePatch(clusterPatches(false)[0])).toHaveProperty(["cluster", "allowSchedulingOnControlPlanes"], false);
+  });
+});
+
+describe("worker patches", () => {
+  const [cluster, node] = workerPatches(TALOS_RELEASES[TALOS_RELEASES.length - 1]).map(parsePatch);
+  const [, legacyNode] = workerPatches(TALOS_RELEASES[0]).map(parsePatch);
+
+  test("pick the kubelet's node IP from the node network, never the VIP, and upgrade with the factory installer", () => {
+    expect(cluster).toEqual({
+      machine: { kubelet: { nodeIP: { validSubnets: ["192.168.1.0/24", "!192.168.1.210/32"] } }, install: { image: INSTALLER_IMAGE } },
+    });
+  });
+
+  test("carry no etcd settings and no scheduling switch: both are control-plane only", () => {
+    expect(cluster).not.toHaveProperty("cluster");
+  });
+
+  test("set a static hostname and no VIP: a HostnameConfig from 1.12, machine.network.hostname on 1.11", () => {
+    expect(node).toEqual({ apiVersion: "v1alpha1", kind: "HostnameConfig", auto: "off", hostname: "k8s-worker1" });
+    expect(legacyNode).toEqual({ machine: { network: { hostname: "k8s-worker1" } } });
   });
 });
 

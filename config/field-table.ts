@@ -4,7 +4,7 @@
  * writes it into the README; a test fails when the README's copy is stale.
  */
 import { TSchema } from "@sinclair/typebox";
-import { CLUSTER_FIELDS, CONNECTION_FIELDS, FieldDoc, NODE_FIELDS, NodeFieldDoc } from "../constructs";
+import { CLUSTER_FIELDS, CONNECTION_FIELDS, FieldDoc, NodeFieldDoc } from "../constructs";
 
 /** The README lines between these markers are generated. */
 export const FIELD_TABLE_MARKERS = { start: "<!-- fields:start (npm run docs) -->", end: "<!-- fields:end -->" } as const;
@@ -15,11 +15,12 @@ export function renderFieldTable(): string {
   const rows: string[][] = [];
   for (const schema of Object.values(CLUSTER_FIELDS) as Documented[]) {
     rows.push([code(schema.file!), typeOf(schema), defaultOf(schema), schema.description ?? ""]);
-    if (schema.file === "controlPlanes") {
-      for (const [key, node] of Object.entries(NODE_FIELDS) as [string, Documented][]) {
+    // A list of nodes (controlPlanes, workers): one row per node field, named after the cluster field it falls back to.
+    if (schema.type === "array" && schema.items?.type === "object") {
+      for (const [key, node] of Object.entries(schema.items.properties as Record<string, Documented>)) {
         const inherited = node.inherits ? (CLUSTER_FIELDS[node.inherits as keyof typeof CLUSTER_FIELDS] as Documented).file : undefined;
         const required = !isOptional(node);
-        rows.push([code(`controlPlanes[].${key}`), typeOf(node), required ? "required" : inherited ? code(inherited) : (node.defaultText ?? ""), node.description ?? ""]);
+        rows.push([code(`${schema.file}[].${key}`), typeOf(node), required ? "required" : inherited ? code(inherited) : (node.defaultText ?? ""), node.description ?? ""]);
       }
     }
   }
@@ -56,7 +57,7 @@ function typeOf(schema: TSchema): string {
 
 function defaultOf(schema: Documented): string {
   if (schema.default === undefined) return schema.defaultText ?? "";
-  if (Array.isArray(schema.default) && schema.default.every((item) => typeof item === "object")) {
+  if (Array.isArray(schema.default) && schema.default.length > 0 && schema.default.every((item) => typeof item === "object")) {
     return (schema.default as { name: string; ip: string }[]).map((node) => `${node.name} (${node.ip})`).join(", ");
   }
   return code(Array.isArray(schema.default) ? `[${schema.default.join(", ")}]` : String(schema.default));

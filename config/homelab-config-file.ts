@@ -6,7 +6,7 @@
  * reference homelab's value.
  */
 import { TSchema, Type } from "@sinclair/typebox";
-import { CLUSTER_FIELDS, CONNECTION_FIELDS, ControlPlaneHaProps, FieldDoc, NODE_FIELDS, NodeFieldDoc } from "../constructs";
+import { CLUSTER_FIELDS, CONNECTION_FIELDS, ControlPlaneHaProps, FieldDoc, NodeFieldDoc } from "../constructs";
 import { HomelabStackProps } from "../stacks/homelab-stack";
 
 type Fields = Readonly<Record<string, TSchema>>;
@@ -62,11 +62,13 @@ export function toStackProps(file: HomelabConfigFile): HomelabStackProps {
  * does not set is named after the cluster-wide field it falls back to.
  */
 export function fileFieldOf(propField: string, file: HomelabConfigFile): string {
-  const node = /^controlPlanes\[(\d+)\]\.(\w+)$/.exec(propField);
+  const node = /^(controlPlanes|workers)\[(\d+)\]\.(\w+)$/.exec(propField);
   if (node) {
-    const [, index, key] = node;
-    const inherits = (NODE_FIELDS[key as keyof typeof NODE_FIELDS] as (TSchema & NodeFieldDoc) | undefined)?.inherits;
-    const given = (valueAt(file, "controlPlanes") as Record<string, unknown>[] | undefined)?.[Number(index)]?.[key];
+    const [, list, index, key] = node;
+    // The list's own node fields: a worker falls back to `workerVm`, a control plane to `vm`.
+    const nodeFields = (CLUSTER_FIELDS[list as "controlPlanes" | "workers"].items as TSchema).properties as Record<string, TSchema & NodeFieldDoc>;
+    const inherits = nodeFields[key]?.inherits;
+    const given = (valueAt(file, CLUSTER_FIELDS[list as "controlPlanes" | "workers"].file) as Record<string, unknown>[] | undefined)?.[Number(index)]?.[key];
     return given === undefined && inherits ? fileFieldOf(inherits, file) : propField;
   }
   const [, head, rest] = /^([A-Za-z]+)(.*)$/.exec(propField) ?? [undefined, propField, ""];

@@ -50,6 +50,19 @@ export const NODE_FIELDS = {
   memoryMib: Type.Optional(Type.Integer({ description: "Memory of this VM in MiB.", inherits: "memoryMib" } satisfies NodeFieldDoc)),
 };
 
+/**
+ * One worker VM: the control planes' node fields, except that cores and memory
+ * fall back to the worker defaults (`workerVm`), not the control planes' (`vm`).
+ */
+const WORKER_INHERITS: Readonly<Record<string, string>> = { cores: "workerCores", memoryMib: "workerMemoryMib", diskSizeGib: "workerDiskSizeGib" };
+export const WORKER_NODE_FIELDS = Object.fromEntries(
+  Object.entries(NODE_FIELDS).map(([key, schema]) => {
+    const inherits = (schema as NodeFieldDoc).inherits;
+    const name = key === "name" ? { description: "VM name and Talos hostname; a DNS-1123 label. It also keys the worker's Terraform addresses (`Workers/<name>/...`), so renaming a worker replaces it." } : {};
+    return [key, { ...schema, ...name, ...(inherits && WORKER_INHERITS[inherits] ? { inherits: WORKER_INHERITS[inherits] } : {}) }];
+  }),
+) as typeof NODE_FIELDS;
+
 const REFERENCE_CONTROL_PLANES = [
   { name: "k8s-controller1", ip: "192.168.1.211" },
   { name: "k8s-controller2", ip: "192.168.1.212" },
@@ -126,6 +139,20 @@ export const CLUSTER_FIELDS = {
     Type.Object(NODE_FIELDS, { additionalProperties: false }),
     doc({ file: "controlPlanes", default: REFERENCE_CONTROL_PLANES, description: "The control planes; the first one is bootstrapped. An odd number: 3, 5 or 7." }),
   ),
+  workers: Type.Array(
+    Type.Object(WORKER_NODE_FIELDS, { additionalProperties: false }),
+    doc({ file: "workers", default: [], description: "The worker nodes; they run workloads and hold no etcd member, so they do not count toward quorum." }),
+  ),
+  workerCores: Type.Integer(doc({ file: "workerVm.cores", default: 4, description: "vCPU cores per worker VM (Talos needs at least 1 for a worker)." })),
+  workerMemoryMib: Type.Integer(doc({ file: "workerVm.memoryMib", default: 8192, description: "Memory per worker VM in MiB (Talos needs at least 1024 for a worker)." })),
+  workerDiskSizeGib: Type.Integer(doc({ file: "workerVm.diskGib", default: 64, description: "Boot disk size per worker VM in GiB (Talos needs at least 10)." })),
+  allowSchedulingOnControlPlanes: Type.Boolean(
+    doc({
+      file: "allowSchedulingOnControlPlanes",
+      defaultText: "true when there are no workers, false otherwise",
+      description: "Whether workloads may run on the control planes (Talos's `cluster.allowSchedulingOnControlPlanes`).",
+    }),
+  ),
 };
 
 /** How Terraform reaches the Proxmox API: the stack's provider settings, not the construct's. Credentials never go here. */
@@ -137,6 +164,7 @@ export const CONNECTION_FIELDS = {
 };
 
 export const ControlPlaneNodeSchema = CLUSTER_FIELDS.controlPlanes.items;
+export const WorkerNodeSchema = CLUSTER_FIELDS.workers.items;
 export const ControlPlaneHaPropsSchema = Type.Partial(Type.Object(CLUSTER_FIELDS));
 export const ProxmoxConnectionPropsSchema = Type.Partial(Type.Object(CONNECTION_FIELDS));
 

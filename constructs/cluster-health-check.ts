@@ -6,6 +6,8 @@ export interface ClusterHealthCheckProps {
   readonly clientConfiguration: string;
   /** Control-plane IPs, checked and used as Talos API endpoints. */
   readonly controlPlaneNodes: readonly string[];
+  /** Worker IPs, checked too (none: the check covers the control planes only). */
+  readonly workerNodes?: readonly string[];
   /** How long the check may wait for a healthy cluster, e.g. `60s`. */
   readonly timeout: string;
   /** Terraform addresses read after, e.g. the first deploy's health wait. */
@@ -45,6 +47,7 @@ export class ClusterHealthCheck extends TerraformElement {
 
   public override toTerraform(): Record<string, unknown> {
     const nodes = [...this.props.controlPlaneNodes];
+    const workers = [...(this.props.workerNodes ?? [])];
     return {
       check: {
         [this.friendlyUniqueId]: {
@@ -53,6 +56,8 @@ export class ClusterHealthCheck extends TerraformElement {
               [this.friendlyUniqueId]: {
                 client_configuration: this.props.clientConfiguration,
                 control_plane_nodes: nodes,
+                ...(workers.length > 0 ? { worker_nodes: workers } : {}),
+                // Talos API endpoints: the control planes, as for talosctl.
                 endpoints: nodes,
                 timeouts: { read: this.props.timeout },
                 depends_on: [...this.props.dependsOn],
@@ -64,7 +69,7 @@ export class ClusterHealthCheck extends TerraformElement {
               // Reached only when the read succeeded, i.e. the cluster is healthy; a
               // failed read is the signal, turned into a warning by Terraform.
               condition: `\${${this.dataSourceAddress}.id != ""}`,
-              error_message: `Talos reports the control plane (${nodes.join(", ")}) unhealthy; the warnings above name the node. Repair it, one node at a time (README, Safety).`,
+              error_message: `Talos reports the control plane (${nodes.join(", ")})${workers.length > 0 ? ` or the workers (${workers.join(", ")})` : ""} unhealthy; the warnings above name the node. Repair it, one node at a time (README, Safety).`,
             },
           ],
         },

@@ -2,7 +2,7 @@
  * Turns {@link ControlPlaneHaProps} into the fully resolved description the
  * construct wires: defaults applied, per-node values derived. Pure.
  */
-import { ControlPlaneHaProps } from "./control-plane-ha-props";
+import { ControlPlaneHaProps, ControlPlaneNodeProps } from "./control-plane-ha-props";
 import { formatIpv4, parseCidr, parseIpv4, withPrefixLength } from "./ipv4";
 import { nodeMacAddress } from "./mac-address";
 import { KUBERNETES_API_PORT, REFERENCE_HOMELAB, ReferenceHomelab } from "./reference-homelab";
@@ -25,7 +25,7 @@ export interface NodeSpec {
  * The resolved cluster: every field of the props with its default applied
  * (see `cluster-fields.ts`), plus what is derived from them.
  */
-export type ClusterSpec = Omit<ReferenceHomelab, "controlPlanes"> & {
+export type ClusterSpec = Omit<ReferenceHomelab, "controlPlanes" | "workers"> & {
   readonly gateway: string;
   readonly dnsServers: readonly string[];
   /** `https://<vip>:6443`. */
@@ -36,16 +36,20 @@ export type ClusterSpec = Omit<ReferenceHomelab, "controlPlanes"> & {
   readonly gatewayGiven: boolean;
   /** In the order given; the first is bootstrapped. */
   readonly nodes: readonly NodeSpec[];
+  /** Worker nodes, in the order given; cores and memory default to the worker VM settings. */
+  readonly workers: readonly NodeSpec[];
+  /** As given, or true exactly when there are no workers (so the cluster can run workloads at all). */
+  readonly allowSchedulingOnControlPlanes: boolean;
 };
 
 /** Applies the reference-homelab defaults and derives per-node values. */
 export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec {
   const given = Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined)) as ControlPlaneHaProps;
-  const { controlPlanes, gateway: givenGateway, dnsServers, ...cluster } = { ...REFERENCE_HOMELAB, ...given };
+  const { controlPlanes, workers: givenWorkers, allowSchedulingOnControlPlanes, gateway: givenGateway, dnsServers, ...cluster } = { ...REFERENCE_HOMELAB, ...given };
   const network = parseCidr(cluster.networkCidr);
   const gateway = givenGateway ?? (network ? formatIpv4(network.base + 1) : "");
 
-  const nodes = controlPlanes.map((node): NodeSpec => ({
+  const resolveNode = (node: ControlPlaneNodeProps, defaults: { readonly cores: number; readonly memoryMib: number }): NodeSpec => ({
     name: node.name,
     ip: node.ip,
     ipWithPrefixLength: network ? withPrefixLength(node.ip, network) : node.ip,
@@ -53,9 +57,11 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     vmIdOrigin: node.vmId === undefined ? "ip" : "given",
     proxmoxNode: node.proxmoxNode ?? cluster.proxmoxNode,
     macAddress: nodeMacAddress(cluster.clusterName, node.name),
-    cores: node.cores ?? cluster.cores,
-    memoryMib: node.memoryMib ?? cluster.memoryMib,
-  }));
+    cores: node.cores ?? defaults.cores,
+    memoryMib: node.memoryMib ?? defaults.memoryMib,
+  });
+  const nodes = controlPlanes.map((node) => resolveNode(node, cluster));
+  const workers = givenWorkers.map((node) => resolveNode(node, { cores: cluster.workerCores, memoryMib: cluster.workerMemoryMib }));
 
   return {
     ...cluster,
@@ -65,6 +71,8 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     kubernetesVersionGiven: given.kubernetesVersion !== undefined,
     gatewayGiven: givenGateway !== undefined,
     nodes,
+    workers,
+    allowSchedulingOnControlPlanes: allowSchedulingOnControlPlanes ?? workers.length === 0,
   };
 }
 
@@ -80,7 +88,7 @@ export function defaultVmId(ip: string): number {
   return lastOctet >= 100 ? lastOctet : 1000 + lastOctet;
 }
 
-/** Distinct Proxmox hosts that carry a control plane, in order of first use. */
+/** Distinct Proxmox hosts that carry a VM (control plane or worker), in order of first use. */
 export function proxmoxHostsOf(spec: ClusterSpec): string[] {
-  return [...new Set(spec.nodes.map((node) => node.proxmoxNode))];
+  return [...new Set([...spec.nodes, ...spec.workers].map((node) => node.proxmoxNode))];
 }

@@ -17,6 +17,8 @@ import { TalosImage } from "./talos-image";
 import { carriesGuestAgent } from "./image-factory";
 import { clusterWarnings, formatProblem, validateClusterSpec } from "./validation";
 import { VipReadyGate } from "./vip-ready-gate";
+import { TalosVmSettings } from "./talos-vm";
+import { WorkerPool } from "./worker-pool";
 
 /** How long the health check on later plans waits before it warns. */
 export const HEALTH_CHECK_TIMEOUT = "60s";
@@ -44,6 +46,8 @@ export class ControlPlaneHa extends Construct {
   /** Control planes by name, in the order given. */
   public readonly nodes: ReadonlyMap<string, ControlPlaneNode>;
   public readonly bootstrap: MachineBootstrap;
+  /** The worker nodes (`Workers/<name>`), when there are any. */
+  public readonly workers?: WorkerPool;
   /** Talos's health check on every plan and apply, reported as a warning. */
   public readonly health: ClusterHealthCheck;
   /** The first deploy's health wait; depend on it for "the cluster answers through the VIP". */
@@ -105,8 +109,20 @@ export class ControlPlaneHa extends Construct {
         networkCidr: spec.networkCidr,
         vip: spec.vip,
         installerImage: this.image.installerImage,
+        allowSchedulingOnControlPlanes: spec.allowSchedulingOnControlPlanes,
       }),
     });
+
+    // Shared by the control planes' and the workers' VMs.
+    const vmSettings: TalosVmSettings = {
+      gateway: spec.gateway,
+      dnsServers: spec.dnsServers,
+      bridge: spec.bridge,
+      cpuType: spec.cpuType,
+      datastoreId: spec.datastoreId,
+      guestAgent: carriesGuestAgent(spec.systemExtensions),
+      imageImport: spec.imageImport,
+    };
 
     const nodesScope = new Construct(this, "Nodes");
     const nodes = new Map<string, ControlPlaneNode>();
@@ -114,19 +130,13 @@ export class ControlPlaneHa extends Construct {
       nodes.set(
         node.name,
         new ControlPlaneNode(nodesScope, node.name, {
+          ...vmSettings,
           node,
           clusterName: spec.clusterName,
           talosVersion: spec.talosVersion,
           vip: spec.vip,
-          gateway: spec.gateway,
-          dnsServers: spec.dnsServers,
-          bridge: spec.bridge,
-          cpuType: spec.cpuType,
           diskSizeGib: spec.diskSizeGib,
-          datastoreId: spec.datastoreId,
           imageFileId: this.image.fileIdOn(node.proxmoxNode),
-          guestAgent: carriesGuestAgent(spec.systemExtensions),
-          imageImport: spec.imageImport,
           clientConfiguration,
           machineConfiguration: this.machineConfiguration.machineConfiguration,
         }),
@@ -150,6 +160,19 @@ export class ControlPlaneHa extends Construct {
       // "all", which cdktf's HCL output cannot express.)
       lifecycle: { ignoreChanges: ["node", "endpoint", "client_configuration", "timeouts"] },
     });
+
+    // Workers join the bootstrapped cluster through the VIP (their cluster endpoint)
+    // and then KubePrism. Only when there are any, so a cluster without workers
+    // keeps its construct tree.
+    if (spec.workers.length > 0) {
+      this.workers = new WorkerPool(this, "Workers", {
+        spec,
+        machineSecrets: this.machineSecrets,
+        image: this.image,
+        vmSettings,
+        dependsOn: [this.bootstrap],
+      });
+    }
 
     // Admin credentials, fetched from the first node once etcd is bootstrapped
     // (the provider retries for up to 10 minutes); their server is the VIP.
@@ -185,6 +208,7 @@ export class ControlPlaneHa extends Construct {
     this.health = new ClusterHealthCheck(this, "Health", {
       clientConfiguration: `\${${this.machineSecrets.terraformResourceType}.${this.machineSecrets.friendlyUniqueId}.client_configuration}`,
       controlPlaneNodes: nodeIps,
+      workerNodes: spec.workers.map((node) => node.ip),
       timeout: HEALTH_CHECK_TIMEOUT,
       dependsOn: [`${this.vipReadyGate.resource.terraformResourceType}.${this.vipReadyGate.resource.friendlyUniqueId}`],
     });

@@ -2,45 +2,22 @@ import { Construct } from "constructs";
 import { MachineConfigurationApply, MachineConfigurationApplyClientConfiguration } from "../.gen/providers/talos/machine-configuration-apply";
 import { VirtualEnvironmentVm } from "../.gen/providers/proxmox/virtual-environment-vm";
 import { NodeSpec } from "./cluster-spec";
-import { nullValue } from "./hcl-compat";
-import { ImageImportMethod } from "./image-factory";
 import { renderNodePatches } from "./talos-patches";
+import { TalosVmSettings, talosConfigApply, talosVm } from "./talos-vm";
 
-export interface ControlPlaneNodeConstructProps {
+export interface ControlPlaneNodeConstructProps extends TalosVmSettings {
   readonly node: NodeSpec;
   readonly clusterName: string;
   readonly talosVersion: string;
   readonly vip: string;
-  readonly gateway: string;
-  readonly dnsServers: readonly string[];
-  readonly bridge: string;
-  readonly cpuType: string;
   readonly diskSizeGib: number;
-  /** Datastore for the boot, EFI and cloud-init disks. */
-  readonly datastoreId: string;
   /** Proxmox volume id of the Talos nocloud image on this node's host. */
   readonly imageFileId: string;
-  /** `api`: the disk is created from the image with `import_from`; `ssh`: with `file_id` (qm disk import over SSH). */
-  readonly imageImport: ImageImportMethod;
   /** Talos client credentials from the machine secrets. */
   readonly clientConfiguration: MachineConfigurationApplyClientConfiguration;
-  /** Whether the image carries the QEMU guest agent, so Proxmox may wait for it. */
-  readonly guestAgent: boolean;
   /** The rendered controlplane machine configuration (sensitive). */
   readonly machineConfiguration: string;
 }
-
-/**
- * Terraform applies the nodes' configurations in parallel, so a change that
- * needs a reboot would reboot every control plane at once and lose etcd
- * quorum. In this mode the provider dry-runs the change and stages it for the
- * next boot when it needs one (applying it live otherwise); the operator then
- * reboots one node at a time (README, Safety).
- */
-export const CONFIG_APPLY_MODE = "staged_if_needing_reboot";
-
-/** Seconds Proxmox waits for a guest to stop before giving up (destroy must not hang). */
-const STOP_TIMEOUT_SECONDS = 300;
 
 /**
  * One control plane: the Proxmox VM, set up as Talos recommends, and the
@@ -54,105 +31,23 @@ export class ControlPlaneNode extends Construct {
     super(scope, id);
     const { node } = props;
 
-    // @see https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/virtual_environment_vm
-    // @see https://www.talos.dev/latest/talos-guides/install/virtualized-platforms/proxmox/
-    this.vm = new VirtualEnvironmentVm(this, "Vm", {
-      nodeName: node.proxmoxNode,
-      vmId: node.vmId,
-      name: node.name,
-      description: `Talos control plane of cluster ${props.clusterName}; managed by cdktf`,
-      tags: [props.clusterName, "control-plane", "talos"].sort(), // Proxmox sorts tags; unsorted lists diff forever
-      bios: "ovmf",
-      machine: "q35",
-      efiDisk: { datastoreId: props.datastoreId, fileFormat: "raw", type: "4m", preEnrolledKeys: false },
-      cpu: { cores: node.cores, sockets: 1, type: props.cpuType },
-      // floating 0 disables the balloon device: Talos and etcd want their memory fixed.
-      memory: { dedicated: node.memoryMib, floating: 0 },
-      // The agent only answers when the image carries the qemu-guest-agent extension;
-      // enabled without it, the provider waits for an agent that never starts.
-      agent: { enabled: props.guestAgent, trim: true },
-      // Talos's Proxmox guide: VirtIO SCSI (virtio-scsi-pci), not "VirtIO SCSI single"
-      // with iothread, with which bootstrap can hang (siderolabs/talos issue 11173).
-      scsiHardware: "virtio-scsi-pci",
-      disk: [
-        {
-          interface: "scsi0",
-          datastoreId: props.datastoreId,
-          ...(props.imageImport === "api" ? { importFromAttribute: props.imageFileId } : { fileId: props.imageFileId }),
-          fileFormat: "raw",
-          size: props.diskSizeGib,
-          discard: "on",
-          ssd: true,
-        },
-      ],
-      bootOrder: ["scsi0"],
-      operatingSystem: { type: "l26" },
-      initialization: {
-        // Talos's nocloud platform reads a NoCloud drive; say so rather than let
-        // Proxmox pick the format from the OS type.
-        type: "nocloud",
-        datastoreId: props.datastoreId,
-        ipConfig: [{ ipv4: { address: node.ipWithPrefixLength, gateway: props.gateway } }],
-        dns: { servers: [...props.dnsServers] },
-      },
-      onBoot: true,
-      started: true,
-      // Hardware changes wait for the next reboot, which the operator does one node at a
-      // time: the provider's default reboots at once, and on every node together.
-      rebootAfterUpdate: false,
-      // Moving a node to another Proxmox host migrates the VM; without this the
-      // provider destroys it (and its etcd data) and creates a new one.
-      migrate: true,
-      // A destroy stops the VM instead of waiting on an ACPI shutdown the guest may ignore.
-      stopOnDestroy: true,
-      timeoutStopVm: STOP_TIMEOUT_SECONDS,
-      timeoutShutdownVm: STOP_TIMEOUT_SECONDS,
-      // The boot disk is imported from the image once, at creation. A new Talos
-      // version or schematic changes the image, never the VM: nodes are upgraded
-      // in place with talosctl upgrade (see README, Safety).
-      // Both forms are listed, so switching imageImport never touches a running VM either.
-      lifecycle: { ignoreChanges: ["disk[0].file_id", "disk[0].import_from"] },
+    // The VM and the apply are shared with the workers (talos-vm.ts); their ids stay `Vm` and `ConfigApply`.
+    this.vm = talosVm(this, "Vm", {
+      ...props,
+      description: `Talos control plane of cluster ${props.clusterName}`,
+      tags: [props.clusterName, "control-plane", "talos"],
     });
-    // network_device is a list(object) attribute in bpg/proxmox 0.111: every element
-    // needs all 11 keys, so unset ones are written as null.
-    const unset = nullValue(this);
-    this.vm.addOverride("network_device", [
-      {
-        bridge: props.bridge,
-        disconnected: unset,
-        enabled: true,
-        firewall: false,
-        mac_address: node.macAddress,
-        model: "virtio",
-        mtu: unset,
-        queues: unset,
-        rate_limit: unset,
-        trunks: unset,
-        vlan_id: unset,
-      },
-    ]);
-
-    // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/resources/machine_configuration_apply
-    this.configApply = new MachineConfigurationApply(this, "ConfigApply", {
+    this.configApply = talosConfigApply(this, "ConfigApply", {
+      node,
+      vm: this.vm,
       clientConfiguration: props.clientConfiguration,
-      machineConfigurationInput: props.machineConfiguration,
-      nodeAttribute: node.ip,
-      endpoint: node.ip,
-      applyMode: CONFIG_APPLY_MODE,
+      machineConfiguration: props.machineConfiguration,
       configPatches: renderNodePatches({
         talosVersion: props.talosVersion,
         hostname: node.name,
         macAddress: node.macAddress,
         vip: props.vip,
       }),
-      dependsOn: [this.vm],
-      lifecycle: {
-        // The provider's Read of an apply is a no-op and depends_on never replaces
-        // anything, so a re-created VM (new vmId, EFI change, deleted by hand) would
-        // boot into Talos maintenance mode and stay there. The VM's id is unknown
-        // exactly when the VM is being re-created: then the apply is redone.
-        replaceTriggeredBy: [`${this.vm.terraformResourceType}.${this.vm.friendlyUniqueId}.id`],
-      },
     });
   }
 }

@@ -17,3 +17,6 @@ export * from "./wait-for-api";
 export * from "./cluster-health-check";
 export * from "./kubeconfig-node-contexts";
 export * from "./hcl-compat";
+export * from "./talos-vm";
+export * from "./worker-node";
+export * from "./worker-pool";

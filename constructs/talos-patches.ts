@@ -57,8 +57,7 @@ export function renderNodePatches(input: NodePatchInput): string[] {
       selector: { match: `mac(link.permanent_addr) == "${mac}"` },
     }),
     toYaml({ apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: input.vip, link: VIP_LINK_ALIAS }),
-    // `auto: off` stops the default `auto: stable` document from conflicting with the static name.
-    toYaml({ apiVersion: "v1alpha1", kind: "HostnameConfig", auto: "off", hostname: input.hostname }),
+    hostnameConfig(input.hostname),
   ];
 }
 
@@ -70,23 +69,77 @@ export interface ClusterPatchInput {
   readonly installerImage: string;
 }
 
+export interface ControlPlanePatchInput extends ClusterPatchInput {
+  /** Whether workloads may run on the control planes (no `NoSchedule` taint). */
+  readonly allowSchedulingOnControlPlanes: boolean;
+}
+
+/** The node network without the VIP: where node IPs may be picked from. */
+function nodeSubnets(input: ClusterPatchInput): string[] {
+  return [input.networkCidr, `!${input.vip}/32`];
+}
+
 /**
  * Patches shared by every control plane: etcd peers and kubelet node IPs are
  * picked only from the node network, never the VIP (a node holding the VIP
- * must not advertise it as its own address), and upgrades use the factory
- * installer for this schematic.
+ * must not advertise it as its own address), upgrades use the factory
+ * installer for this schematic, and workloads are allowed on the control
+ * planes or not.
  */
-export function renderClusterPatches(input: ClusterPatchInput): string[] {
-  const nodeSubnets = [input.networkCidr, `!${input.vip}/32`];
+export function renderClusterPatches(input: ControlPlanePatchInput): string[] {
   return [
     toYaml({
-      cluster: { etcd: { advertisedSubnets: nodeSubnets } },
+      cluster: { allowSchedulingOnControlPlanes: input.allowSchedulingOnControlPlanes, etcd: { advertisedSubnets: nodeSubnets(input) } },
       machine: {
-        kubelet: { nodeIP: { validSubnets: nodeSubnets } },
+        kubelet: { nodeIP: { validSubnets: nodeSubnets(input) } },
         install: { image: input.installerImage },
       },
     }),
   ];
+}
+
+/**
+ * Patches shared by every worker: the kubelet's node IP from the node network
+ * (never the VIP, like the control planes) and the factory installer for
+ * upgrades. Workers run no etcd, so there is nothing to advertise.
+ */
+export function renderWorkerPatches(input: ClusterPatchInput): string[] {
+  return [
+    toYaml({
+      machine: {
+        kubelet: { nodeIP: { validSubnets: nodeSubnets(input) } },
+        install: { image: input.installerImage },
+      },
+    }),
+  ];
+}
+
+export interface WorkerNodePatchInput {
+  /** e.g. `v1.13.9`; picks the patch form. */
+  readonly talosVersion: string;
+  /** Static hostname, also the VM name. */
+  readonly hostname: string;
+}
+
+/**
+ * The per-worker patch: a static hostname (no VIP on a worker). Up to Talos
+ * 1.11 it is `machine.network.hostname`; from 1.12 a `HostnameConfig` document.
+ */
+export function renderWorkerNodePatches(input: WorkerNodePatchInput): string[] {
+  const release = talosRelease(input.talosVersion);
+  if (!release) {
+    throw new Error(`no machine-config patch form for Talos ${input.talosVersion}`);
+  }
+  if (release.networkConfigStyle === "v1alpha1") {
+    return [toYaml({ machine: { network: { hostname: input.hostname } } })];
+  }
+  return [hostnameConfig(input.hostname)];
+}
+
+/** The static hostname document of Talos 1.12+. */
+function hostnameConfig(hostname: string): string {
+  // `auto: off` stops the default `auto: stable` document from conflicting with the static name.
+  return toYaml({ apiVersion: "v1alpha1", kind: "HostnameConfig", auto: "off", hostname });
 }
 
 function toYaml(document: object): string {

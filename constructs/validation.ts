@@ -24,6 +24,11 @@ export interface ValidationProblem {
 
 /** Talos's minimums for a control plane. */
 export const CONTROL_PLANE_MINIMUMS = { cores: 2, memoryMib: 2048, diskSizeGib: 10 } as const;
+/**
+ * Talos's minimums for a worker: 1 GiB, 1 core, 10 GiB system disk.
+ * @see https://www.talos.dev/v1.12/introduction/system-requirements/
+ */
+export const WORKER_MINIMUMS = { cores: 1, memoryMib: 1024, diskSizeGib: 10 } as const;
 export const MAX_CONTROL_PLANES = 7;
 const PROXMOX_VM_ID_RANGE = { min: 100, max: 999_999_999 } as const;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -82,8 +87,9 @@ function checkTerraformTemplates(value: unknown, field: string, report: Report):
 
 /** The strings a user can set, under their prop names; derived values (endpoint, MAC, ...) are left out. */
 function userValuesOf(spec: ClusterSpec): object {
-  const { clusterEndpoint, nodes, ...cluster } = spec;
-  return { ...cluster, controlPlanes: nodes.map(({ ipWithPrefixLength, macAddress, vmIdOrigin, ...node }) => node) };
+  const { clusterEndpoint, nodes, workers, ...cluster } = spec;
+  const given = ({ ipWithPrefixLength, macAddress, vmIdOrigin, ...node }: NodeSpec) => node;
+  return { ...cluster, controlPlanes: nodes.map(given), workers: workers.map(given) };
 }
 
 /** Advice that does not stop synthesis; printed at synth time. */
@@ -95,6 +101,9 @@ export function clusterWarnings(spec: ClusterSpec): string[] {
   const hosts = new Set(spec.nodes.map((node) => node.proxmoxNode));
   if (spec.nodes.length > 1 && hosts.size === 1) {
     warnings.push(`all ${spec.nodes.length} control planes run on Proxmox host ${[...hosts][0]}: losing that host stops the cluster`);
+  }
+  if (spec.workers.length === 0 && !spec.allowSchedulingOnControlPlanes) {
+    warnings.push("allowSchedulingOnControlPlanes is false and there are no workers: no node will run workloads; add workers or allow scheduling on the control planes");
   }
   return warnings;
 }
@@ -208,18 +217,31 @@ function checkHostAddress(
   return true;
 }
 
+/** Control planes and workers, each with the list it is in: names, addresses and VM ids are unique across both. */
+function allNodesOf(spec: ClusterSpec): { readonly node: NodeSpec; readonly list: "controlPlanes" | "workers"; readonly index: number }[] {
+  return [
+    ...spec.nodes.map((node, index) => ({ node, list: "controlPlanes" as const, index })),
+    ...spec.workers.map((node, index) => ({ node, list: "workers" as const, index })),
+  ];
+}
+
 function checkNodes(spec: ClusterSpec, network: Ipv4Network | undefined, report: Report): void {
-  const seen = { names: new Map<string, number>(), ips: new Map<string, number>(), vmIds: new Map<number, number>() };
+  const seen = { names: new Map<string, Seen>(), ips: new Map<string, Seen>(), vmIds: new Map<number, Seen>() };
   const vmIdOrigin = (node: NodeSpec) => (node.vmIdOrigin === "ip" ? `not set: derived from the last octet of the IP ${node.ip}` : undefined);
-  spec.nodes.forEach((node, index) => {
-    const field = (key: string) => `controlPlanes[${index}].${key}`;
+  allNodesOf(spec).forEach(({ node, list, index }) => {
+    const entry = { field: `${list}[${index}]`, node };
+    const field = (key: string) => `${entry.field}.${key}`;
+    const what = list === "workers" ? "worker" : "control plane";
     checkDnsLabel(field("name"), node.name, report);
-    duplicate(seen.names, node.name, index, field("name"), "node names must be unique; rename one", report);
+    duplicate(seen.names, node.name, entry, field("name"), "node names must be unique; rename one", report);
 
     if (checkHostAddress(field("ip"), node.ip, spec, network, report)) {
-      if (node.ip === spec.vip) report("vip", spec.vip, `is also the address of control plane ${node.name}; the VIP must be a free address of its own`);
+      if (node.ip === spec.vip) {
+        if (list === "workers") report(field("ip"), node.ip, "is the VIP's address; the VIP must be a free address of its own, pick another for the worker");
+        else report("vip", spec.vip, `is also the address of control plane ${node.name}; the VIP must be a free address of its own`);
+      }
       if (node.ip === spec.gateway) report(field("ip"), node.ip, "is the gateway's address; pick a free address");
-      duplicate(seen.ips, node.ip, index, field("ip"), "each control plane needs its own address", report);
+      duplicate(seen.ips, node.ip, entry, field("ip"), `each ${what} needs its own address`, report);
     }
 
     // An unset vmId defaults from the IP; a malformed IP is reported above already.
@@ -231,20 +253,26 @@ function checkNodes(spec: ClusterSpec, network: Ipv4Network | undefined, report:
         `Proxmox VM ids are integers from ${PROXMOX_VM_ID_RANGE.min} to ${PROXMOX_VM_ID_RANGE.max}; set vmId explicitly`,
       );
     } else {
-      const first = seen.vmIds.get(node.vmId);
-      const firstDerived = first !== undefined && spec.nodes[first].vmIdOrigin === "ip";
-      const fix = `${firstDerived ? `(its VM id is derived from the last octet of the IP ${spec.nodes[first].ip}); ` : ""}Proxmox VM ids are unique across the Proxmox cluster; set vmId on one of them`;
-      duplicate(seen.vmIds, node.vmId, index, field("vmId"), fix, report, vmIdOrigin(node));
+      const first = seen.vmIds.get(node.vmId)?.node;
+      const firstDerived = first !== undefined && first.vmIdOrigin === "ip";
+      const fix = `${firstDerived ? `(its VM id is derived from the last octet of the IP ${first.ip}); ` : ""}Proxmox VM ids are unique across the Proxmox cluster; set vmId on one of them`;
+      duplicate(seen.vmIds, node.vmId, entry, field("vmId"), fix, report, vmIdOrigin(node));
     }
   });
 }
 
-function duplicate<T>(seen: Map<T, number>, value: T, index: number, field: string, fix: string, report: Report, origin?: string): void {
+/** The first node with a value: its entry (`workers[0]`) and the node. */
+interface Seen {
+  readonly field: string;
+  readonly node: NodeSpec;
+}
+
+function duplicate<T>(seen: Map<T, Seen>, value: T, entry: Seen, field: string, fix: string, report: Report, origin?: string): void {
   const first = seen.get(value);
   if (first === undefined) {
-    seen.set(value, index);
+    seen.set(value, entry);
   } else {
-    report(field, value, `duplicates controlPlanes[${first}]${fix.startsWith("(") ? " " : "; "}${fix}`, origin);
+    report(field, value, `duplicates ${first.field}${fix.startsWith("(") ? " " : "; "}${fix}`, origin);
   }
 }
 
@@ -255,6 +283,12 @@ function checkResources(spec: ClusterSpec, report: Report): void {
   spec.nodes.forEach((node, index) => {
     checkInteger(`controlPlanes[${index}].cores`, node.cores, min.cores, 512, report, `Talos needs at least ${min.cores} cores for a control plane`);
     checkInteger(`controlPlanes[${index}].memoryMib`, node.memoryMib, min.memoryMib, 4_194_304, report, `Talos needs at least ${min.memoryMib} MiB for a control plane`);
+  });
+  const worker = WORKER_MINIMUMS;
+  checkInteger("workerDiskSizeGib", spec.workerDiskSizeGib, worker.diskSizeGib, 65_536, report, `Talos needs at least ${worker.diskSizeGib} GiB for a worker`);
+  spec.workers.forEach((node, index) => {
+    checkInteger(`workers[${index}].cores`, node.cores, worker.cores, 512, report, `Talos needs at least ${worker.cores} core for a worker`);
+    checkInteger(`workers[${index}].memoryMib`, node.memoryMib, worker.memoryMib, 4_194_304, report, `Talos needs at least ${worker.memoryMib} MiB for a worker`);
   });
 }
 
@@ -282,9 +316,9 @@ function checkProxmoxNames(spec: ClusterSpec, report: Report): void {
   name("bridge", spec.bridge, "bridge");
   name("datastoreId", spec.datastoreId, "datastore");
   name("imageDatastoreId", spec.imageDatastoreId, "datastore");
-  spec.nodes.forEach((node, index) => {
+  allNodesOf(spec).forEach(({ node, list, index }) => {
     if (typeof node.proxmoxNode !== "string" || !PROXMOX_NAME.test(node.proxmoxNode)) {
-      report(`controlPlanes[${index}].proxmoxNode`, node.proxmoxNode, "not a valid Proxmox node name; use the host's name as Proxmox shows it, e.g. pve");
+      report(`${list}[${index}].proxmoxNode`, node.proxmoxNode, "not a valid Proxmox node name; use the host's name as Proxmox shows it, e.g. pve");
     }
   });
   if (typeof spec.cpuType !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(spec.cpuType)) {

@@ -68,6 +68,7 @@ export class HomelabStack extends TerraformStack {
     output("cluster_endpoint", spec.clusterEndpoint, "Kubernetes API endpoint every client and worker uses");
     output("vip", spec.vip, "Floating control-plane address (Layer 2 failover, one holder at a time)");
     output("node_ips", spec.nodes.map((node) => node.ip), "Control-plane node addresses, first one bootstrapped");
+    output("worker_ips", spec.workers.map((node) => node.ip), "Worker node addresses (none: workloads run on the control planes)");
     output("etcd_quorum", controlPlane.etcdQuorum, "etcd members that must be up for writes and VIP moves");
     output("etcd_failures_tolerated", controlPlane.failuresTolerated, "Control planes that may fail while etcd keeps quorum");
     output("schematic_id", controlPlane.image.schematic.id, "Talos Image Factory schematic of the node image");
