@@ -410,7 +410,8 @@ describe("ControlPlaneHa construct tree", () => {
       ├── worker_ips (TerraformOutput)
       ├── etcd_quorum (TerraformOutput)
       ├── etcd_failures_tolerated (TerraformOutput)
-      └── schematic_id (TerraformOutput)
+      ├── schematic_id (TerraformOutput)
+      └── proxmox_hosts (TerraformOutput)
       "
     `);
   });

@@ -77,7 +77,7 @@ controlPlanes:
 
   test("fails on an unknown field and suggests the likely one", () => {
     expect(problemsOf("network: { cidr: 192.168.1.0/24, gatway: 192.168.1.1 }")).toContain(
-      "network.gatway: unknown field; did you mean gateway? (known here: cidr, gateway, dnsServers, bridge)",
+      "network.gatway: unknown field; did you mean gateway? (known here: cidr, gateway, dnsServers, bridge, vlanId)",
     );
     expect(problemsOf("clustername: lab")).toContain("clustername: unknown field; did you mean clusterName?");
   });

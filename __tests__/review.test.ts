@@ -68,9 +68,9 @@ describe("the reference homelab", () => {
   });
 
   test("lists every node with IP, VM id, host, cores, memory and disk", () => {
-    expect(review).toContain("| Node | IP | VM id | Proxmox host | Cores | Memory (MiB) | Disk (GiB) |");
-    expect(review).toContain("| k8s-controller1 | 192.168.1.211 | 211 | pve | 2 | 4096 | 32 |");
-    expect(review).toContain("| k8s-controller3 | 192.168.1.213 | 213 | pve | 2 | 4096 | 32 |");
+    expect(review).toContain("| Node | Role | IP | VM id | Proxmox host | Cores | Memory (MiB) | Disk (GiB) | Proxmox HA |");
+    expect(review).toContain("| k8s-controller1 | control-plane | 192.168.1.211 | 211 | pve | 2 | 4096 | 32 | no |");
+    expect(review).toContain("| k8s-controller3 | control-plane | 192.168.1.213 | 213 | pve | 2 | 4096 | 32 | no |");
   });
 
   test("draws one Mermaid subgraph, for pve, with the VIP and talosctl's node endpoints", () => {
@@ -151,9 +151,9 @@ describe("VMs spread over three Proxmox hosts", () => {
   test("raise no single-host warning, and losing any one host keeps quorum", () => {
     expect(configurationWarnings(model, facts)).toEqual([]);
     expect(facts.hostLosses).toEqual([
-      { host: "pve1", lost: 1, remaining: 2, quorumKept: true },
-      { host: "pve2", lost: 1, remaining: 2, quorumKept: true },
-      { host: "pve3", lost: 1, remaining: 2, quorumKept: true },
+      { host: "pve1", lost: 1, remaining: 2, quorumKept: true, recovery: "none" },
+      { host: "pve2", lost: 1, remaining: 2, quorumKept: true, recovery: "none" },
+      { host: "pve3", lost: 1, remaining: 2, quorumKept: true, recovery: "none" },
     ]);
     const review = renderReview({ head: spread });
     expect(review).not.toContain("## Warnings");

@@ -14,6 +14,10 @@
 import { Static, TSchema, Type } from "@sinclair/typebox";
 import { DEFAULT_IMAGE_FACTORY_URL, DEFAULT_SYSTEM_EXTENSIONS, IMAGE_IMPORT_METHODS, ImageImportMethod } from "./image-factory";
 
+/** How Proxmox HA placement is expressed: rules (Proxmox VE 9) or groups (Proxmox VE 8). */
+export type HaRulesKind = "pve9" | "pve8";
+export const HA_RULES_KINDS: readonly HaRulesKind[] = ["pve9", "pve8"];
+
 /** What each field carries beyond its JSON Schema type. */
 export interface FieldDoc {
   /** Dotted path in the HOMELAB_CONFIG file, e.g. `network.bridge`. */
@@ -48,6 +52,8 @@ export const NODE_FIELDS = {
   proxmoxNode: Type.Optional(Type.String({ description: "Proxmox host (cluster node name) that runs this VM.", inherits: "proxmoxNode" } satisfies NodeFieldDoc)),
   cores: Type.Optional(Type.Integer({ description: "vCPU cores of this VM.", inherits: "cores" } satisfies NodeFieldDoc)),
   memoryMib: Type.Optional(Type.Integer({ description: "Memory of this VM in MiB.", inherits: "memoryMib" } satisfies NodeFieldDoc)),
+  diskGib: Type.Optional(Type.Integer({ description: "Boot disk size of this VM in GiB.", inherits: "diskSizeGib" } satisfies NodeFieldDoc)),
+  datastoreId: Type.Optional(Type.String({ description: "Proxmox datastore for this VM's disks.", inherits: "datastoreId" } satisfies NodeFieldDoc)),
 };
 
 /**
@@ -95,11 +101,59 @@ export const CLUSTER_FIELDS = {
   gateway: Type.String(doc({ file: "network.gateway", defaultText: "the first host address of `network.cidr` (192.168.1.1)", description: "Default gateway of the nodes." })),
   dnsServers: Type.Array(Type.String(), doc({ file: "network.dnsServers", defaultText: "the gateway", description: "DNS servers of the nodes." })),
   bridge: Type.String(doc({ file: "network.bridge", default: "vmbr0", description: "Proxmox bridge the NICs attach to." })),
-  proxmoxNode: Type.String(doc({ file: "proxmox.node", default: "pve", description: "Proxmox host for the nodes that name none." })),
+  vlanId: Type.Integer(doc({ file: "network.vlanId", defaultText: "untagged", description: "VLAN tag (1..4094) of the VMs' NIC on the bridge (a VLAN-aware bridge)." })),
+  proxmoxNode: Type.String(doc({ file: "proxmox.node", default: "pve", description: "Proxmox host for the nodes that name none (when `proxmox.nodes` is empty)." })),
+  proxmoxNodes: Type.Array(
+    Type.String(),
+    doc({
+      file: "proxmox.nodes",
+      default: [],
+      description:
+        "Proxmox hosts to spread the VMs over, round-robin in this order: control planes first, so no two share a host while there are enough hosts, then workers. A node's own `proxmoxNode` wins. Empty: every VM on `proxmox.node`.",
+    }),
+  ),
+  haEnabled: Type.Boolean(
+    doc({
+      file: "proxmoxHa.enabled",
+      default: false,
+      description: "A Proxmox HA resource per VM (state started): Proxmox restarts a VM that stops, and on another host when its host fails, if its disks are on shared storage (`vm.datastoreShared`).",
+    }),
+  ),
+  haKeepControlPlanesApart: Type.Boolean(
+    doc({
+      file: "proxmoxHa.keepControlPlanesApart",
+      default: true,
+      description: "Rules that keep the control planes on separate hosts (see `proxmoxHa.strict` for what happens while a host is down).",
+    }),
+  ),
+  haStrict: Type.Boolean(
+    doc({
+      file: "proxmoxHa.strict",
+      default: false,
+      description:
+        "`false`: while a host is down, Proxmox may restart its control plane next to another one (etcd back to full strength, one host carrying two) and moves it back when the host returns. `true`: the control plane stays down until its host returns (etcd one member short).",
+    }),
+  ),
+  haRules: Type.Unsafe<HaRulesKind>({
+    type: "string",
+    enum: [...HA_RULES_KINDS],
+    ...doc({
+      file: "proxmoxHa.rules",
+      default: "pve9",
+      description: "`pve9`: HA rules (Proxmox VE 9). `pve8`: HA groups, as Proxmox VE 8 has no rules.",
+    }),
+  }),
   cores: Type.Integer(doc({ file: "vm.cores", default: 2, description: "vCPU cores per VM (Talos needs at least 2 for a control plane)." })),
   memoryMib: Type.Integer(doc({ file: "vm.memoryMib", default: 4096, description: "Memory per VM in MiB (Talos needs at least 2048 for a control plane)." })),
   diskSizeGib: Type.Integer(doc({ file: "vm.diskGib", default: 32, description: "Boot disk size per VM in GiB (Talos needs at least 10)." })),
   datastoreId: Type.String(doc({ file: "vm.datastoreId", default: "local-lvm", description: "Proxmox datastore for the VM disks (boot, EFI, cloud-init)." })),
+  datastoreShared: Type.Boolean(
+    doc({
+      file: "vm.datastoreShared",
+      default: false,
+      description: "Whether every Proxmox host sees `vm.datastoreId` (Ceph RBD, NFS). Only then can Proxmox HA restart a VM on another host.",
+    }),
+  ),
   imageDatastoreId: Type.String(doc({ file: "vm.imageDatastoreId", default: "local", description: "Proxmox datastore the Talos image is downloaded to." })),
   imageDatastoreShared: Type.Boolean(
     doc({

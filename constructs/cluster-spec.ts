@@ -5,6 +5,7 @@
 import { ControlPlaneHaProps, ControlPlaneNodeProps } from "./control-plane-ha-props";
 import { formatIpv4, parseCidr, parseIpv4, withPrefixLength } from "./ipv4";
 import { nodeMacAddress } from "./mac-address";
+import { placedHost } from "./placement";
 import { KUBERNETES_API_PORT, REFERENCE_HOMELAB, ReferenceHomelab } from "./reference-homelab";
 
 export interface NodeSpec {
@@ -19,6 +20,9 @@ export interface NodeSpec {
   readonly macAddress: string;
   readonly cores: number;
   readonly memoryMib: number;
+  readonly diskSizeGib: number;
+  /** Datastore of the VM's boot, EFI and cloud-init disks. */
+  readonly datastoreId: string;
 }
 
 /**
@@ -26,6 +30,8 @@ export interface NodeSpec {
  * (see `cluster-fields.ts`), plus what is derived from them.
  */
 export type ClusterSpec = Omit<ReferenceHomelab, "controlPlanes" | "workers"> & {
+  /** VLAN tag of the NICs; unset: untagged. */
+  readonly vlanId?: number;
   readonly gateway: string;
   readonly dnsServers: readonly string[];
   /** `https://<vip>:6443`. */
@@ -49,19 +55,23 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
   const network = parseCidr(cluster.networkCidr);
   const gateway = givenGateway ?? (network ? formatIpv4(network.base + 1) : "");
 
-  const resolveNode = (node: ControlPlaneNodeProps, defaults: { readonly cores: number; readonly memoryMib: number }): NodeSpec => ({
+  // Control planes first, then workers: the order placement counts in.
+  const resolveNode = (node: ControlPlaneNodeProps, index: number, defaults: { readonly cores: number; readonly memoryMib: number; readonly diskSizeGib: number }): NodeSpec => ({
     name: node.name,
     ip: node.ip,
     ipWithPrefixLength: network ? withPrefixLength(node.ip, network) : node.ip,
     vmId: node.vmId ?? defaultVmId(node.ip),
     vmIdOrigin: node.vmId === undefined ? "ip" : "given",
-    proxmoxNode: node.proxmoxNode ?? cluster.proxmoxNode,
+    proxmoxNode: placedHost(node.proxmoxNode, index, cluster.proxmoxNodes, cluster.proxmoxNode),
     macAddress: nodeMacAddress(cluster.clusterName, node.name),
     cores: node.cores ?? defaults.cores,
     memoryMib: node.memoryMib ?? defaults.memoryMib,
+    diskSizeGib: node.diskGib ?? defaults.diskSizeGib,
+    datastoreId: node.datastoreId ?? cluster.datastoreId,
   });
-  const nodes = controlPlanes.map((node) => resolveNode(node, cluster));
-  const workers = givenWorkers.map((node) => resolveNode(node, { cores: cluster.workerCores, memoryMib: cluster.workerMemoryMib }));
+  const nodes = controlPlanes.map((node, index) => resolveNode(node, index, cluster));
+  const workerDefaults = { cores: cluster.workerCores, memoryMib: cluster.workerMemoryMib, diskSizeGib: cluster.workerDiskSizeGib };
+  const workers = givenWorkers.map((node, index) => resolveNode(node, controlPlanes.length + index, workerDefaults));
 
   return {
     ...cluster,

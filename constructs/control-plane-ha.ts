@@ -11,6 +11,8 @@ import { ControlPlaneHaProps } from "./control-plane-ha-props";
 import { ControlPlaneNode } from "./control-plane-node";
 import { etcdQuorum, failuresTolerated } from "./quorum";
 import { kubeconfigWithNodeContexts } from "./kubeconfig-node-contexts";
+import { ProxmoxHa } from "./proxmox-ha";
+import { planProxmoxHa } from "./proxmox-ha-plan";
 import { KUBERNETES_API_PORT } from "./reference-homelab";
 import { renderClusterPatches } from "./talos-patches";
 import { TalosImage } from "./talos-image";
@@ -60,6 +62,8 @@ export class ControlPlaneHa extends Construct {
    * plane (named after the node, server = its IP), for when the VIP is moving.
    */
   public readonly kubeconfigWithNodeContexts: string;
+  /** Proxmox HA resources and placement rules, when `haEnabled`. */
+  public readonly proxmoxHa?: ProxmoxHa;
 
   constructor(scope: Construct, id: string, props: ControlPlaneHaProps = {}) {
     super(scope, id);
@@ -118,8 +122,8 @@ export class ControlPlaneHa extends Construct {
       gateway: spec.gateway,
       dnsServers: spec.dnsServers,
       bridge: spec.bridge,
+      vlanId: spec.vlanId,
       cpuType: spec.cpuType,
-      datastoreId: spec.datastoreId,
       guestAgent: carriesGuestAgent(spec.systemExtensions),
       imageImport: spec.imageImport,
     };
@@ -135,7 +139,6 @@ export class ControlPlaneHa extends Construct {
           clusterName: spec.clusterName,
           talosVersion: spec.talosVersion,
           vip: spec.vip,
-          diskSizeGib: spec.diskSizeGib,
           imageFileId: this.image.fileIdOn(node.proxmoxNode),
           clientConfiguration,
           machineConfiguration: this.machineConfiguration.machineConfiguration,
@@ -230,6 +233,22 @@ export class ControlPlaneHa extends Construct {
       spec.nodes,
       KUBERNETES_API_PORT,
     );
+
+    // Proxmox's own HA for the VMs, and what keeps the control planes apart.
+    if (spec.haEnabled) {
+      this.proxmoxHa = new ProxmoxHa(this, "ProxmoxHa", {
+        plan: planProxmoxHa({
+          clusterName: spec.clusterName,
+          controlPlanes: spec.nodes.map((node) => ({ name: node.name, vmId: node.vmId, host: node.proxmoxNode })),
+          workers: spec.workers.map((node) => ({ name: node.name, vmId: node.vmId, host: node.proxmoxNode })),
+          hosts: spec.proxmoxNodes.length > 0 ? spec.proxmoxNodes : proxmoxHostsOf(spec),
+          keepControlPlanesApart: spec.haKeepControlPlanesApart,
+          strict: spec.haStrict,
+          rules: spec.haRules,
+        }),
+        vms: new Map([...nodes, ...(this.workers?.nodes ?? [])].map(([name, node]) => [name, node.vm])),
+      });
+    }
   }
 
   /** Votes etcd needs; below this, writes and the VIP freeze. */

@@ -10,7 +10,6 @@ export interface ControlPlaneNodeConstructProps extends TalosVmSettings {
   readonly clusterName: string;
   readonly talosVersion: string;
   readonly vip: string;
-  readonly diskSizeGib: number;
   /** Proxmox volume id of the Talos nocloud image on this node's host. */
   readonly imageFileId: string;
   /** Talos client credentials from the machine secrets. */

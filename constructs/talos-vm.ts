@@ -17,9 +17,9 @@ export interface TalosVmSettings {
   readonly gateway: string;
   readonly dnsServers: readonly string[];
   readonly bridge: string;
+  /** VLAN tag of the NIC; unset: untagged. */
+  readonly vlanId?: number;
   readonly cpuType: string;
-  /** Datastore for the boot, EFI and cloud-init disks. */
-  readonly datastoreId: string;
   /** `api`: the disk is created from the image with `import_from`; `ssh`: with `file_id` (qm disk import over SSH). */
   readonly imageImport: ImageImportMethod;
   /** Whether the image carries the QEMU guest agent, so Proxmox may wait for it. */
@@ -32,7 +32,6 @@ export interface TalosVmProps extends TalosVmSettings {
   readonly description: string;
   /** Proxmox tags; written sorted. */
   readonly tags: readonly string[];
-  readonly diskSizeGib: number;
   /** Proxmox volume id of the Talos nocloud image on this node's host. */
   readonly imageFileId: string;
 }
@@ -55,7 +54,7 @@ export function talosVm(scope: Construct, id: string, props: TalosVmProps): Virt
     tags: [...props.tags].sort(), // Proxmox sorts tags; unsorted lists diff forever
     bios: "ovmf",
     machine: "q35",
-    efiDisk: { datastoreId: props.datastoreId, fileFormat: "raw", type: "4m", preEnrolledKeys: false },
+    efiDisk: { datastoreId: node.datastoreId, fileFormat: "raw", type: "4m", preEnrolledKeys: false },
     cpu: { cores: node.cores, sockets: 1, type: props.cpuType },
     // floating 0 disables the balloon device: Talos and etcd want their memory fixed.
     memory: { dedicated: node.memoryMib, floating: 0 },
@@ -68,10 +67,10 @@ export function talosVm(scope: Construct, id: string, props: TalosVmProps): Virt
     disk: [
       {
         interface: "scsi0",
-        datastoreId: props.datastoreId,
+        datastoreId: node.datastoreId,
         ...(props.imageImport === "api" ? { importFromAttribute: props.imageFileId } : { fileId: props.imageFileId }),
         fileFormat: "raw",
-        size: props.diskSizeGib,
+        size: node.diskSizeGib,
         discard: "on",
         ssd: true,
       },
@@ -82,7 +81,7 @@ export function talosVm(scope: Construct, id: string, props: TalosVmProps): Virt
       // Talos's nocloud platform reads a NoCloud drive; say so rather than let
       // Proxmox pick the format from the OS type.
       type: "nocloud",
-      datastoreId: props.datastoreId,
+      datastoreId: node.datastoreId,
       ipConfig: [{ ipv4: { address: node.ipWithPrefixLength, gateway: props.gateway } }],
       dns: { servers: [...props.dnsServers] },
     },
@@ -119,7 +118,7 @@ export function talosVm(scope: Construct, id: string, props: TalosVmProps): Virt
       queues: unset,
       rate_limit: unset,
       trunks: unset,
-      vlan_id: unset,
+      vlan_id: props.vlanId ?? unset,
     },
   ]);
   return vm;

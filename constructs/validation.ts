@@ -8,6 +8,7 @@ import { Token } from "cdktf";
 import { ClusterSpec, NodeSpec } from "./cluster-spec";
 import { Ipv4Network, broadcastAddress, enclosingNetwork, formatCidr, networkAddress, networkContains, parseCidr, parseIpv4 } from "./ipv4";
 import { failuresTolerated } from "./quorum";
+import { HA_RULES_KINDS } from "./cluster-fields";
 import { IMAGE_IMPORT_METHODS } from "./image-factory";
 import { REFERENCE_HOMELAB } from "./reference-homelab";
 import { TALOS_RELEASES, parseVersion, supportsKubernetes, talosRelease } from "./talos-versions";
@@ -52,6 +53,7 @@ export function validateClusterSpec(spec: ClusterSpec): ValidationProblem[] {
   checkNodes(spec, network, report);
   checkResources(spec, report);
   checkProxmoxNames(spec, report);
+  checkPlacementAndHa(spec, report);
   checkInteger("vipReadyTimeoutSeconds", spec.vipReadyTimeoutSeconds, 1, 3600, report);
   checkHttpsUrl("imageFactoryUrl", spec.imageFactoryUrl, report);
   if (!IMAGE_IMPORT_METHODS.includes(spec.imageImport)) {
@@ -105,7 +107,27 @@ export function clusterWarnings(spec: ClusterSpec): string[] {
   if (spec.workers.length === 0 && !spec.allowSchedulingOnControlPlanes) {
     warnings.push("allowSchedulingOnControlPlanes is false and there are no workers: no node will run workloads; add workers or allow scheduling on the control planes");
   }
+  warnings.push(...sharedHostWarnings(spec));
+  if (spec.haEnabled && !spec.datastoreShared) {
+    warnings.push(
+      `Proxmox HA is on, but the VM datastore ${spec.datastoreId} is not declared shared (vm.datastoreShared): each VM's disks live on its own host, so HA can restart a VM only on that host, not on another one when the host fails`,
+    );
+  }
   return warnings;
+}
+
+/** Control planes that share a host while a known host carries none. */
+function sharedHostWarnings(spec: ClusterSpec): string[] {
+  const byHost = new Map<string, string[]>();
+  for (const node of spec.nodes) byHost.set(node.proxmoxNode, [...(byHost.get(node.proxmoxNode) ?? []), node.name]);
+  const free = spec.proxmoxNodes.filter((host) => !byHost.has(host));
+  if (free.length === 0 || byHost.size === 1) return [];
+  return [...byHost]
+    .filter(([, names]) => names.length > 1)
+    .map(
+      ([host, names]) =>
+        `control planes ${names.join(" and ")} share Proxmox host ${host} while ${free.join(", ")} ${free.length === 1 ? "carries" : "carry"} none: losing ${host} takes ${names.length} etcd members at once; spread them (leave proxmoxNode unset to place them round-robin over proxmox.nodes)`,
+    );
 }
 
 type Report = (field: string, value: unknown, message: string, origin?: string) => void;
@@ -278,15 +300,19 @@ function duplicate<T>(seen: Map<T, Seen>, value: T, entry: Seen, field: string, 
 
 function checkResources(spec: ClusterSpec, report: Report): void {
   const min = CONTROL_PLANE_MINIMUMS;
-  checkInteger("diskSizeGib", spec.diskSizeGib, min.diskSizeGib, 65_536, report, `Talos needs at least ${min.diskSizeGib} GiB for a control plane`);
+  const disk = (field: string, value: number, minimum: number, role: string) =>
+    checkInteger(field, value, minimum, 65_536, report, `Talos needs at least ${minimum} GiB for a ${role}`);
+  disk("diskSizeGib", spec.diskSizeGib, min.diskSizeGib, "control plane");
   // Per-node values (they carry the cluster-wide default) are reported once per distinct field.
   spec.nodes.forEach((node, index) => {
+    if (node.diskSizeGib !== spec.diskSizeGib) disk(`controlPlanes[${index}].diskGib`, node.diskSizeGib, min.diskSizeGib, "control plane");
     checkInteger(`controlPlanes[${index}].cores`, node.cores, min.cores, 512, report, `Talos needs at least ${min.cores} cores for a control plane`);
     checkInteger(`controlPlanes[${index}].memoryMib`, node.memoryMib, min.memoryMib, 4_194_304, report, `Talos needs at least ${min.memoryMib} MiB for a control plane`);
   });
   const worker = WORKER_MINIMUMS;
-  checkInteger("workerDiskSizeGib", spec.workerDiskSizeGib, worker.diskSizeGib, 65_536, report, `Talos needs at least ${worker.diskSizeGib} GiB for a worker`);
+  disk("workerDiskSizeGib", spec.workerDiskSizeGib, worker.diskSizeGib, "worker");
   spec.workers.forEach((node, index) => {
+    if (node.diskSizeGib !== spec.workerDiskSizeGib) disk(`workers[${index}].diskGib`, node.diskSizeGib, worker.diskSizeGib, "worker");
     checkInteger(`workers[${index}].cores`, node.cores, worker.cores, 512, report, `Talos needs at least ${worker.cores} core for a worker`);
     checkInteger(`workers[${index}].memoryMib`, node.memoryMib, worker.memoryMib, 4_194_304, report, `Talos needs at least ${worker.memoryMib} MiB for a worker`);
   });
@@ -307,6 +333,23 @@ function checkDnsLabel(field: string, value: string, report: Report): void {
   }
 }
 
+function checkPlacementAndHa(spec: ClusterSpec, report: Report): void {
+  const seen = new Map<string, number>();
+  spec.proxmoxNodes.forEach((host, index) => {
+    if (typeof host !== "string" || !PROXMOX_NAME.test(host)) {
+      report(`proxmoxNodes[${index}]`, host, "not a valid Proxmox node name; use the host's name as Proxmox shows it, e.g. pve1");
+    } else if (seen.has(host)) {
+      report(`proxmoxNodes[${index}]`, host, `duplicates proxmoxNodes[${seen.get(host)}]; list each host once`);
+    } else {
+      seen.set(host, index);
+    }
+  });
+  if (!HA_RULES_KINDS.includes(spec.haRules)) {
+    report("haRules", spec.haRules, "must be pve9 (HA rules, Proxmox VE 9) or pve8 (HA groups, Proxmox VE 8)");
+  }
+  if (spec.vlanId !== undefined) checkInteger("vlanId", spec.vlanId, 1, 4094, report, "VLAN tags are 1 to 4094");
+}
+
 function checkProxmoxNames(spec: ClusterSpec, report: Report): void {
   const name = (field: string, value: string, what: string) => {
     if (typeof value !== "string" || !PROXMOX_NAME.test(value)) {
@@ -316,6 +359,8 @@ function checkProxmoxNames(spec: ClusterSpec, report: Report): void {
   name("bridge", spec.bridge, "bridge");
   name("datastoreId", spec.datastoreId, "datastore");
   name("imageDatastoreId", spec.imageDatastoreId, "datastore");
+  spec.nodes.forEach((node, index) => name(`controlPlanes[${index}].datastoreId`, node.datastoreId, "datastore"));
+  spec.workers.forEach((node, index) => name(`workers[${index}].datastoreId`, node.datastoreId, "datastore"));
   allNodesOf(spec).forEach(({ node, list, index }) => {
     if (typeof node.proxmoxNode !== "string" || !PROXMOX_NAME.test(node.proxmoxNode)) {
       report(`${list}[${index}].proxmoxNode`, node.proxmoxNode, "not a valid Proxmox node name; use the host's name as Proxmox shows it, e.g. pve");

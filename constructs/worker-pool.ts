@@ -57,7 +57,6 @@ export class WorkerPool extends Construct {
           node,
           clusterName: spec.clusterName,
           talosVersion: spec.talosVersion,
-          diskSizeGib: spec.workerDiskSizeGib,
           imageFileId: image.fileIdOn(node.proxmoxNode),
           clientConfiguration: props.machineSecrets.clientConfiguration,
           machineConfiguration: this.machineConfiguration.machineConfiguration,

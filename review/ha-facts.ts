@@ -12,7 +12,17 @@ export interface HostLoss {
   readonly lost: number;
   readonly remaining: number;
   readonly quorumKept: boolean;
+  /** What Proxmox HA does about the lost control planes. */
+  readonly recovery: HostLossRecovery;
 }
+
+/**
+ * - `none`: no Proxmox HA for them; they are down until the host is back.
+ * - `restart-elsewhere`: HA restarts them on another host once the lost host is fenced.
+ * - `kept-apart`: HA could, but the strict rule keeps control planes on separate hosts.
+ * - `own-host-only`: their disks are not on shared storage, so HA can only restart them there.
+ */
+export type HostLossRecovery = "none" | "restart-elsewhere" | "kept-apart" | "own-host-only";
 
 export interface DownScenario {
   /** Control planes down at once. */
@@ -38,7 +48,7 @@ export function haFacts(model: StackModel): HaFacts | undefined {
   const tolerated = failuresTolerated(members);
   const hostLosses = model.hosts.map(({ name, nodes }) => {
     const remaining = members - nodes.length;
-    return { host: name, lost: nodes.length, remaining, quorumKept: remaining >= quorum };
+    return { host: name, lost: nodes.length, remaining, quorumKept: remaining >= quorum, recovery: recoveryOf(model, name) };
   });
   const worst = Math.min(members, Math.max(2, tolerated + 1));
   const downScenarios = Array.from({ length: worst }, (_, index) => {
@@ -70,6 +80,19 @@ export function configurationWarnings(model: StackModel, facts: HaFacts | undefi
       );
     }
   }
+  const freeHosts = model.knownHosts.filter((host) => !model.nodes.some((node) => node.host === host));
+  if (freeHosts.length > 0) {
+    for (const host of model.hosts.filter(({ nodes }) => nodes.length > 1)) {
+      warnings.push(
+        `Control planes ${host.nodes.join(" and ")} share Proxmox host ${host.name} while ${freeHosts.join(", ")} ${freeHosts.length === 1 ? "carries" : "carry"} none: losing ${host.name} takes ${host.nodes.length} etcd members at once.`
+      );
+    }
+  }
+  if (model.ha && !model.ha.datastoreShared) {
+    warnings.push(
+      "Proxmox HA is on, but the VM disks are not on storage every host sees (vm.datastoreShared is false): HA can restart a VM only on its own host, not on another one when the host fails."
+    );
+  }
   if (model.talosctlNodes.length > 1) {
     warnings.push(
       `talosctl's default nodes are ${model.talosctlNodes.join(", ")}: a bare \`talosctl reboot\` or \`talosctl upgrade\` acts on all of them at once and can lose etcd quorum. Leave nodes unset so talosctl asks for -n.`
@@ -97,4 +120,17 @@ export function staleElectionKeyRisk(talosVersion: string | undefined): string |
   const fixed = minor > 13 || (minor === 13 && patch >= 8) || (minor === 12 && patch >= 11);
   if (fixed) return undefined;
   return `Talos ${talosVersion} predates the fix of a stale VIP election key (v1.13.8, v1.12.11): a failover, even after a graceful reboot, can wait for the old holder's 60 s etcd lease. Upgrade to v1.13.8 or later.`;
+}
+
+function recoveryOf(model: StackModel, host: string): HostLossRecovery {
+  const lost = model.nodes.filter((node) => node.host === host);
+  if (!model.ha || !lost.some((node) => node.haManaged)) return "none";
+  if (!model.ha.datastoreShared) return "own-host-only";
+  const otherHosts = new Set([...model.knownHosts, ...model.hosts.map(({ name }) => name)].filter((name) => name !== host));
+  if (otherHosts.size === 0) return "own-host-only";
+  if (model.ha.keepControlPlanesApart && model.ha.strict) {
+    const free = [...otherHosts].filter((name) => !model.nodes.some((node) => node.host === name));
+    return free.length >= lost.length ? "restart-elsewhere" : "kept-apart";
+  }
+  return "restart-elsewhere";
 }

@@ -26,15 +26,21 @@ export function renderDiagram(model: StackModel): string[] {
     lines.push(`  talosctl["talosctl<br/>${what}"] --> ${talosctlTargets.join(" & ")}`);
   }
 
-  model.hosts.forEach((host, index) => {
-    lines.push(`  subgraph h${index + 1}["Proxmox host ${label(host.name)}"]`);
-    for (const node of model.nodes.filter((item) => item.host === host.name)) {
+  model.workers.forEach((worker, index) => nodeId.set(worker.address, `w${index + 1}`));
+  const hosts = [...new Set([...model.hosts.map(({ name }) => name), ...model.workers.map(({ host }) => host)])];
+  hosts.forEach((host, index) => {
+    lines.push(`  subgraph h${index + 1}["Proxmox host ${label(host)}"]`);
+    for (const node of [...model.nodes, ...model.workers].filter((item) => item.host === host)) {
       const details = [node.ip, node.vmId !== undefined ? `VM ${node.vmId}` : undefined].filter(Boolean).join(", ");
-      const bootstrap = node.bootstrapped ? "<br/>(bootstrapped)" : "";
-      lines.push(`    ${nodeId.get(node.address)}["${label(node.name)}<br/>${label(details)}${bootstrap}"]`);
+      const notes = [node.bootstrapped ? "bootstrapped" : undefined, node.role === "worker" ? "worker" : undefined, node.haManaged ? "Proxmox HA" : undefined].filter(Boolean);
+      const suffix = notes.length > 0 ? `<br/>(${notes.join(", ")})` : "";
+      lines.push(`    ${nodeId.get(node.address)}["${label(node.name)}<br/>${label(details)}${suffix}"]`);
     }
     lines.push("  end");
   });
+  if (model.workers.length > 0) {
+    lines.push(`  ${model.workers.map((worker) => nodeId.get(worker.address)).join(" & ")} -.KubePrism 127.0.0.1:7445.-> ${allNodes}`);
+  }
 
   if (model.vip && model.nodes.length > 0) lines.push(`  vip -.held by one of.-> ${allNodes}`);
   if (model.nodes.length > 1) lines.push(`  ${model.nodes.map((node) => nodeId.get(node.address)).join(" <-- etcd --> ")}`);

@@ -7,11 +7,11 @@
  */
 import { ChangeContext, changeWarnings, renderChanges } from "./render-changes";
 import { renderDiagram } from "./render-diagram";
-import { HaFacts, configurationWarnings, haFacts } from "./ha-facts";
+import { HaFacts, HostLossRecovery, configurationWarnings, haFacts } from "./ha-facts";
 import { FAILOVER_FACTS } from "./failover-facts";
 import { code, plural, table } from "./markdown";
 import { diffStacks } from "./resource-diff";
-import { StackModel, TerraformJson, TypeCount, stackModel } from "./stack-model";
+import { ControlPlaneVm, StackModel, TerraformJson, TypeCount, stackModel } from "./stack-model";
 
 export interface ReviewInput {
   /** The synthesized stack under review. */
@@ -51,7 +51,18 @@ function changeContextOf(base: NonNullable<ReviewInput["base"]>, head: Terraform
 
 function renderAtAGlance(model: StackModel): string[] {
   const show = (value: number | undefined) => (value === undefined ? "?" : String(value));
-  const rows = model.nodes.map((node) => [node.name, node.ip || "?", show(node.vmId), node.host, show(node.cores), show(node.memoryMib), show(node.diskGib)]);
+  const ha = (node: ControlPlaneVm) => (!node.haManaged ? "no" : model.ha?.datastoreShared ? "yes, any host" : "yes, own host only");
+  const rows = [...model.nodes, ...model.workers].map((node) => [
+    node.name,
+    node.role,
+    node.ip || "?",
+    show(node.vmId),
+    node.host,
+    show(node.cores),
+    show(node.memoryMib),
+    show(node.diskGib),
+    ha(node),
+  ]);
   const bootstrap = model.nodes.find((node) => node.bootstrapped);
   const facts = [
     model.vip && `VIP ${code(model.vip)}: Layer 2 failover, not load balancing. One control plane holds it at a time and answers for it with gratuitous ARP.`,
@@ -59,13 +70,15 @@ function renderAtAGlance(model: StackModel): string[] {
     (model.talosVersion || model.kubernetesVersion) && `Talos ${model.talosVersion ?? "?"}, Kubernetes ${model.kubernetesVersion ?? "?"}.`,
     bootstrap && `etcd is bootstrapped once, on ${bootstrap.name} (${bootstrap.ip}); the others join it.`,
     model.talosctlEndpoints.length > 0 && `talosctl endpoints: ${model.talosctlEndpoints.map(code).join(", ")}.`,
+    model.workers.length > 0 &&
+      `${plural(model.workers.length, "worker")}: they hold no etcd member and reach the API through KubePrism (127.0.0.1:7445 on every node, balancing over every API server); the VIP is only their first contact and fallback.`,
   ].filter((fact): fact is string => typeof fact === "string" && fact !== "");
   return [
     "## The control plane at a glance",
     "",
     ...renderDiagram(model),
     "",
-    ...table(["Node", "IP", "VM id", "Proxmox host", "Cores", "Memory (MiB)", "Disk (GiB)"], rows),
+    ...table(["Node", "Role", "IP", "VM id", "Proxmox host", "Cores", "Memory (MiB)", "Disk (GiB)", "Proxmox HA"], rows),
     "",
     ...facts.map((fact) => `- ${fact}`),
     "",
@@ -92,12 +105,22 @@ function renderHa(model: StackModel, facts: HaFacts | undefined): string[] {
   ];
   for (const loss of facts.hostLosses) {
     const what = `Losing **${loss.host}** (${loss.lost} of ${members} control planes): ${loss.remaining} ${loss.remaining === 1 ? "remains" : "remain"}`;
-    if (loss.quorumKept) lines.push(`- ${what}, quorum kept, the VIP moves if ${loss.host} held it.`);
-    else if (loss.remaining === 0) lines.push(`- ${what}: the cluster stops (API, etcd and the VIP) until ${loss.host} is back.`);
-    else lines.push(`- ${what}, quorum lost (needs ${quorum}): etcd writes and the VIP freeze until ${loss.host} is back; running pods keep running.`);
+    const until = loss.recovery === "restart-elsewhere" ? "Proxmox HA restarts them elsewhere" : `${loss.host} is back`;
+    if (loss.quorumKept) lines.push(`- ${what}, quorum kept, the VIP moves if ${loss.host} held it.${HA_RECOVERY[loss.recovery](loss.host, members)}`);
+    else if (loss.remaining === 0) lines.push(`- ${what}: the cluster stops (API, etcd and the VIP) until ${until}.${HA_RECOVERY[loss.recovery](loss.host, members)}`);
+    else lines.push(`- ${what}, quorum lost (needs ${quorum}): etcd writes stop and the VIP is released until ${until}; running pods keep running.${HA_RECOVERY[loss.recovery](loss.host, members)}`);
   }
   return [...lines, ""];
 }
+
+/** What Proxmox HA adds to a host loss, as a sentence (or nothing). */
+const HA_RECOVERY: Readonly<Record<HostLossRecovery, (host: string, members: number) => string>> = {
+  none: () => "",
+  "restart-elsewhere": (host, members) =>
+    ` Proxmox HA restarts its control planes on other hosts once ${host} is fenced (a few minutes): etcd is back to ${members} of ${members}, with a host carrying two control planes until ${host} returns and they move back.`,
+  "kept-apart": (host) => ` Proxmox HA keeps them down: the strict rule never lets two control planes share a host, and no host is free, so etcd stays short until ${host} is back.`,
+  "own-host-only": (host) => ` Proxmox HA can restart them only on ${host}: their disks are not on storage the other hosts see.`,
+};
 
 function renderFailover(model: StackModel, facts: HaFacts | undefined): string[] {
   if (!facts) return [];

@@ -29,6 +29,21 @@ export interface ControlPlaneVm {
   readonly diskGib?: number;
   /** Whether `talos_machine_bootstrap` runs against this node. */
   readonly bootstrapped: boolean;
+  /** From the VM's tags; VMs without a role tag are taken for control planes. */
+  readonly role: "control-plane" | "worker";
+  /** Whether a Proxmox HA resource (`vm:<id>`) manages it. */
+  readonly haManaged: boolean;
+}
+
+/** Proxmox HA as the stack configures it (the `proxmox_ha` output and the HA resources). */
+export interface HaModel {
+  /** VM datastore seen by every host: HA can restart a VM elsewhere. */
+  readonly datastoreShared: boolean;
+  /** Control planes may not share a host, even while one is down. */
+  readonly strict: boolean;
+  /** Rules or groups keep the control planes apart. */
+  readonly keepControlPlanesApart: boolean;
+  readonly rules: string;
 }
 
 export interface ProxmoxHost {
@@ -44,8 +59,14 @@ export interface TypeCount {
 
 export interface StackModel {
   readonly clusterName?: string;
-  /** Bootstrapped node first (the order of the `node_ips` output), then by name. */
+  /** Control planes: bootstrapped node first (the order of the `node_ips` output), then by name. */
   readonly nodes: readonly ControlPlaneVm[];
+  /** Worker VMs, by name. */
+  readonly workers: readonly ControlPlaneVm[];
+  /** Proxmox HA, when the stack manages any VM with it. */
+  readonly ha?: HaModel;
+  /** Every Proxmox host the stack knows (the `proxmox_hosts` output), in order. */
+  readonly knownHosts: readonly string[];
   /** In order of their first node. */
   readonly hosts: readonly ProxmoxHost[];
   readonly vip?: string;
@@ -64,14 +85,19 @@ export interface StackModel {
 }
 
 const VM_TYPE = "proxmox_virtual_environment_vm";
+const HA_RESOURCE_TYPE = "proxmox_virtual_environment_haresource";
 
 /** Reads the control plane out of a synthesized stack. */
 export function stackModel(json: TerraformJson): StackModel {
   const nodeIps = stringList(outputValue(json, "node_ips"));
   const bootstrapNodes = new Set(Object.values(json.resource?.talos_machine_bootstrap ?? {}).map((block) => literalString(block.node)));
-  const nodes = Object.entries(json.resource?.[VM_TYPE] ?? {})
-    .map(([name, block]) => vmOf(`${VM_TYPE}.${name}`, block, bootstrapNodes))
+  const haManaged = new Set(Object.values(json.resource?.[HA_RESOURCE_TYPE] ?? {}).map((block) => literalString(block.resource_id)));
+  const vms = Object.entries(json.resource?.[VM_TYPE] ?? {})
+    .map(([name, block]) => vmOf(`${VM_TYPE}.${name}`, block, bootstrapNodes, haManaged))
     .sort((a, b) => rank(nodeIps, a.ip) - rank(nodeIps, b.ip) || compareText(a.name, b.name) || compareText(a.address, b.address));
+  const nodes = vms.filter((vm) => vm.role === "control-plane");
+  const workers = vms.filter((vm) => vm.role === "worker");
+  const haOutput = single(outputValue(json, "proxmox_ha"));
 
   const hosts = new Map<string, string[]>();
   for (const node of nodes) hosts.set(node.host, [...(hosts.get(node.host) ?? []), node.name]);
@@ -81,6 +107,17 @@ export function stackModel(json: TerraformJson): StackModel {
   return {
     clusterName: literalString(machineConfiguration?.cluster_name),
     nodes,
+    workers,
+    ha:
+      haManaged.size > 0
+        ? {
+            datastoreShared: haOutput?.datastore_shared === true,
+            strict: haOutput?.strict === true,
+            keepControlPlanesApart: haOutput?.keep_control_planes_apart !== false,
+            rules: literalString(haOutput?.rules) ?? "pve9",
+          }
+        : undefined,
+    knownHosts: stringList(outputValue(json, "proxmox_hosts")),
     hosts: [...hosts].map(([name, names]) => ({ name, nodes: names })),
     vip: literalString(outputValue(json, "vip")),
     clusterEndpoint: literalString(outputValue(json, "cluster_endpoint")),
@@ -94,7 +131,12 @@ export function stackModel(json: TerraformJson): StackModel {
   };
 }
 
-function vmOf(address: string, block: Readonly<Record<string, unknown>>, bootstrapNodes: ReadonlySet<string | undefined>): ControlPlaneVm {
+function vmOf(
+  address: string,
+  block: Readonly<Record<string, unknown>>,
+  bootstrapNodes: ReadonlySet<string | undefined>,
+  haManaged: ReadonlySet<string | undefined>,
+): ControlPlaneVm {
   const ipv4 = single(single(single(block.initialization)?.ip_config)?.ipv4);
   const ip = (literalString(ipv4?.address) ?? "").replace(/\/\d+$/, "");
   return {
@@ -107,6 +149,8 @@ function vmOf(address: string, block: Readonly<Record<string, unknown>>, bootstr
     memoryMib: literalNumber(single(block.memory)?.dedicated),
     diskGib: literalNumber(single(block.disk)?.size),
     bootstrapped: ip !== "" && bootstrapNodes.has(ip),
+    role: stringList(block.tags).includes("worker") ? "worker" : "control-plane",
+    haManaged: haManaged.has(`vm:${literalNumber(block.vm_id)}`),
   };
 }
 

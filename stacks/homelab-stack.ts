@@ -3,7 +3,7 @@ import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { ProxmoxProvider } from "../.gen/providers/proxmox/provider";
 import { TalosProvider } from "../.gen/providers/talos/provider";
-import { ControlPlaneHa, ControlPlaneHaProps, ProxmoxConnectionProps, formatProblem, resolveClusterSpec, validateProxmoxEndpoint } from "../constructs";
+import { ControlPlaneHa, ControlPlaneHaProps, ProxmoxConnectionProps, formatProblem, proxmoxHostsOf, resolveClusterSpec, validateProxmoxEndpoint } from "../constructs";
 
 export interface HomelabStackProps {
   /** @default - the reference homelab */
@@ -72,5 +72,13 @@ export class HomelabStack extends TerraformStack {
     output("etcd_quorum", controlPlane.etcdQuorum, "etcd members that must be up for writes and VIP moves");
     output("etcd_failures_tolerated", controlPlane.failuresTolerated, "Control planes that may fail while etcd keeps quorum");
     output("schematic_id", controlPlane.image.schematic.id, "Talos Image Factory schematic of the node image");
+    output("proxmox_hosts", spec.proxmoxNodes.length > 0 ? spec.proxmoxNodes : proxmoxHostsOf(spec), "Proxmox hosts of the cluster, in placement order");
+    if (spec.haEnabled) {
+      output(
+        "proxmox_ha",
+        { rules: spec.haRules, strict: spec.haStrict, keep_control_planes_apart: spec.haKeepControlPlanesApart, datastore_shared: spec.datastoreShared },
+        "Proxmox HA settings (the review reads them): rules or groups, strictness, shared VM disks",
+      );
+    }
   }
 }
