@@ -411,6 +411,11 @@ describe("ControlPlaneHa construct tree", () => {
       ├── etcd_quorum (TerraformOutput)
       ├── etcd_failures_tolerated (TerraformOutput)
       ├── schematic_id (TerraformOutput)
+      ├── cluster_name (TerraformOutput)
+      ├── talos_version (TerraformOutput)
+      ├── kubernetes_version (TerraformOutput)
+      ├── nodes (TerraformOutput)
+      ├── installer_image_base (TerraformOutput)
       └── proxmox_hosts (TerraformOutput)
       "
     `);

@@ -64,8 +64,13 @@ export function nocloudDiskImage(method: ImageImportMethod, factoryUrl: string, 
  * nocloud platform and the schematic's extensions.
  */
 export function nocloudInstallerImage(factoryUrl: string, schematicId: string, talosVersion: string): string {
+  return `${nocloudInstallerRepository(factoryUrl, schematicId)}:${talosVersion}`;
+}
+
+/** The installer image without its tag: `<factory host>/nocloud-installer/<schematic id>`. */
+export function nocloudInstallerRepository(factoryUrl: string, schematicId: string): string {
   const registryHost = trimSlash(factoryUrl).replace(/^https?:\/\//, "");
-  return `${registryHost}/nocloud-installer/${schematicId}:${talosVersion}`;
+  return `${registryHost}/nocloud-installer/${schematicId}`;
 }
 
 function trimSlash(url: string): string {

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { ImageFactorySchematic } from "../.gen/providers/talos/image-factory-schematic";
 import { VirtualEnvironmentDownloadFile } from "../.gen/providers/proxmox/virtual-environment-download-file";
-import { ImageImportMethod, nocloudDiskImage, nocloudInstallerImage, renderSchematic } from "./image-factory";
+import { ImageImportMethod, nocloudDiskImage, nocloudInstallerImage, nocloudInstallerRepository, renderSchematic } from "./image-factory";
 
 export interface TalosImageProps {
   /** Talos release of the image, e.g. `v1.13.9`. */
@@ -34,6 +34,8 @@ export class TalosImage extends Construct {
   public readonly schematic: ImageFactorySchematic;
   /** `<factory host>/nocloud-installer/<schematic id>:<version>`, for `machine.install.image`. */
   public readonly installerImage: string;
+  /** `<factory host>/nocloud-installer/<schematic id>`: an upgrade appends `:<version>`. */
+  public readonly installerRepository: string;
   private readonly downloads = new Map<string, VirtualEnvironmentDownloadFile>();
   private readonly sharedDownload?: VirtualEnvironmentDownloadFile;
 
@@ -45,6 +47,7 @@ export class TalosImage extends Construct {
       schematic: renderSchematic(props.systemExtensions),
     });
     this.installerImage = nocloudInstallerImage(props.imageFactoryUrl, this.schematic.id, props.talosVersion);
+    this.installerRepository = nocloudInstallerRepository(props.imageFactoryUrl, this.schematic.id);
 
     const image = nocloudDiskImage(props.importMethod, props.imageFactoryUrl, this.schematic.id, props.talosVersion);
     const [firstHost] = props.proxmoxHosts;

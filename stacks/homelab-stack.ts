@@ -72,6 +72,19 @@ export class HomelabStack extends TerraformStack {
     output("etcd_quorum", controlPlane.etcdQuorum, "etcd members that must be up for writes and VIP moves");
     output("etcd_failures_tolerated", controlPlane.failuresTolerated, "Control planes that may fail while etcd keeps quorum");
     output("schematic_id", controlPlane.image.schematic.id, "Talos Image Factory schematic of the node image");
+    // What the operator commands (npm run verify, drill, upgrade) read: no secret among them.
+    const vmOf = (role: string) => (node: { name: string; ip: string; vmId: number; proxmoxNode: string }) => ({
+      name: node.name,
+      ip: node.ip,
+      role,
+      vm_id: node.vmId,
+      proxmox_host: node.proxmoxNode,
+    });
+    output("cluster_name", spec.clusterName, "Talos and Kubernetes cluster name");
+    output("talos_version", spec.talosVersion, "Talos version the configuration is for");
+    output("kubernetes_version", spec.kubernetesVersion, "Kubernetes version the configuration is for");
+    output("nodes", [...spec.nodes.map(vmOf("control-plane")), ...spec.workers.map(vmOf("worker"))], "Every VM: name, IP, role, VM id and Proxmox host; control planes first");
+    output("installer_image_base", controlPlane.image.installerRepository, "Talos installer image of this cluster's schematic, without the version tag");
     output("proxmox_hosts", spec.proxmoxNodes.length > 0 ? spec.proxmoxNodes : proxmoxHostsOf(spec), "Proxmox hosts of the cluster, in placement order");
     if (spec.haEnabled) {
       output(

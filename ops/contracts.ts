@@ -1,0 +1,109 @@
+/**
+ * The contracts between the operator commands (`npm run verify`, `drill`,
+ * `upgrade`) and the world: what they know of the deployed cluster, and the
+ * narrow clients that talk to it. Orchestration (ops/*.ts) is pure and takes
+ * these interfaces; the adapters (ops/adapters/*) implement them with
+ * `talosctl`, `kubectl`, `terraform output` and the Proxmox API; tests use
+ * simulated clusters.
+ */
+
+/** One VM of the cluster, as the stack's outputs describe it. */
+export interface ClusterNode {
+  readonly name: string;
+  readonly ip: string;
+  readonly role: "control-plane" | "worker";
+  /** Proxmox VM id and host (the drill's crash mode powers the VM off through the Proxmox API). */
+  readonly vmId: number;
+  readonly proxmoxHost: string;
+}
+
+/** The deployed cluster as the stack describes it (`terraform output -json` in the stack's folder). */
+export interface StackFacts {
+  readonly clusterName: string;
+  readonly vip: string;
+  /** `https://<vip>:6443`. */
+  readonly clusterEndpoint: string;
+  /** Control planes first (the bootstrapped one first), then workers. */
+  readonly nodes: readonly ClusterNode[];
+  readonly talosVersion: string;
+  readonly kubernetesVersion: string;
+  /** `<factory host>/nocloud-installer/<schematic id>`: append `:<version>` for an upgrade image. */
+  readonly installerImageBase: string;
+}
+
+/** Credentials, kept in memory or in a private temporary folder removed on exit; never printed. */
+export interface Credentials {
+  /** talosconfig YAML text. */
+  readonly talosconfig: string;
+  /** kubeconfig YAML text (server = the VIP). */
+  readonly kubeconfig: string;
+}
+
+/** An etcd member as `talosctl etcd members -o json` reports it. */
+export interface EtcdMember {
+  readonly id: string;
+  readonly hostname: string;
+  readonly peerUrls: readonly string[];
+  readonly isLearner: boolean;
+}
+
+/** The etcd status of one member, as `talosctl etcd status` reports it. */
+export interface EtcdStatus {
+  readonly node: string;
+  readonly memberId: string;
+  /** The member id of the current leader, as this member sees it. */
+  readonly leader: string;
+}
+
+/** What the commands ask of Talos (talosctl with the cluster's talosconfig, one node at a time). */
+export interface TalosClient {
+  etcdMembers(node: string): Promise<EtcdMember[]>;
+  etcdStatus(node: string): Promise<EtcdStatus>;
+  /** The node's addresses (`talosctl get addresses`), without prefix length. */
+  addresses(node: string): Promise<string[]>;
+  /** Running Talos version tag, e.g. `v1.13.9`. */
+  version(node: string): Promise<string>;
+  /** State and health of a service, e.g. etcd. */
+  service(node: string, id: string): Promise<{ readonly state: string; readonly healthy: boolean }>;
+  /** Changes on every boot. */
+  bootId(node: string): Promise<string>;
+  /** The talosconfig's endpoints (must be node IPs, not the VIP). */
+  endpoints(): Promise<string[]>;
+  reboot(node: string): Promise<void>;
+  upgrade(node: string, image: string): Promise<void>;
+  forfeitEtcdLeadership(node: string): Promise<void>;
+  upgradeKubernetes(controlPlane: string, to: string): Promise<void>;
+}
+
+/** A Kubernetes node as the API reports it. */
+export interface KubeNode {
+  readonly name: string;
+  readonly ready: boolean;
+  /** e.g. `v1.36.3`. */
+  readonly kubeletVersion: string;
+}
+
+/** What the commands ask of Kubernetes, through the VIP, TLS verified against the cluster CA. */
+export interface KubernetesClient {
+  /** `GET /readyz` with the admin credentials. */
+  readyz(): Promise<{ readonly ok: boolean; readonly detail: string }>;
+  nodes(): Promise<KubeNode[]>;
+  /** The API server's version, e.g. `v1.36.3`. */
+  serverVersion(): Promise<string>;
+}
+
+/** What the drill's crash mode asks of Proxmox (PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN). */
+export interface ProxmoxClient {
+  /** Power off (not shut down): `POST /nodes/{host}/qemu/{vmid}/status/stop`. */
+  stopVm(host: string, vmId: number): Promise<void>;
+  startVm(host: string, vmId: number): Promise<void>;
+}
+
+/** One check of `verify`: what it saw and whether it holds. */
+export interface CheckResult {
+  readonly id: string;
+  readonly title: string;
+  readonly ok: boolean;
+  /** What was seen, in words (never a secret). */
+  readonly seen: string;
+}
