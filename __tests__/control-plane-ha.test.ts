@@ -146,7 +146,9 @@ describe("ControlPlaneHa, reference homelab", () => {
       cluster_name: "homelab",
       cluster_endpoint: "https://192.168.1.210:6443",
       machine_type: "controlplane",
-      talos_version: "v1.13.9",
+      talos_version: expect.stringMatching(
+        /^\$\{talos_machine_secrets\.\w+\.talos_version\}$/
+      ),
       kubernetes_version: "v1.36.3",
     });
   });
@@ -413,6 +415,7 @@ describe("ControlPlaneHa construct tree", () => {
       ├── schematic_id (TerraformOutput)
       ├── cluster_name (TerraformOutput)
       ├── talos_version (TerraformOutput)
+      ├── config_contract (TerraformOutput)
       ├── kubernetes_version (TerraformOutput)
       ├── nodes (TerraformOutput)
       ├── installer_image_base (TerraformOutput)

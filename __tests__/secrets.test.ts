@@ -40,8 +40,10 @@ describe("secrets", () => {
     const { json } = synthHomelab();
     const secretSources = /talos_machine_secrets|talos_machine_configuration|talos_client_configuration|talos_cluster_kubeconfig/;
     const derived = Object.entries(json.output).filter(([, output]) => secretSources.test(JSON.stringify(output.value)));
-    expect(derived.map(([name]) => name).sort()).toEqual(["kubeconfig", "kubeconfig_node_contexts", "talosconfig"]);
-    for (const [, output] of derived) expect(output.sensitive).toBe(true);
+    // config_contract reads the secrets' talos_version: a version string the schema does not mark sensitive, no key material.
+    expect(derived.map(([name]) => name).sort()).toEqual(["config_contract", "kubeconfig", "kubeconfig_node_contexts", "talosconfig"]);
+    expect(json.output.config_contract.value).toMatch(/^\$\{talos_machine_secrets\.\w+\.talos_version\}$/);
+    for (const [name, output] of derived) if (name !== "config_contract") expect(output.sensitive).toBe(true);
   });
 
   test("nothing writes kubeconfig or talosconfig to a plain file", () => {

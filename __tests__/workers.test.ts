@@ -73,7 +73,7 @@ describe("a cluster with two workers", () => {
       cluster_name: "homelab",
       cluster_endpoint: "https://192.168.1.210:6443",
       machine_secrets: expect.stringMatching(/^\$\{talos_machine_secrets\.ControlPlane_Secrets_\w+\.machine_secrets\}$/),
-      talos_version: "v1.13.9",
+      talos_version: expect.stringMatching(/^\$\{talos_machine_secrets\.\w+\.talos_version\}$/),
       kubernetes_version: "v1.36.3",
     });
     const patch = parseAllDocuments((configuration.config_patches as string[])[0])[0].toJS() as Block;

@@ -78,7 +78,18 @@ const REFERENCE_CONTROL_PLANES = [
 /** The construct's props, in the order the README lists them. Literal defaults are the reference homelab. */
 export const CLUSTER_FIELDS = {
   clusterName: Type.String(doc({ file: "clusterName", default: "homelab", description: "Cluster name (Talos and kubeconfig context); a DNS-1123 label. It also seeds the nodes' MAC addresses." })),
-  talosVersion: Type.String(doc({ file: "talosVersion", default: "v1.13.9", description: "Talos release of the image and machine configuration (`v1.11.x` to `v1.13.x`)." })),
+  talosVersion: Type.String(
+    doc({ file: "talosVersion", default: "v1.13.9", description: "Talos release the nodes run: the image, the installer and what upgrades go to (`v1.11.x` to `v1.14.x`)." }),
+  ),
+  configContract: Type.String(
+    doc({
+      file: "configContract",
+      defaultText:
+        "the contract the cluster was created with (kept in the machine secrets' state); for a new cluster `talosVersion` as `vMAJOR.MINOR`, capped at `v1.13`, the newest the pinned talos provider 0.11.0 generates",
+      description:
+        "The machine-configuration contract (`vMAJOR.MINOR`) the talos provider generates for: it picks the patch form and the schema they are checked against. It must not change under a running cluster; set it only to pin one.",
+    }),
+  ),
   kubernetesVersion: Type.String(
     doc({ file: "kubernetesVersion", default: "v1.36.3", description: "Kubernetes release; one the Talos release supports (Talos 1.13: 1.31 to 1.36)." }),
   ),

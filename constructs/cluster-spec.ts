@@ -6,6 +6,7 @@ import { ControlPlaneHaProps, ControlPlaneNodeProps } from "./control-plane-ha-p
 import { formatIpv4, parseCidr, parseIpv4, withPrefixLength } from "./ipv4";
 import { nodeMacAddress } from "./mac-address";
 import { placedHost } from "./placement";
+import { defaultContract } from "./talos-versions";
 import { KUBERNETES_API_PORT, REFERENCE_HOMELAB, ReferenceHomelab } from "./reference-homelab";
 
 export interface NodeSpec {
@@ -46,12 +47,23 @@ export type ClusterSpec = Omit<ReferenceHomelab, "controlPlanes" | "workers"> & 
   readonly workers: readonly NodeSpec[];
   /** As given, or true exactly when there are no workers (so the cluster can run workloads at all). */
   readonly allowSchedulingOnControlPlanes: boolean;
+  /** `vMAJOR.MINOR`: the machine-configuration contract (see talos-versions.ts). */
+  readonly configContract: string;
+  /**
+   * Whether `configContract` was set. If not, the machine configuration takes
+   * the contract the machine secrets were created with (their `talos_version`
+   * in the state, which ignores later changes), so an OS upgrade never changes it.
+   */
+  readonly configContractGiven: boolean;
 };
 
 /** Applies the reference-homelab defaults and derives per-node values. */
 export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec {
   const given = Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined)) as ControlPlaneHaProps;
-  const { controlPlanes, workers: givenWorkers, allowSchedulingOnControlPlanes, gateway: givenGateway, dnsServers, ...cluster } = { ...REFERENCE_HOMELAB, ...given };
+  const { controlPlanes, workers: givenWorkers, allowSchedulingOnControlPlanes, gateway: givenGateway, dnsServers, configContract, ...cluster } = {
+    ...REFERENCE_HOMELAB,
+    ...given,
+  };
   const network = parseCidr(cluster.networkCidr);
   const gateway = givenGateway ?? (network ? formatIpv4(network.base + 1) : "");
 
@@ -83,6 +95,8 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     nodes,
     workers,
     allowSchedulingOnControlPlanes: allowSchedulingOnControlPlanes ?? workers.length === 0,
+    configContract: configContract ?? defaultContract(cluster.talosVersion),
+    configContractGiven: configContract !== undefined,
   };
 }
 

@@ -6,6 +6,7 @@ import { DataTalosMachineConfiguration } from "../.gen/providers/talos/data-talo
 import { MachineBootstrap } from "../.gen/providers/talos/machine-bootstrap";
 import { MachineSecrets } from "../.gen/providers/talos/machine-secrets";
 import { ClusterHealthCheck } from "./cluster-health-check";
+import { generatorContract } from "./config-contract";
 import { ClusterSpec, proxmoxHostsOf, resolveClusterSpec } from "./cluster-spec";
 import { ControlPlaneHaProps } from "./control-plane-ha-props";
 import { ControlPlaneNode } from "./control-plane-node";
@@ -91,11 +92,12 @@ export class ControlPlaneHa extends Construct {
 
     // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/resources/machine_secrets
     this.machineSecrets = new MachineSecrets(this, "Secrets", {
-      talosVersion: spec.talosVersion,
+      talosVersion: spec.configContract,
       lifecycle: {
         // Losing the secrets means a new PKI: every node and client stops trusting the cluster.
         preventDestroy: true,
-        // They are generated for the first Talos release and stay valid across upgrades.
+        // Their talos_version in the state is the cluster's creation contract, which the
+        // machine configuration reads back (config-contract.ts): an OS upgrade must not change it.
         ignoreChanges: ["talos_version"],
       },
     });
@@ -107,7 +109,7 @@ export class ControlPlaneHa extends Construct {
       clusterEndpoint: spec.clusterEndpoint,
       machineType: "controlplane",
       machineSecrets: this.machineSecrets.machineSecrets,
-      talosVersion: spec.talosVersion,
+      talosVersion: generatorContract(spec, this.machineSecrets),
       kubernetesVersion: spec.kubernetesVersion,
       configPatches: renderClusterPatches({
         networkCidr: spec.networkCidr,
@@ -137,7 +139,7 @@ export class ControlPlaneHa extends Construct {
           ...vmSettings,
           node,
           clusterName: spec.clusterName,
-          talosVersion: spec.talosVersion,
+          talosVersion: spec.configContract,
           vip: spec.vip,
           imageFileId: this.image.fileIdOn(node.proxmoxNode),
           clientConfiguration,

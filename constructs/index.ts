@@ -23,3 +23,4 @@ export * from "./proxmox-ha";
 export * from "./talos-vm";
 export * from "./worker-node";
 export * from "./worker-pool";
+export * from "./config-contract";

@@ -6,8 +6,8 @@
 import { CLUSTER_FIELDS, defaultsOf } from "./cluster-fields";
 import { ControlPlaneHaProps } from "./control-plane-ha-props";
 
-/** Every field with a literal default; `gateway` and `dnsServers` are derived from the network instead, and `vlanId` unset means untagged; `allowSchedulingOnControlPlanes` follows from the workers. */
-export type ReferenceHomelab = Required<Omit<ControlPlaneHaProps, "gateway" | "dnsServers" | "vlanId" | "allowSchedulingOnControlPlanes">>;
+/** Every field with a literal default; `gateway` and `dnsServers` are derived from the network instead, and `vlanId` unset means untagged; `allowSchedulingOnControlPlanes` follows from the workers and `configContract` from `talosVersion`. */
+export type ReferenceHomelab = Required<Omit<ControlPlaneHaProps, "gateway" | "dnsServers" | "vlanId" | "allowSchedulingOnControlPlanes" | "configContract">>;
 
 export const REFERENCE_HOMELAB = defaultsOf(CLUSTER_FIELDS) as ReferenceHomelab;
 

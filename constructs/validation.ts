@@ -11,7 +11,17 @@ import { failuresTolerated } from "./quorum";
 import { HA_RULES_KINDS } from "./cluster-fields";
 import { IMAGE_IMPORT_METHODS } from "./image-factory";
 import { REFERENCE_HOMELAB } from "./reference-homelab";
-import { TALOS_RELEASES, parseVersion, supportsKubernetes, talosRelease } from "./talos-versions";
+import {
+  PROVIDER_NEWEST_CONTRACT,
+  TALOS_OS_RELEASES,
+  TALOS_RELEASES,
+  compareMinor,
+  contractMinor,
+  parseVersion,
+  supportsKubernetes,
+  talosOsRelease,
+  talosRelease,
+} from "./talos-versions";
 
 export interface ValidationProblem {
   /** Dotted path of the field, e.g. `controlPlanes[1].ip`. */
@@ -152,16 +162,19 @@ function checkMemberCount(spec: ClusterSpec, report: Report): void {
 }
 
 function checkVersions(spec: ClusterSpec, report: Report): void {
-  const supported = TALOS_RELEASES.map((release) => `v${release.minor}.x`).join(", ");
-  const release = talosRelease(spec.talosVersion);
+  const supported = TALOS_OS_RELEASES.map((release) => `v${release.minor}.x`).join(", ");
+  const release = talosOsRelease(spec.talosVersion);
   if (!parseVersion(spec.talosVersion)) {
     report("talosVersion", spec.talosVersion, `not a Talos version; write it as vMAJOR.MINOR.PATCH, e.g. v1.13.9 (supported: ${supported})`);
   } else if (!release) {
-    report("talosVersion", spec.talosVersion, `this project does not render machine configuration for that release; use one of ${supported}`);
+    report("talosVersion", spec.talosVersion, `this project does not run nodes on that release; use one of ${supported}`);
   }
+  checkContract(spec, report);
   if (!parseVersion(spec.kubernetesVersion)) {
     report("kubernetesVersion", spec.kubernetesVersion, "not a Kubernetes version; write it as vMAJOR.MINOR.PATCH, e.g. v1.36.3");
   } else if (release && !supportsKubernetes(release, spec.kubernetesVersion)) {
+    // Checked against the nodes' OS only: the pinned provider's generator does no Kubernetes
+    // compatibility check of its own (siderolabs/terraform-provider-talos v0.11.0 pkg/talos has none).
     const range = `Talos ${release.minor} supports Kubernetes ${release.kubernetes.oldest} to ${release.kubernetes.newest}`;
     if (spec.kubernetesVersionGiven) {
       report("kubernetesVersion", spec.kubernetesVersion, `${range}; pick a version in that range`);
@@ -173,6 +186,35 @@ function checkVersions(spec: ClusterSpec, report: Report): void {
         `not set: the default, which is for Talos ${REFERENCE_HOMELAB.talosVersion}`,
       );
     }
+  }
+}
+
+/** The machine-configuration contract: one the provider generates and this project renders patches for, not newer than the nodes. */
+function checkContract(spec: ClusterSpec, report: Report): void {
+  // A default derived from an unusable talosVersion is reported there, not twice.
+  if (!spec.configContractGiven && !talosOsRelease(spec.talosVersion)) return;
+  const origin = spec.configContractGiven ? undefined : `not set: the default for Talos ${spec.talosVersion}`;
+  const minor = contractMinor(spec.configContract);
+  const newest = PROVIDER_NEWEST_CONTRACT;
+  if (minor === undefined || !/^v\d+\.\d+$/.test(spec.configContract)) {
+    if (parseVersion(spec.talosVersion) || spec.configContractGiven) {
+      report("configContract", spec.configContract, "not a contract; write it as vMAJOR.MINOR, e.g. v1.13", origin);
+    }
+    return;
+  }
+  if (compareMinor(minor, newest.minor) > 0) {
+    report(
+      "configContract",
+      spec.configContract,
+      `${newest.provider} generates machine configuration with Talos machinery ${newest.machinery}, which knows contracts up to v${newest.minor} and would silently produce the v${newest.minor} layout; keep v${newest.minor} (Talos 1.14 nodes accept it), or move to a talos provider built on machinery of that release or later`,
+      origin,
+    );
+  } else if (!talosRelease(spec.configContract)) {
+    report("configContract", spec.configContract, `this project renders patches for contracts ${TALOS_RELEASES.map((r) => `v${r.minor}`).join(", ")}; use one of those`, origin);
+  }
+  const nodes = contractMinor(spec.talosVersion);
+  if (nodes !== undefined && compareMinor(minor, nodes) > 0) {
+    report("configContract", spec.configContract, `is newer than the nodes' Talos ${spec.talosVersion}: a node cannot read a newer contract; use v${nodes} or older`, origin);
   }
 }
 

@@ -1,3 +1,4 @@
+import { generatorContract } from "./config-contract";
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { DataTalosMachineConfiguration } from "../.gen/providers/talos/data-talos-machine-configuration";
@@ -43,7 +44,7 @@ export class WorkerPool extends Construct {
       clusterEndpoint: spec.clusterEndpoint,
       machineType: "worker",
       machineSecrets: props.machineSecrets.machineSecrets,
-      talosVersion: spec.talosVersion,
+      talosVersion: generatorContract(spec, props.machineSecrets),
       kubernetesVersion: spec.kubernetesVersion,
       configPatches: renderWorkerPatches({ networkCidr: spec.networkCidr, vip: spec.vip, installerImage: image.installerImage }),
     });
@@ -56,7 +57,7 @@ export class WorkerPool extends Construct {
           ...props.vmSettings,
           node,
           clusterName: spec.clusterName,
-          talosVersion: spec.talosVersion,
+          talosVersion: spec.configContract,
           imageFileId: image.fileIdOn(node.proxmoxNode),
           clientConfiguration: props.machineSecrets.clientConfiguration,
           machineConfiguration: this.machineConfiguration.machineConfiguration,

@@ -29,6 +29,8 @@ const REPLACEMENT_CONSEQUENCES: Readonly<Record<string, string>> = {
 /** Warnings from the comparison: what would be destroyed, what blocks the plan, what cannot be predicted. */
 export function changeWarnings({ diff, base, head, baseFacts }: ChangeContext): string[] {
   const warnings: string[] = [];
+  const contractChange = contractChangeWarning(base.configContract, head.configContract);
+  if (contractChange) warnings.push(contractChange);
   if (base.kubernetesVersion && head.kubernetesVersion && base.kubernetesVersion !== head.kubernetesVersion) {
     warnings.push(kubernetesUpgradeWarning(base.kubernetesVersion, head.kubernetesVersion, head.nodes.length));
   }
@@ -261,5 +263,21 @@ export function kubernetesUpgradeWarning(from: string, to: string, controlPlanes
     `Kubernetes ${from} → ${to} through Terraform: the configuration of all ${controlPlanes} control planes is applied live and at the same time, so every API server restarts at once (the API is down meanwhile), ` +
     `and what \`talosctl upgrade-k8s\` does is skipped: its pre-checks, one node at a time, and the update of kube-proxy, CoreDNS and flannel. ` +
     `Run \`talosctl -n <a control plane> upgrade-k8s --to ${to.replace(/^v/, "")}\` first, then merge this change: it then changes nothing on the nodes (README, Safety).`
+  );
+}
+
+/**
+ * A change of the machine-configuration contract under a running cluster:
+ * bumping it is how etcd secret encryption broke after moving to Talos 1.14
+ * (siderolabs/talos issue 13885, terraform-provider-talos issue 399).
+ */
+export function contractChangeWarning(base: string | undefined, head: string | undefined): string | undefined {
+  const minor = (contract: string) => contract.replace(/^v(\d+\.\d+).*$/, "v$1");
+  if (!base || !head || base === head || (base !== "creation" && head !== "creation" && minor(base) === minor(head))) return undefined;
+  if (head === "creation") return undefined; // back to the cluster's own creation contract
+  const from = base === "creation" ? "the contract the cluster was created with" : minor(base);
+  return (
+    `The machine-configuration contract changes from ${from} to ${minor(head)} under a running cluster: the provider regenerates every node's configuration for the new contract, ` +
+    "and such a change is how etcd secret encryption broke after moving to Talos 1.14 (siderolabs/talos issue 13885). Keep the contract across OS upgrades; change it only deliberately, with a tested plan."
   );
 }

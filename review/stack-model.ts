@@ -72,6 +72,11 @@ export interface StackModel {
   readonly vip?: string;
   readonly clusterEndpoint?: string;
   readonly talosVersion?: string;
+  /**
+   * The machine-configuration contract: a literal when pinned, `creation` when
+   * the configuration reads the machine secrets' creation contract back.
+   */
+  readonly configContract?: string;
   readonly kubernetesVersion?: string;
   /** Endpoints in the talosctl client configuration. */
   readonly talosctlEndpoints: readonly string[];
@@ -121,7 +126,8 @@ export function stackModel(json: TerraformJson): StackModel {
     hosts: [...hosts].map(([name, names]) => ({ name, nodes: names })),
     vip: literalString(outputValue(json, "vip")),
     clusterEndpoint: literalString(outputValue(json, "cluster_endpoint")),
-    talosVersion: literalString(machineConfiguration?.talos_version),
+    talosVersion: literalString(outputValue(json, "talos_version")) ?? literalString(machineConfiguration?.talos_version),
+    configContract: contractOf(machineConfiguration?.talos_version),
     kubernetesVersion: literalString(machineConfiguration?.kubernetes_version),
     talosctlEndpoints: stringList(clientConfiguration?.endpoints),
     talosctlNodes: stringList(clientConfiguration?.nodes),
@@ -194,4 +200,11 @@ function rank(order: readonly string[], item: string): number {
 /** Locale-independent ordering, so the report is the same on every machine. */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A pinned contract (`v1.13`, or a full version from older stacks), or `creation` for a reference to the secrets' `talos_version`. */
+function contractOf(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  if (/^\$\{talos_machine_secrets\.[^}]+\.talos_version\}$/.test(value)) return "creation";
+  return literalString(value);
 }

@@ -3,7 +3,7 @@ import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { ProxmoxProvider } from "../.gen/providers/proxmox/provider";
 import { TalosProvider } from "../.gen/providers/talos/provider";
-import { ControlPlaneHa, ControlPlaneHaProps, ProxmoxConnectionProps, formatProblem, proxmoxHostsOf, resolveClusterSpec, validateProxmoxEndpoint } from "../constructs";
+import { ControlPlaneHa, ControlPlaneHaProps, ProxmoxConnectionProps, formatProblem, generatorContract, proxmoxHostsOf, resolveClusterSpec, validateProxmoxEndpoint } from "../constructs";
 
 export interface HomelabStackProps {
   /** @default - the reference homelab */
@@ -81,7 +81,8 @@ export class HomelabStack extends TerraformStack {
       proxmox_host: node.proxmoxNode,
     });
     output("cluster_name", spec.clusterName, "Talos and Kubernetes cluster name");
-    output("talos_version", spec.talosVersion, "Talos version the configuration is for");
+    output("talos_version", spec.talosVersion, "Talos version the nodes run (image, installer, upgrades)");
+    output("config_contract", generatorContract(spec, controlPlane.machineSecrets), "Machine-configuration contract the talos provider generates for (the cluster's creation contract unless configContract pins one)");
     output("kubernetes_version", spec.kubernetesVersion, "Kubernetes version the configuration is for");
     output("nodes", [...spec.nodes.map(vmOf("control-plane")), ...spec.workers.map(vmOf("worker"))], "Every VM: name, IP, role, VM id and Proxmox host; control planes first");
     output("installer_image_base", controlPlane.image.installerRepository, "Talos installer image of this cluster's schematic, without the version tag");
