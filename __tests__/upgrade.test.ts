@@ -226,6 +226,17 @@ describe("Talos upgrade: refusals (nothing touched)", () => {
     expect(sim.actions).toEqual([]);
   });
 
+  test("verify's version-agreement checks do not block an upgrade (a re-run finds two versions)", async () => {
+    const sim = cluster({ talosVersions: { cp1: "v1.13.9", cp2: TARGET, cp3: "v1.13.9", w1: "v1.13.9" } });
+    const verify = async (): Promise<CheckResult[]> => [
+      ...(await sim.verify()),
+      { id: "talos-version", title: "Talos runs v1.13.9", ok: false, seen: "v1.13.9: cp1, cp3, w1; v1.13.10: cp2" },
+    ];
+    const { result, output } = await upgrade(sim, undefined, { verify });
+    expect(result.outcome).toBe("upgraded");
+    expect(output).toMatch(/note \(not a pre-check of an upgrade\): Talos runs v1\.13\.9/);
+  });
+
   test("fails when an etcd member is unhealthy before the start", async () => {
     const sim = cluster({ faults: [{ kind: "etcd-unhealthy", node: "cp3" }] });
     const { result } = await upgrade(sim);

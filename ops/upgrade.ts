@@ -100,7 +100,7 @@ export async function runUpgrade(props: UpgradeProps): Promise<UpgradeResult> {
     return { outcome: "refused", problems, plan, done: [], skipped: [] };
   };
 
-  const failed = await preChecks(props.verify);
+  const failed = await preChecks(props.verify, log);
   if (failed.length) return refused(failed);
 
   let observed: ObservedCluster;
@@ -112,14 +112,22 @@ export async function runUpgrade(props: UpgradeProps): Promise<UpgradeResult> {
   return props.target.kind === "talos" ? upgradeTalos(props, observed, log, refused) : upgradeKubernetes(props, observed, log, refused);
 }
 
-async function preChecks(verify: UpgradeProps["verify"]): Promise<string[]> {
+/**
+ * verify's checks that the cluster runs the configuration's versions: not
+ * pre-checks of an upgrade, which changes exactly that (a re-run after a stop
+ * finds nodes on two versions); the upgrade has its own version rules.
+ */
+export const VERSION_CHECK_IDS: readonly string[] = ["talos-version", "kubernetes-version"];
+
+async function preChecks(verify: UpgradeProps["verify"], log: (line: string) => void): Promise<string[]> {
   let checks: CheckResult[];
   try {
     checks = await verify();
   } catch (error) {
     return [`pre-checks (verify) could not run: ${message(error)}`];
   }
-  return checks.filter((c) => !c.ok).map((c) => `pre-check failed: ${c.title}: ${c.seen}`);
+  for (const c of checks) if (!c.ok && VERSION_CHECK_IDS.includes(c.id)) log(`note (not a pre-check of an upgrade): ${c.title}: ${c.seen}`);
+  return checks.filter((c) => !c.ok && !VERSION_CHECK_IDS.includes(c.id)).map((c) => `pre-check failed: ${c.title}: ${c.seen}`);
 }
 
 async function observe(props: UpgradeProps): Promise<ObservedCluster> {

@@ -1,0 +1,78 @@
+/**
+ * `npm run upgrade -- --talos vX.Y.Z | --kubernetes vX.Y.Z [--dry-run]`
+ *
+ * Pre-checks as `verify`, prints the plan, and (without --dry-run) upgrades
+ * one node at a time (ops/upgrade.ts). Exit 0 when done or planned, 1 when
+ * refused or stopped part-way (the output says where the cluster stands and
+ * the command to resume), 2 on a bad argument or when it cannot run.
+ */
+import { HttpsKubernetesClient, parseKubeconfig } from "../adapters/kubernetes";
+import { TalosctlClient } from "../adapters/talosctl";
+import { parseVersion } from "../../constructs/talos-versions";
+import { runUpgrade, UpgradeResult, UpgradeTarget } from "../upgrade";
+import { observe, verifyChecks } from "../verify";
+import { CommonArgs, EXIT_FAILED, OneLineError, loadClusterContext, parseCommandArgs, runMain } from "./common";
+
+export const UPGRADE_USAGE = `usage: npm run upgrade -- --talos vX.Y.Z | --kubernetes vX.Y.Z [--dry-run] [--node-timeout-minutes N] [--talosconfig FILE] [--kubeconfig FILE] [--json]`;
+
+export interface UpgradeArgs {
+  readonly common: CommonArgs;
+  readonly target: UpgradeTarget;
+  readonly dryRun: boolean;
+  readonly nodeTimeoutMs: number;
+}
+
+/** Parses the command line; a bad argument is a one-line OneLineError (exit 2). */
+export function parseUpgradeArgs(argv: readonly string[]): UpgradeArgs {
+  const { common, values, positionals } = parseCommandArgs(argv, {
+    talos: { type: "string" },
+    kubernetes: { type: "string" },
+    "dry-run": { type: "boolean", default: false },
+    "node-timeout-minutes": { type: "string" },
+  });
+  if (positionals.length > 0) throw new OneLineError(`unexpected argument "${positionals[0]}"; ${UPGRADE_USAGE}`);
+  const talos = values.talos as string | undefined;
+  const kubernetes = values.kubernetes as string | undefined;
+  if ((talos === undefined) === (kubernetes === undefined)) throw new OneLineError(`give exactly one of --talos or --kubernetes; ${UPGRADE_USAGE}`);
+  const target: UpgradeTarget = talos !== undefined ? { kind: "talos", version: talos } : { kind: "kubernetes", version: kubernetes! };
+  if (!parseVersion(target.version)) {
+    const example = target.kind === "talos" ? "v1.13.10" : "v1.36.4";
+    throw new OneLineError(`--${target.kind} "${target.version}" is not a version: use the vX.Y.Z form, e.g. ${example}`);
+  }
+  const minutesText = values["node-timeout-minutes"] as string | undefined;
+  const minutes = minutesText === undefined ? 15 : Number(minutesText);
+  if (!/^[1-9]\d*$/.test(minutesText ?? "15") || minutes > 120) throw new OneLineError(`--node-timeout-minutes "${minutesText}": a whole number of minutes from 1 to 120`);
+  return { common, target, dryRun: values["dry-run"] === true, nodeTimeoutMs: minutes * 60_000 };
+}
+
+/** Runs the command; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseUpgradeArgs(argv);
+  if (args.common.help) {
+    process.stdout.write(`${UPGRADE_USAGE}\n`);
+    return 0;
+  }
+  const context = await loadClusterContext(args.common);
+  const { facts } = context;
+  const talos = new TalosctlClient({ talosconfigPath: context.talosconfigPath, talosconfigText: context.credentials.talosconfig });
+  const kube = new HttpsKubernetesClient({ access: parseKubeconfig(context.credentials.kubeconfig) });
+  const verify = async () => verifyChecks(facts, await observe(facts, { talos, kubernetes: kube }));
+  const result = await runUpgrade({
+    facts,
+    talos,
+    kube,
+    verify,
+    target: args.target,
+    dryRun: args.dryRun,
+    nodeTimeoutMs: args.nodeTimeoutMs,
+    log: (line) => (args.common.json ? process.stderr : process.stdout).write(`${line}\n`),
+  });
+  if (args.common.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return exitCode(result);
+}
+
+export function exitCode(result: UpgradeResult): number {
+  return result.outcome === "upgraded" || result.outcome === "planned" ? 0 : EXIT_FAILED;
+}
+
+if (require.main === module) runMain("upgrade", () => main(process.argv.slice(2)));
