@@ -1,0 +1,189 @@
+/**
+ * The drill's prober, for real, against TLS servers on 127.0.0.1 (loopback
+ * only) that the tests start and stop.
+ */
+import * as net from "node:net";
+import { performance } from "node:perf_hooks";
+import * as tls from "node:tls";
+import { generate } from "selfsigned";
+import { outageWindows } from "../ops/outage-windows";
+import { probeEndpoint, probeOnce } from "../ops/probe";
+
+interface Pems {
+  readonly key: string;
+  readonly cert: string;
+}
+
+/** A self-signed server certificate valid for 127.0.0.1. */
+async function mint(): Promise<Pems> {
+  const pems = await generate([{ name: "commonName", value: "drill-probe-test" }], {
+    keyType: "ec",
+    algorithm: "sha256",
+    extensions: [
+      { name: "basicConstraints", cA: true },
+      { name: "keyUsage", keyCertSign: true, digitalSignature: true },
+      { name: "extKeyUsage", serverAuth: true },
+      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
+    ],
+  });
+  return { key: pems.private, cert: pems.cert };
+}
+
+/** A TLS server that counts the handshakes it completed (each probe must be a new one). */
+function tlsServer(pems: Pems): tls.Server & { handshakes: number } {
+  const server = tls.createServer({ key: pems.key, cert: pems.cert }, (socket) => {
+    server.handshakes++;
+    socket.on("error", () => undefined);
+    socket.end();
+  }) as tls.Server & { handshakes: number };
+  server.handshakes = 0;
+  return server;
+}
+
+function listen(server: net.Server, port = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port));
+  });
+}
+
+function close(server: net.Server): Promise<void> {
+  return new Promise((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let pems: Pems;
+let otherPems: Pems;
+beforeAll(async () => {
+  [pems, otherPems] = await Promise.all([mint(), mint()]);
+});
+
+describe("probeEndpoint", () => {
+  test("a healthy endpoint: no window, and every probe is a new TCP connection and TLS handshake", async () => {
+    const server = tlsServer(pems);
+    const port = await listen(server);
+    try {
+      const run = await probeEndpoint({ host: "127.0.0.1", port, seconds: 1, intervalMs: 100 });
+      expect(run.results).toHaveLength(10);
+      expect(run.results.every((r) => r.ok)).toBe(true);
+      expect(outageWindows(run.results)).toEqual([]);
+      expect(run.verified).toBe(false);
+      // the server completes its side once the client's Finished arrives: count after every connection closed
+      await close(server);
+      expect(server.handshakes).toBe(10);
+    } finally {
+      await close(server);
+    }
+  });
+
+  test("probes start on the schedule, every interval from the start of the run, on the monotonic clock", async () => {
+    const server = tlsServer(pems);
+    const port = await listen(server);
+    try {
+      const run = await probeEndpoint({ host: "127.0.0.1", port, seconds: 1, intervalMs: 50 });
+      expect(run.results).toHaveLength(20);
+      // each start within 40 ms of its slot (a slow shared machine may delay a timer; it never accumulates)
+      run.results.forEach((r, i) => expect(Math.abs(r.startedAtMs - i * 50)).toBeLessThan(40));
+    } finally {
+      await close(server);
+    }
+  });
+
+  test("the server stopped for about 1 s: one window within 0.3 s of the gap", async () => {
+    // GIVEN a server that stops accepting 0.6 s into the run and comes back on the same port 1 s later
+    let server = tlsServer(pems);
+    const port = await listen(server);
+    let gapMs = 0;
+    const outage = (async () => {
+      await sleep(600);
+      const down = performance.now();
+      await close(server);
+      await sleep(1000);
+      server = tlsServer(pems);
+      await listen(server, port);
+      gapMs = performance.now() - down;
+    })();
+    try {
+      // WHEN probing for 2.5 s
+      const run = await probeEndpoint({ host: "127.0.0.1", port, seconds: 2.5, intervalMs: 100 });
+      await outage;
+      // THEN one closed window of refused connections (a connection caught in the backlog as the
+      // listener closed is reset), as long as the gap plus at most two intervals of sampling
+      const windows = outageWindows(run.results);
+      expect(windows).toHaveLength(1);
+      expect(windows[0]).toMatchObject({ open: false, fromRunStart: false });
+      expect(windows[0].errors).toContain("ECONNREFUSED");
+      expect(Math.abs(windows[0].durationSeconds - gapMs / 1000)).toBeLessThanOrEqual(0.3);
+    } finally {
+      await outage;
+      await close(server);
+    }
+  });
+
+  test("a closed port: every probe refused, one open window from the start of the run", async () => {
+    const placeholder = net.createServer();
+    const port = await listen(placeholder);
+    await close(placeholder);
+    const run = await probeEndpoint({ host: "127.0.0.1", port, seconds: 0.3, intervalMs: 100 });
+    expect(run.results.map((r) => r.error)).toEqual(["ECONNREFUSED", "ECONNREFUSED", "ECONNREFUSED"]);
+    expect(outageWindows(run.results)).toMatchObject([{ open: true, fromRunStart: true, failedProbes: 3 }]);
+  });
+
+  test("a server that accepts TCP but never answers the handshake: the deadline fires, and stalled probes do not delay the next", async () => {
+    // GIVEN a TCP server that holds every connection silently
+    const held = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      held.add(socket);
+      socket.on("error", () => undefined);
+    });
+    const port = await listen(silent);
+    try {
+      // WHEN probing every 50 ms with a 300 ms deadline for 0.5 s
+      const run = await probeEndpoint({ host: "127.0.0.1", port, seconds: 0.5, intervalMs: 50, deadlineMs: 300 });
+      // THEN each probe failed at its deadline (not before; not much after)
+      expect(run.results).toHaveLength(10);
+      for (const r of run.results) {
+        expect(r).toMatchObject({ ok: false, error: "no TLS handshake within 300 ms" });
+        expect(r.endedAtMs - r.startedAtMs).toBeGreaterThanOrEqual(299);
+        expect(r.endedAtMs - r.startedAtMs).toBeLessThan(600);
+      }
+      // AND the probes ran concurrently: they started 50 ms apart, not a deadline apart
+      run.results.forEach((r, i) => expect(Math.abs(r.startedAtMs - i * 50)).toBeLessThan(40));
+      expect(held.size).toBe(10);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await close(silent);
+    }
+  });
+});
+
+describe("probeOnce", () => {
+  test("verifies the certificate against the CA when given one", async () => {
+    const server = tlsServer(pems);
+    const port = await listen(server);
+    try {
+      const good = await probeOnce("127.0.0.1", port, { deadlineMs: 1000, verified: true, ca: pems.cert });
+      const wrongCa = await probeOnce("127.0.0.1", port, { deadlineMs: 1000, verified: true, ca: otherPems.cert });
+      const notChecked = await probeOnce("127.0.0.1", port, { deadlineMs: 1000, verified: false });
+      expect(good).toMatchObject({ ok: true });
+      expect(wrongCa).toMatchObject({ ok: false });
+      expect(wrongCa.error).toMatch(/CERT|SIGNATURE|ISSUER/);
+      expect(notChecked).toMatchObject({ ok: true });
+    } finally {
+      await close(server);
+    }
+  });
+
+  test("a plain TCP server that closes at once fails the probe, it never counts as up", async () => {
+    const server = net.createServer((socket) => socket.destroy());
+    const port = await listen(server);
+    try {
+      const result = await probeOnce("127.0.0.1", port, { deadlineMs: 1000, verified: false });
+      expect(result.ok).toBe(false);
+      expect(result.error).toMatch(/ECONNRESET|closed before the TLS handshake/);
+    } finally {
+      await close(server);
+    }
+  });
+});
