@@ -1,0 +1,69 @@
+/**
+ * A fake Kubernetes API on 127.0.0.1 that demands a client certificate from
+ * its CA, as Talos's API server does. Loopback only.
+ */
+import * as https from "node:https";
+import * as net from "node:net";
+import { generate } from "selfsigned";
+
+export interface Pki {
+  readonly ca: string;
+  readonly serverKey: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+}
+
+/** A throwaway CA (also the server certificate, valid for 127.0.0.1) and an admin client certificate it signed. */
+export async function mintPki(): Promise<Pki> {
+  const pems = await generate([{ name: "commonName", value: "localhost" }], {
+    keyType: "ec",
+    algorithm: "sha256",
+    extensions: [
+      { name: "basicConstraints", cA: true },
+      { name: "keyUsage", keyCertSign: true, digitalSignature: true, keyEncipherment: true },
+      { name: "extKeyUsage", serverAuth: true, clientAuth: true },
+      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
+    ],
+    clientCertificate: { cn: "admin" },
+  });
+  return { ca: pems.cert, serverKey: pems.private, clientCert: pems.clientcert!, clientKey: pems.clientprivate! };
+}
+
+export interface ApiState {
+  readyzStatus: number;
+  nodes: { name: string; ready: boolean; kubeletVersion: string }[];
+  gitVersion: string;
+}
+
+export function fakeApi(pki: Pki, state: ApiState): https.Server {
+  return https.createServer({ key: pki.serverKey, cert: pki.ca, ca: [pki.ca], requestCert: true, rejectUnauthorized: true }, (request, response) => {
+    if (request.url === "/readyz") {
+      response.writeHead(state.readyzStatus).end(state.readyzStatus === 200 ? "ok" : "[+]ping ok\n[-]etcd failed: reason withheld\nreadyz check failed");
+    } else if (request.url === "/api/v1/nodes") {
+      const items = state.nodes.map((n) => ({
+        metadata: { name: n.name },
+        status: { conditions: [{ type: "Ready", status: n.ready ? "True" : "False" }], nodeInfo: { kubeletVersion: n.kubeletVersion } },
+      }));
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ kind: "NodeList", apiVersion: "v1", items }));
+    } else if (request.url === "/version") {
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ major: "1", minor: "36", gitVersion: state.gitVersion, platform: "linux/amd64" }));
+    } else response.writeHead(404).end();
+  });
+}
+
+export function listen(server: net.Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)));
+}
+
+export function close(server: https.Server | net.Server): Promise<void> {
+  if ("closeAllConnections" in server) server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** A port nothing listens on (bound, then closed). */
+export async function closedPort(): Promise<number> {
+  const probe = net.createServer();
+  const port = await listen(probe);
+  await close(probe);
+  return port;
+}
