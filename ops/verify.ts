@@ -1,0 +1,235 @@
+/**
+ * `npm run verify`: what to observe of the cluster, and the pure checks over
+ * what was observed. `observe` asks the clients everything at once and keeps
+ * each call's failure in the observation (one failure is reported, not
+ * thrown); `verifyChecks` turns facts and observations into CheckResults.
+ */
+import { etcdQuorum, failuresTolerated } from "../constructs/quorum";
+import type { CheckResult, ClusterNode, EtcdMember, EtcdStatus, KubeNode, KubernetesClient, StackFacts, TalosClient } from "./contracts";
+
+/** A client call's answer, or why there is none. */
+export type Seen<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+/** What Talos said about one node. */
+export interface NodeObservation {
+  readonly node: ClusterNode;
+  readonly addresses: Seen<string[]>;
+  readonly talosVersion: Seen<string>;
+  /** Control planes only. */
+  readonly etcdService?: Seen<{ readonly state: string; readonly healthy: boolean }>;
+  readonly etcdMembers?: Seen<EtcdMember[]>;
+  readonly etcdStatus?: Seen<EtcdStatus>;
+}
+
+export interface Observations {
+  readonly nodes: readonly NodeObservation[];
+  readonly endpoints: Seen<string[]>;
+  readonly readyz: Seen<{ readonly ok: boolean; readonly detail: string }>;
+  readonly kubeNodes: Seen<KubeNode[]>;
+  readonly serverVersion: Seen<string>;
+}
+
+/** Awaits a call, keeping its failure as a message. */
+export async function seen<T>(call: () => Promise<T>): Promise<Seen<T>> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Every question at once (each client call has its own deadline, so this ends when the slowest does). */
+export async function observe(facts: StackFacts, clients: { readonly talos: TalosClient; readonly kubernetes: KubernetesClient }): Promise<Observations> {
+  const { talos, kubernetes } = clients;
+  const nodes = Promise.all(
+    facts.nodes.map(async (node): Promise<NodeObservation> => {
+      const controlPlane = node.role === "control-plane";
+      const [addresses, talosVersion, etcdService, etcdMembers, etcdStatus] = await Promise.all([
+        seen(() => talos.addresses(node.ip)),
+        seen(() => talos.version(node.ip)),
+        controlPlane ? seen(() => talos.service(node.ip, "etcd")) : undefined,
+        controlPlane ? seen(() => talos.etcdMembers(node.ip)) : undefined,
+        controlPlane ? seen(() => talos.etcdStatus(node.ip)) : undefined,
+      ]);
+      return { node, addresses, talosVersion, etcdService, etcdMembers, etcdStatus };
+    }),
+  );
+  const [nodeObservations, endpoints, readyz, kubeNodes, serverVersion] = await Promise.all([
+    nodes,
+    seen(() => talos.endpoints()),
+    seen(() => kubernetes.readyz()),
+    seen(() => kubernetes.nodes()),
+    seen(() => kubernetes.serverVersion()),
+  ]);
+  return { nodes: nodeObservations, endpoints, readyz, kubeNodes, serverVersion };
+}
+
+/** The IP in an etcd peer URL (`https://10.0.0.1:2380` -> `10.0.0.1`). */
+export function peerAddress(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, "");
+  } catch {
+    return url;
+  }
+}
+
+const controlPlanesOf = (facts: StackFacts) => facts.nodes.filter((node) => node.role === "control-plane");
+const sameVersion = (a: string, b: string) => a.replace(/^v/, "") === b.replace(/^v/, "");
+const list = (items: readonly string[]) => (items.length === 0 ? "none" : items.join(", "));
+
+/** The member list as the control planes report it: the first answer, and whether the others agree. */
+function memberList(observations: Observations): { members?: EtcdMember[]; from?: string; disagree: string[]; errors: string[] } {
+  const answers = observations.nodes.filter((o) => o.etcdMembers !== undefined);
+  const errors = answers.filter((o) => !o.etcdMembers!.ok).map((o) => `${o.node.name}: ${(o.etcdMembers as { error: string }).error}`);
+  const ok = answers.filter((o) => o.etcdMembers!.ok) as (NodeObservation & { etcdMembers: { ok: true; value: EtcdMember[] } })[];
+  if (ok.length === 0) return { disagree: [], errors };
+  const key = (members: EtcdMember[]) => members.map((m) => m.id).sort().join(",");
+  const first = ok[0];
+  const disagree = ok.filter((o) => key(o.etcdMembers.value) !== key(first.etcdMembers.value)).map((o) => o.node.name);
+  return { members: first.etcdMembers.value, from: first.node.name, disagree, errors };
+}
+
+/** Every check of `verify`, in the order the table shows them. Pure. */
+export function verifyChecks(facts: StackFacts, observations: Observations): CheckResult[] {
+  return [
+    etcdMembersCheck(facts, observations),
+    etcdMemberListCheck(facts, observations),
+    quorumCheck(facts, observations),
+    vipCheck(facts, observations),
+    apiCheck(facts, observations),
+    endpointsCheck(facts, observations),
+    nodesReadyCheck(facts, observations),
+    talosVersionCheck(facts, observations),
+    kubernetesVersionCheck(facts, observations),
+  ];
+}
+
+function memberOf(node: ClusterNode, members: readonly EtcdMember[]): EtcdMember | undefined {
+  return members.find((m) => m.peerUrls.some((url) => peerAddress(url) === node.ip)) ?? members.find((m) => m.hostname === node.name);
+}
+
+function etcdMembersCheck(facts: StackFacts, observations: Observations): CheckResult {
+  const { members, errors } = memberList(observations);
+  const parts: string[] = [];
+  let ok = members !== undefined;
+  for (const node of controlPlanesOf(facts)) {
+    const observation = observations.nodes.find((o) => o.node.name === node.name);
+    const service = observation?.etcdService;
+    const member = members ? memberOf(node, members) : undefined;
+    const started = service?.ok ? `etcd ${service.value.state}${service.value.healthy ? ", healthy" : ", not healthy"}` : `etcd service unknown (${service?.error ?? "not asked"})`;
+    const membership = members === undefined ? "membership unknown" : member === undefined ? "not a member" : member.isLearner ? `learner ${member.id}` : `member ${member.id}`;
+    if (!service?.ok || !service.value.healthy || member === undefined || member.isLearner) ok = false;
+    parts.push(`${node.name}: ${membership}, ${started}`);
+  }
+  if (members === undefined) parts.push(`no control plane listed the members (${list(errors)})`);
+  return { id: "etcd-members", title: "Every control plane is a started etcd member", ok, seen: parts.join("; ") };
+}
+
+function etcdMemberListCheck(facts: StackFacts, observations: Observations): CheckResult {
+  const { members, from, disagree, errors } = memberList(observations);
+  const title = "The etcd member list matches the stack";
+  if (members === undefined) return { id: "etcd-member-list", title, ok: false, seen: `no member list: ${list(errors)}` };
+  const ips = new Set(controlPlanesOf(facts).map((node) => node.ip));
+  const names = new Set(controlPlanesOf(facts).map((node) => node.name));
+  const strays = members.filter((m) => !m.peerUrls.some((url) => ips.has(peerAddress(url))) && !(m.peerUrls.length === 0 && names.has(m.hostname)));
+  const describe = (m: EtcdMember) => `${m.hostname || "(no name)"} ${m.id} ${list(m.peerUrls.map(peerAddress))}${peerUrlsHold(m, facts.vip) ? " (the VIP)" : ""}`;
+  const parts = [`${members.length} members (as ${from} lists them): ${members.map((m) => m.hostname || m.id).join(", ")}`];
+  if (strays.length > 0) parts.push(`stray: ${strays.map(describe).join("; ")}`);
+  if (disagree.length > 0) parts.push(`${list(disagree)} list${disagree.length === 1 ? "s" : ""} other members`);
+  return { id: "etcd-member-list", title, ok: strays.length === 0 && disagree.length === 0 && members.length === ips.size, seen: parts.join("; ") };
+}
+
+function peerUrlsHold(member: EtcdMember, address: string): boolean {
+  return member.peerUrls.some((url) => peerAddress(url) === address);
+}
+
+function quorumCheck(facts: StackFacts, observations: Observations): CheckResult {
+  const { members } = memberList(observations);
+  const designed = controlPlanesOf(facts).length;
+  const live = controlPlanesOf(facts).filter((node) => {
+    const observation = observations.nodes.find((o) => o.node.name === node.name);
+    return observation?.etcdService?.ok === true && observation.etcdService.value.healthy && members !== undefined && memberOf(node, members) !== undefined;
+  });
+  const n = live.length;
+  const leaders = new Set(
+    observations.nodes.flatMap((o) => (o.etcdStatus?.ok && /[1-9a-f]/i.test(o.etcdStatus.value.leader) ? [o.etcdStatus.value.leader] : [])),
+  );
+  const leaderMember = members?.find((m) => leaders.has(m.id));
+  const leader = leaders.size === 0 ? "no leader seen" : leaders.size > 1 ? `leaders disagree: ${[...leaders].join(", ")}` : `leader ${leaderMember?.hostname || [...leaders][0]}`;
+  const quorum = n === 0 ? 1 : etcdQuorum(n);
+  const tolerated = n === 0 ? 0 : failuresTolerated(n);
+  const seenText = `${n} live of ${designed}: quorum ${quorum}, tolerates ${tolerated} failure${tolerated === 1 ? "" : "s"} (the stack's ${designed} tolerate ${failuresTolerated(designed)}); ${leader}`;
+  return { id: "etcd-quorum", title: "etcd quorum and failures tolerated", ok: n > 0 && tolerated >= failuresTolerated(designed) && leaders.size === 1, seen: seenText };
+}
+
+function vipCheck(facts: StackFacts, observations: Observations): CheckResult {
+  const holders = observations.nodes.filter((o) => o.addresses.ok && o.addresses.value.includes(facts.vip)).map((o) => o.node);
+  const unknown = observations.nodes.filter((o) => !o.addresses.ok && o.node.role === "control-plane");
+  const holderText = holders.length === 0 ? "no node holds it" : holders.length === 1 ? `${holders[0].name} (${holders[0].ip})` : `${holders.length} nodes hold it: ${holders.map((h) => h.name).join(", ")}`;
+  const unknownText = unknown.length > 0 ? `; unknown for ${unknown.map((o) => `${o.node.name} (${(o.addresses as { error: string }).error})`).join(", ")}` : "";
+  return { id: "vip-holder", title: `Exactly one node holds the VIP ${facts.vip}`, ok: holders.length === 1 && unknown.length === 0, seen: holderText + unknownText };
+}
+
+function apiCheck(facts: StackFacts, observations: Observations): CheckResult {
+  const title = "The API answers through the VIP (TLS verified, /readyz)";
+  const url = `${facts.clusterEndpoint.replace(/\/+$/, "")}/readyz`;
+  if (!observations.readyz.ok) return { id: "api-readyz", title, ok: false, seen: `${url}: ${observations.readyz.error}` };
+  return { id: "api-readyz", title, ok: observations.readyz.value.ok, seen: `${url}: ${observations.readyz.value.detail}` };
+}
+
+function endpointsCheck(facts: StackFacts, observations: Observations): CheckResult {
+  const title = "talosconfig endpoints are the node IPs, not the VIP";
+  if (!observations.endpoints.ok) return { id: "talosconfig-endpoints", title, ok: false, seen: observations.endpoints.error };
+  const endpoints = observations.endpoints.value;
+  const ips = new Set(controlPlanesOf(facts).map((node) => node.ip));
+  const problems = [
+    ...(endpoints.length === 0 ? ["no endpoint"] : []),
+    ...endpoints.filter((e) => e === facts.vip).map((e) => `${e} is the VIP`),
+    ...endpoints.filter((e) => e !== facts.vip && !ips.has(e)).map((e) => `${e} is not a control plane`),
+  ];
+  return { id: "talosconfig-endpoints", title, ok: problems.length === 0, seen: `${list(endpoints)}${problems.length > 0 ? ` (${problems.join("; ")})` : ""}` };
+}
+
+function nodesReadyCheck(facts: StackFacts, observations: Observations): CheckResult {
+  const title = "Every Kubernetes node is Ready";
+  if (!observations.kubeNodes.ok) return { id: "nodes-ready", title, ok: false, seen: observations.kubeNodes.error };
+  const kubeNodes = observations.kubeNodes.value;
+  const missing = facts.nodes.filter((node) => !kubeNodes.some((k) => k.name === node.name)).map((node) => node.name);
+  const notReady = kubeNodes.filter((k) => !k.ready).map((k) => k.name);
+  const ready = kubeNodes.filter((k) => k.ready).map((k) => k.name);
+  const extra = kubeNodes.filter((k) => !facts.nodes.some((node) => node.name === k.name)).map((k) => k.name);
+  const parts = [`Ready: ${list(ready)}`];
+  if (notReady.length > 0) parts.push(`NotReady: ${list(notReady)}`);
+  if (missing.length > 0) parts.push(`not registered: ${list(missing)}`);
+  if (extra.length > 0) parts.push(`not in the stack: ${list(extra)}`);
+  return { id: "nodes-ready", title, ok: notReady.length === 0 && missing.length === 0, seen: parts.join("; ") };
+}
+
+function talosVersionCheck(facts: StackFacts, observations: Observations): CheckResult {
+  const byVersion = new Map<string, string[]>();
+  for (const o of observations.nodes) {
+    const key = o.talosVersion.ok ? o.talosVersion.value : `unknown (${o.talosVersion.error})`;
+    byVersion.set(key, [...(byVersion.get(key) ?? []), o.node.name]);
+  }
+  const ok = observations.nodes.length > 0 && observations.nodes.every((o) => o.talosVersion.ok && sameVersion(o.talosVersion.value, facts.talosVersion));
+  const seenText = [...byVersion].map(([version, names]) => (byVersion.size === 1 ? `${version} on every node` : `${version}: ${names.join(", ")}`)).join("; ");
+  return { id: "talos-version", title: `Talos runs ${facts.talosVersion}`, ok, seen: seenText };
+}
+
+function kubernetesVersionCheck(facts: StackFacts, observations: Observations): CheckResult {
+  const parts: string[] = [];
+  let ok = true;
+  if (observations.serverVersion.ok) {
+    parts.push(`API server ${observations.serverVersion.value}`);
+    if (!sameVersion(observations.serverVersion.value, facts.kubernetesVersion)) ok = false;
+  } else {
+    parts.push(`API server version unknown (${observations.serverVersion.error})`);
+    ok = false;
+  }
+  if (observations.kubeNodes.ok) {
+    const off = observations.kubeNodes.value.filter((k) => !sameVersion(k.kubeletVersion, facts.kubernetesVersion));
+    parts.push(off.length === 0 ? `kubelet ${facts.kubernetesVersion} on every node` : `kubelet ${off.map((k) => `${k.kubeletVersion || "unknown"} on ${k.name}`).join(", ")}`);
+    if (off.length > 0) ok = false;
+  }
+  return { id: "kubernetes-version", title: `Kubernetes runs ${facts.kubernetesVersion}`, ok, seen: parts.join("; ") };
+}
