@@ -79,7 +79,7 @@ export async function probeEndpoint(options: ProbeOptions): Promise<ProbeRun> {
   const origin = performance.now();
   const pending: Promise<ProbeResult>[] = [];
   for (let i = 0; i < count && !options.signal?.aborted; i++) {
-    await sleep(origin + i * intervalMs - performance.now());
+    await sleepUntil(origin + i * intervalMs);
     const probe = probeOnce(options.host, options.port, { deadlineMs, verified, ca: options.ca, origin });
     pending.push(options.onResult ? probe.then((r) => (options.onResult!(r), r)) : probe);
   }
@@ -147,6 +147,9 @@ function describe(error: unknown): string {
   return code ?? message ?? String(error);
 }
 
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+/** Until `performance.now()` reaches `at`: Node's timers round to the millisecond and may fire a little early. */
+async function sleepUntil(at: number): Promise<void> {
+  for (let wait = at - performance.now(); wait > 0; wait = at - performance.now()) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
 }
