@@ -19,7 +19,7 @@ import {
   parseTalosconfigEndpoints,
   parseTalosVersion,
 } from "../ops/adapters/talosctl-output";
-import { HEALTHY_MEMBERS, MEMBER_IDS, TALOSCONFIG, addressesOutput, etcdMembersOutput, etcdStatusOutput, serviceOutput, tabwriter, versionOutput, writeFakeTools } from "./support/ops-cluster";
+import { HEALTHY_MEMBERS, MEMBER_IDS, TALOSCONFIG, addressesOutput, etcdMembersOutput, etcdStatusOutput, serviceOutput, tabwriter, versionOutput, writeFakeTools, writeTalosAnswers } from "./support/ops-cluster";
 
 describe("talosctl output parsers", () => {
   test("etcd members: every row, with the NODE column", () => {
@@ -90,15 +90,15 @@ describe("TalosctlClient against a fake talosctl", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-talosctl-"));
     writeFakeTools(path.join(dir, "bin"), ["talosctl"]);
     fs.writeFileSync(path.join(dir, "talosconfig"), TALOSCONFIG(["127.0.0.11"]));
-    fs.writeFileSync(
-      path.join(dir, "script.json"),
-      JSON.stringify({
+    writeTalosAnswers(
+      path.join(dir, "answers"),
+      {
         "127.0.0.11 etcd members": etcdMembersOutput("127.0.0.11", HEALTHY_MEMBERS),
         "127.0.0.11 get version": versionOutput("127.0.0.11", "v1.13.9"),
         "127.0.0.11 read /proc/sys/kernel/random/boot_id": "0f4d2bd4-4c50-4a6b-9f2e-7e1f0c1f5a77\n",
         "127.0.0.12 get version": { stderr: "error getting version: rpc error: code = PermissionDenied desc = not authorized\n", code: 1 },
         "127.0.0.13 get version": { sleepMs: 30_000 },
-      }),
+      },
     );
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -106,7 +106,7 @@ describe("TalosctlClient against a fake talosctl", () => {
   const client = (props: Partial<ConstructorParameters<typeof TalosctlClient>[0]> = {}) =>
     new TalosctlClient({ talosconfigPath: path.join(dir, "talosconfig"), talosconfigText: TALOSCONFIG(["127.0.0.11"]), executable: path.join(dir, "bin", "talosctl"), ...props });
   const withScript = <T>(run: () => Promise<T>) => {
-    process.env.FAKE_TALOS_SCRIPT = path.join(dir, "script.json");
+    process.env.FAKE_TALOS_DIR = path.join(dir, "answers");
     return run();
   };
 

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StackFacts } from "../../ops/contracts";
 
-export const VIP = "127.0.0.1";
+export const VIP = "127.0.0.100";
 
 export const FACTS: StackFacts = {
   clusterName: "homelab",
@@ -159,7 +159,7 @@ export function terraformOutput(facts: StackFacts, talosconfig: string, kubeconf
   );
 }
 
-/** What the fake talosctl answers: "<node> <command words>" -> stdout, or {stderr, code}; {sleep} to hang. */
+/** What the fake talosctl answers: "<node> <command words>" -> stdout, or {stderr, code}; {sleepMs} to hang. */
 export type TalosScript = Record<string, string | { readonly stderr: string; readonly code: number } | { readonly sleepMs: number }>;
 
 /** The healthy cluster's answers: controller1 holds the VIP, controller2 leads etcd. */
@@ -177,32 +177,60 @@ export function healthyTalosScript(facts: StackFacts = FACTS): TalosScript {
   return script;
 }
 
-/** Writes executable node scripts `talosctl` (answers from $FAKE_TALOS_SCRIPT) and `terraform` (prints $FAKE_TF_OUTPUT's file, or fails like an uninitialised folder). */
+/** File name of an answer: the key with spaces and slashes as `_`. */
+const answerName = (key: string) => key.replace(/[ /]/g, "_");
+
+/** Writes a TalosScript as the answer files the fake talosctl reads ($FAKE_TALOS_DIR/<key>.out, .err + .code, or .sleep). */
+export function writeTalosAnswers(dir: string, script: TalosScript): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [key, answer] of Object.entries(script)) {
+    const base = path.join(dir, answerName(key));
+    if (typeof answer === "string") fs.writeFileSync(`${base}.out`, answer);
+    else if ("sleepMs" in answer) fs.writeFileSync(`${base}.sleep`, String(Math.ceil(answer.sleepMs / 1000)));
+    else {
+      fs.writeFileSync(`${base}.err`, answer.stderr);
+      fs.writeFileSync(`${base}.code`, String(answer.code));
+    }
+  }
+}
+
+/**
+ * Writes the fake executables: `talosctl`, a POSIX shell script answering from
+ * $FAKE_TALOS_DIR (shell, not node: twenty of them start at once, and a
+ * loaded two-core machine must not push them past the CLI's deadlines), and
+ * `terraform`, printing $FAKE_TF_OUTPUT's file or failing like an
+ * uninitialised folder.
+ */
 export function writeFakeTools(binDir: string, tools: readonly ("talosctl" | "terraform")[] = ["talosctl", "terraform"]): void {
   fs.mkdirSync(binDir, { recursive: true });
-  const shebang = `#!${process.execPath}\n`;
-  const talosctl = `${shebang}const fs = require("node:fs");
-const args = process.argv.slice(2);
-if (args[0] === "version" && args.includes("--client")) { console.log("Client:\\n\\tTag:         v1.13.9"); process.exit(0); }
-const words = []; let node = "";
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === "--talosconfig") { if (!fs.existsSync(args[++i])) { console.error("talosconfig missing"); process.exit(1); } continue; }
-  if (args[i] === "-n") { node = args[++i]; continue; }
-  if (args[i].startsWith("-")) { if (args[i] === "-o") i++; continue; }
-  words.push(args[i]);
-}
-const script = JSON.parse(fs.readFileSync(process.env.FAKE_TALOS_SCRIPT, "utf8"));
-const answer = script[node + " " + words.join(" ")];
-if (answer === undefined) { console.error("error: rpc error: code = Unavailable desc = connection error: dial tcp " + node + ":50000: connect: no route to host"); process.exit(1); }
-if (typeof answer === "string") { process.stdout.write(answer); process.exit(0); }
-if (answer.sleepMs) { setTimeout(() => process.exit(0), answer.sleepMs); }
-else { process.stderr.write(answer.stderr); process.exit(answer.code); }
+  // The tests' PATH holds only the fakes; the scripts find cat, tr and sleep themselves.
+  const talosctl = `#!/bin/sh
+PATH=/usr/bin:/bin
+if [ "$1" = version ] && [ "$2" = --client ]; then printf 'Client:\\n\\tTag:         v1.13.9\\n'; exit 0; fi
+node=""; words=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --talosconfig) [ -f "$2" ] || { echo "talosconfig missing" >&2; exit 1; }; shift 2 ;;
+    -n) node="$2"; shift 2 ;;
+    -o) shift 2 ;;
+    -*) shift ;;
+    *) words="$words $1"; shift ;;
+  esac
+done
+key=$(printf '%s%s' "$node" "$words" | tr ' /' '__')
+base="$FAKE_TALOS_DIR/$key"
+if [ -f "$base.out" ]; then exec cat "$base.out"; fi
+if [ -f "$base.sleep" ]; then exec sleep "$(cat "$base.sleep")"; fi
+if [ -f "$base.err" ]; then cat "$base.err" >&2; exit "$(cat "$base.code")"; fi
+echo "error: rpc error: code = Unavailable desc = connection error: dial tcp $node:50000: connect: no route to host" >&2
+exit 1
 `;
-  const terraform = `${shebang}const fs = require("node:fs");
-if (process.argv[2] !== "output") process.exit(1);
-const file = process.env.FAKE_TF_OUTPUT;
-if (!file || !fs.existsSync(file)) { console.error("Error: Backend initialization required, please run \\"terraform init\\""); process.exit(1); }
-process.stdout.write(fs.readFileSync(file, "utf8"));
+  const terraform = `#!/bin/sh
+PATH=/usr/bin:/bin
+[ "$1" = output ] || exit 1
+if [ -z "$FAKE_TF_OUTPUT" ] || [ ! -f "$FAKE_TF_OUTPUT" ]; then echo 'Error: Backend initialization required, please run "terraform init"' >&2; exit 1; fi
+exec cat "$FAKE_TF_OUTPUT"
 `;
   if (tools.includes("talosctl")) fs.writeFileSync(path.join(binDir, "talosctl"), talosctl, { mode: 0o755 });
   if (tools.includes("terraform")) fs.writeFileSync(path.join(binDir, "terraform"), terraform, { mode: 0o755 });

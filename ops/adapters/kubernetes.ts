@@ -172,6 +172,7 @@ export function describeNetworkError(error: NodeJS.ErrnoException, host: string)
     case "ERR_TLS_CERT_ALTNAME_INVALID":
       return `the server's certificate is not valid for ${host}: refused`;
     default:
+      if (/PEM|asn1|OSSL/i.test(`${error.code} ${error.message}`)) return `the kubeconfig's CA or client certificate is not usable PEM (${error.message})`;
       return error.code ? `${error.code} ${error.message}` : error.message;
   }
 }

@@ -1,0 +1,180 @@
+/**
+ * Plumbing shared by the operator commands (verify, drill, upgrade): the
+ * common flags, the cluster facts and credentials from the stack's Terraform
+ * outputs (or --talosconfig / --kubeconfig files), a private temporary
+ * folder for the talosconfig removed on exit, one-line failures, and the
+ * 15-second rule: a command that cannot reach the cluster says so in one
+ * line and exits non-zero within 15 seconds.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { Credentials, StackFacts } from "../contracts";
+import { terraformOutputJson } from "../adapters/terraform";
+import { NoStateError, StackOutputs, factsFromConfiguration, parseStackOutputs } from "../stack-facts";
+
+/** Exit codes: 0 everything holds, 1 a check failed, 2 the command could not run (missing tool, no state, cluster unreachable). */
+export const EXIT_FAILED = 1;
+export const EXIT_CANNOT_RUN = 2;
+
+/** The flags every operator command takes. */
+export const COMMON_OPTIONS = {
+  talosconfig: { type: "string" },
+  kubeconfig: { type: "string" },
+  json: { type: "boolean", default: false },
+  /** The project folder (holding cdktf.out); default the working directory. */
+  project: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const satisfies ParseArgsConfig["options"];
+
+export interface CommonArgs {
+  readonly talosconfig?: string;
+  readonly kubeconfig?: string;
+  readonly json: boolean;
+  readonly projectDir: string;
+  readonly help: boolean;
+}
+
+/** A failure the command reports as one line (no stack trace) before exiting. */
+export class OneLineError extends Error {
+  constructor(message: string, readonly exitCode: number = EXIT_CANNOT_RUN) {
+    super(message);
+    this.name = "OneLineError";
+  }
+}
+
+/** Parses the common flags plus a command's own; an unknown flag is a OneLineError. */
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig["options"]>>(argv: readonly string[], extra: T = {} as T) {
+  try {
+    const parsed = parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, ...extra }, allowPositionals: true, strict: true });
+    const values = parsed.values as Record<string, string | boolean | (string | boolean)[] | undefined>;
+    const positionals = parsed.positionals;
+    const common: CommonArgs = {
+      talosconfig: values.talosconfig as string | undefined,
+      kubeconfig: values.kubeconfig as string | undefined,
+      json: values.json === true,
+      projectDir: path.resolve((values.project as string | undefined) ?? process.cwd()),
+      help: values.help === true,
+    };
+    return { common, values, positionals };
+  } catch (error) {
+    throw new OneLineError((error as Error).message.split("\n")[0]);
+  }
+}
+
+/** The cluster as the stack describes it, with its credentials. */
+export interface ClusterContext {
+  readonly facts: StackFacts;
+  readonly credentials: Credentials;
+  /** A talosconfig file for `talosctl --talosconfig`: the operator's, or a copy in the private folder. */
+  readonly talosconfigPath: string;
+}
+
+/** Options for loadClusterContext (tests and other commands may shorten the deadline). */
+export interface LoadOptions {
+  /** Deadline of `terraform output -json`. @default 6000 */
+  readonly terraformTimeoutMs?: number;
+}
+
+/**
+ * Facts from `terraform output -json` in cdktf.out/stacks/homelab; credentials
+ * from there too unless --talosconfig / --kubeconfig name files. A talosconfig
+ * from the state is written, mode 0600, to a private folder (0700) removed
+ * when the process exits.
+ */
+export async function loadClusterContext(args: CommonArgs, options: LoadOptions = {}): Promise<ClusterContext> {
+  let outputs: StackOutputs;
+  try {
+    outputs = parseStackOutputs(await terraformOutputJson({ projectDir: args.projectDir, timeoutMs: options.terraformTimeoutMs ?? 6_000 }));
+  } catch (error) {
+    if (!(error instanceof NoStateError)) throw new OneLineError((error as Error).message);
+    // No state, but both credentials given: the facts come from the configuration the stack deploys.
+    if (args.talosconfig === undefined || args.kubeconfig === undefined) throw new OneLineError(error.message);
+    outputs = { facts: await configuredFacts() };
+  }
+  const readOverride = (file: string, flag: string) => {
+    try {
+      return fs.readFileSync(file, "utf8");
+    } catch (error) {
+      throw new OneLineError(`${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  };
+  const talosconfig = args.talosconfig !== undefined ? readOverride(args.talosconfig, "--talosconfig") : outputs.credentials?.talosconfig;
+  const kubeconfig = args.kubeconfig !== undefined ? readOverride(args.kubeconfig, "--kubeconfig") : outputs.credentials?.kubeconfig;
+  const missing = [talosconfig === undefined ? "talosconfig" : undefined, kubeconfig === undefined ? "kubeconfig" : undefined].filter(Boolean);
+  if (missing.length > 0) {
+    throw new OneLineError(`the Terraform state has no ${missing.join(" or ")} (the deploy did not finish): deploy again, or give ${missing.map((m) => `--${m}`).join(" and ")}`);
+  }
+  const talosconfigPath = args.talosconfig !== undefined ? path.resolve(args.talosconfig) : writePrivateFile("talosconfig", talosconfig!);
+  return { facts: outputs.facts, credentials: { talosconfig: talosconfig!, kubeconfig: kubeconfig! }, talosconfigPath };
+}
+
+/** The cluster HOMELAB_CONFIG describes (or the reference homelab), as main.ts resolves it; loaded only when needed. */
+async function configuredFacts(): Promise<StackFacts> {
+  const { resolveClusterSpec } = await import("../../constructs/cluster-spec");
+  const file = process.env.HOMELAB_CONFIG;
+  const props = file !== undefined ? (await import("../../config/load-homelab-config")).loadHomelabConfig(file) : {};
+  return factsFromConfiguration(resolveClusterSpec(props.cluster));
+}
+
+let privateDir: string | undefined;
+
+/** Writes `name` (mode 0600) into this process's private folder (mode 0700), created on first use and removed on exit. */
+export function writePrivateFile(name: string, content: string): string {
+  if (privateDir === undefined) {
+    privateDir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-ops-"));
+    fs.chmodSync(privateDir, 0o700);
+    process.once("exit", removePrivateDir);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      process.once(signal, () => {
+        removePrivateDir();
+        process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
+      });
+    }
+  }
+  const file = path.join(privateDir, name);
+  fs.writeFileSync(file, content, { mode: 0o600 });
+  return file;
+}
+
+/** Removes the private folder now (also runs on exit). */
+export function removePrivateDir(): void {
+  if (privateDir === undefined) return;
+  fs.rmSync(privateDir, { recursive: true, force: true });
+  privateDir = undefined;
+}
+
+/**
+ * The 15-second rule: past `seconds`, print one line naming what the command
+ * was waiting for and exit non-zero, whatever is still running.
+ * Returns a function that reports what is being waited for now.
+ */
+export function startWatchdog(command: string, seconds = 14): (waitingFor: string) => void {
+  let waitingFor = "the cluster";
+  const timer = setTimeout(() => {
+    process.stderr.write(`${command}: no answer from ${waitingFor} within ${seconds} s: is the cluster reachable from here?\n`);
+    removePrivateDir();
+    process.exit(EXIT_CANNOT_RUN);
+  }, seconds * 1000);
+  timer.unref();
+  return (what: string) => {
+    waitingFor = what;
+  };
+}
+
+/** Runs a command's main: a OneLineError (or any error) is one line on stderr and its exit code. */
+export function runMain(command: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      removePrivateDir();
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      removePrivateDir();
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`${command}: ${message.split("\n").join("\n  ")}\n`);
+      process.exitCode = error instanceof OneLineError ? error.exitCode : EXIT_CANNOT_RUN;
+    },
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * `npm run verify`: is the deployed cluster what the stack says, and highly
+ * available? Prints a table (or --json), writes cdktf.out/ops/verify.md and
+ * verify.json, exits 0 only when every check holds (1 when one fails, 2 when
+ * the cluster cannot be checked). Needs talosctl on PATH; Kubernetes is asked
+ * directly over HTTPS.
+ */
+import { HttpsKubernetesClient, parseKubeconfig } from "../adapters/kubernetes";
+import { ToolMissingError } from "../adapters/process";
+import { TalosctlClient } from "../adapters/talosctl";
+import type { CheckResult } from "../contracts";
+import { renderJson, renderText, Report, writeReport } from "../report";
+import { Observations, observe, verifyChecks } from "../verify";
+import { EXIT_FAILED, OneLineError, loadClusterContext, parseCommandArgs, runMain, startWatchdog } from "./common";
+
+const USAGE = `usage: npm run verify -- [--json] [--talosconfig FILE] [--kubeconfig FILE] [--project DIR]`;
+
+/** The report of a verify run. */
+export function verifyReport(clusterName: string, checks: readonly CheckResult[]): Report {
+  const failed = checks.filter((check) => !check.ok);
+  return {
+    name: "verify",
+    title: `verify: cluster ${clusterName}`,
+    columns: ["", "Check", "Seen"],
+    rows: checks.map((check) => [check.ok ? "ok" : "FAIL", check.title, check.seen]),
+    ok: failed.length === 0,
+    summary: failed.length === 0 ? `All ${checks.length} checks hold.` : `${failed.length} of ${checks.length} checks fail: ${failed.map((check) => check.id).join(", ")}.`,
+    data: { cluster: clusterName, checks },
+  };
+}
+
+/** Nothing answered at all: one line instead of a table of the same failure. */
+function unreachable(observations: Observations): string | undefined {
+  const talosErrors = observations.nodes.flatMap((o) => [o.addresses, o.talosVersion]).filter((s) => !s.ok) as { error: string }[];
+  const talosAll = talosErrors.length === observations.nodes.length * 2;
+  if (!talosAll || observations.readyz.ok) return undefined;
+  return `cluster unreachable: talosctl: ${talosErrors[0]?.error ?? "no answer"}; Kubernetes API: ${observations.readyz.error}`;
+}
+
+async function main(): Promise<number> {
+  const { common } = parseCommandArgs(process.argv.slice(2));
+  if (common.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const waitingFor = startWatchdog("verify");
+  waitingFor("terraform output");
+  const context = await loadClusterContext(common);
+  const talos = new TalosctlClient({ talosconfigPath: context.talosconfigPath, talosconfigText: context.credentials.talosconfig, readTimeoutMs: 6_000 });
+  waitingFor("talosctl");
+  try {
+    await talos.checkInstalled(3_000);
+  } catch (error) {
+    throw new OneLineError(error instanceof ToolMissingError ? error.message : `talosctl does not run: ${(error as Error).message}`);
+  }
+  let kubernetes: HttpsKubernetesClient;
+  try {
+    kubernetes = new HttpsKubernetesClient({ access: parseKubeconfig(context.credentials.kubeconfig), timeoutMs: 5_000 });
+  } catch (error) {
+    throw new OneLineError((error as Error).message);
+  }
+  waitingFor(`the cluster (${context.facts.nodes.map((node) => node.ip).join(", ")}; API ${context.facts.clusterEndpoint})`);
+  const observations = await observe(context.facts, { talos, kubernetes });
+  const nothing = unreachable(observations);
+  if (nothing !== undefined) throw new OneLineError(nothing);
+  const report = verifyReport(context.facts.clusterName, verifyChecks(context.facts, observations));
+  const written = writeReport(common.projectDir, report);
+  process.stdout.write(common.json ? renderJson(report) : `${renderText(report)}Reports: ${written.markdown}, ${written.json}\n`);
+  return report.ok ? 0 : EXIT_FAILED;
+}
+
+if (require.main === module) runMain("verify", main);
