@@ -8,7 +8,7 @@
 import { execFile } from "node:child_process";
 import * as https from "node:https";
 import * as net from "node:net";
-import { generate } from "selfsigned";
+import { mintPki } from "./support/ops-api";
 import { WAIT_FOR_API_SCRIPT, waitForApiEnvironment } from "../constructs";
 
 interface Cluster {
@@ -22,20 +22,10 @@ interface Cluster {
 
 const base64 = (pem: string) => Buffer.from(pem).toString("base64");
 
-/** A throwaway CA (also the server certificate, valid for 127.0.0.1) and an admin client certificate it signed. */
+/** The cluster CA, its server certificate and the admin client certificate, as the talos provider holds them (base64 PEM). */
 async function mintCluster(): Promise<Cluster> {
-  const pems = await generate([{ name: "commonName", value: "localhost" }], {
-    keyType: "ec",
-    algorithm: "sha256",
-    extensions: [
-      { name: "basicConstraints", cA: true },
-      { name: "keyUsage", keyCertSign: true, digitalSignature: true, keyEncipherment: true },
-      { name: "extKeyUsage", serverAuth: true, clientAuth: true },
-      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
-    ],
-    clientCertificate: { cn: "admin" },
-  });
-  return { ca: base64(pems.cert), cert: base64(pems.clientcert!), key: base64(pems.clientprivate!), serverKey: pems.private, serverCert: pems.cert };
+  const pki = await mintPki();
+  return { ca: base64(pki.ca), cert: base64(pki.clientCert), key: base64(pki.clientKey), serverKey: pki.serverKey, serverCert: pki.ca };
 }
 
 interface FakeApiServer {
