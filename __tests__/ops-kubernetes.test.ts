@@ -82,7 +82,8 @@ describe("HttpsKubernetesClient", () => {
     const client = new HttpsKubernetesClient({ access: parseKubeconfig(kubeconfigYaml(`https://127.0.0.1:${port}`, pki.ca, pki.clientCert, pki.clientKey)), timeoutMs: 3_000 });
     const started = Date.now();
     await expect(client.nodes()).rejects.toThrow(`GET /api/v1/nodes: connection refused by 127.0.0.1:${port}`);
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // Refused, not timed out (the message says so); the bound only proves it does not hang.
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   test.concurrent("fails at the deadline when the server accepts but never answers", async () => {

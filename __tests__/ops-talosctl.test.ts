@@ -126,7 +126,8 @@ describe("TalosctlClient against a fake talosctl", () => {
   test("fails at the deadline when talosctl does not answer (killed)", async () => {
     const started = Date.now();
     await withScript(() => expect(client({ readTimeoutMs: 500 }).version("127.0.0.13")).rejects.toThrow(ProcessTimeoutError));
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Killed at its deadline: well before the fake's 30 s sleep, with room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   test("fails with the install line when talosctl is missing", async () => {
