@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { summarizeProbes, type OutageWindow } from "./outage-windows";
 import { DEFAULT_DEADLINE_MS, DEFAULT_INTERVAL_MS, type ProbeRun } from "./probe";
+import { table } from "../review/markdown";
 
 export const DRILL_USAGE =
   "usage: npm run drill -- --measure-only --endpoint https://HOST:PORT --seconds N [--interval-ms 100] [--deadline-ms 1000] [--ca FILE] [--out DIR] [--json]";
@@ -205,8 +206,7 @@ export function renderMarkdown(report: MeasureReport): string {
   if (report.windows.length === 0) {
     lines.push("No outage: every probe completed its handshake.");
   } else {
-    lines.push(`| ${COLUMNS.join(" | ")} |`, `|${COLUMNS.map(() => "---").join("|")}|`);
-    for (const [i, w] of report.windows.entries()) lines.push(`| ${windowCells(w, i).join(" | ")} |`);
+    lines.push(...table(COLUMNS, report.windows.map((w, i) => windowCells(w, i))));
     lines.push("", "Start is the last success before the fault, end the first success after, in seconds from the start of probing.");
   }
   return lines.join("\n") + "\n";

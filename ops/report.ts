@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { table } from "../review/markdown";
 
 export interface Report {
   /** File name without extension: `verify` -> cdktf.out/ops/verify.md. */
@@ -57,9 +58,8 @@ export function renderText(report: Report): string {
 
 /** The report as Markdown (pipes escaped). */
 export function renderMarkdown(report: Report): string {
-  const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, "<br>");
-  const lines = [`# ${report.title}`, "", `| ${report.columns.map(cell).join(" | ")} |`, `|${report.columns.map(() => " --- ").join("|")}|`];
-  for (const row of report.rows) lines.push(`| ${report.columns.map((_, i) => cell(row[i] ?? "")).join(" | ")} |`);
+  const rows = report.rows.map((row) => report.columns.map((_, i) => row[i] ?? ""));
+  const lines = [`# ${report.title}`, "", ...table(report.columns, rows)];
   lines.push("", report.summary, "");
   return lines.join("\n");
 }
