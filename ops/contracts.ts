@@ -92,10 +92,22 @@ export interface KubernetesClient {
   serverVersion(): Promise<string>;
 }
 
+/** A VM as `GET /nodes/{host}/qemu/{vmid}/status/current` reports it. */
+export interface VmStatus {
+  /** `running` or `stopped`. */
+  readonly status: string;
+  /** Managed by Proxmox HA: a stop then goes through the HA manager (`ha-manager crm-command stop <sid> 0`, a hard stop on its next round). */
+  readonly haManaged: boolean;
+}
+
 /** What the drill's crash mode asks of Proxmox (PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN). */
 export interface ProxmoxClient {
-  /** Power off (not shut down): `POST /nodes/{host}/qemu/{vmid}/status/stop`. */
+  vmStatus(host: string, vmId: number): Promise<VmStatus>;
+  /** The token's privileges on `/vms/{vmid}` (`GET /access/permissions`). */
+  privileges(vmId: number): Promise<string[]>;
+  /** Power off (not shut down): `POST /nodes/{host}/qemu/{vmid}/status/stop`; resolves once the task has ended. */
   stopVm(host: string, vmId: number): Promise<void>;
+  /** `POST .../status/start`; resolves once the task has ended. */
   startVm(host: string, vmId: number): Promise<void>;
 }
 

@@ -1,88 +1,135 @@
 /**
- * The pure half of `npm run drill -- graceful|crash`: when to refuse, the
- * steps of one trial as data, one trial's report row, and the summary against
- * the figures this project expects. The runner (ops/cli/drill.ts) observes,
- * acts and measures; nothing here does I/O.
+ * The pure half of `npm run drill -- --mode graceful|crash`: when to refuse,
+ * the steps of one trial as data, one trial's report row, and the summary
+ * against the figures this project expects. The runner (ops/drill.ts)
+ * observes, acts and measures; nothing here does I/O.
  *
- * Expected outage of the VIP (README, measured on the reference homelab):
- * graceful reboot: under a second (the holder resigns the VIP on shutdown);
- * crash (power off): 40-60 s, until the other control planes' etcd lease on
- * the VIP expires; 62-64 s when the holder also led etcd (an election first).
+ * Expected outage of the VIP, from Talos's own code (v1.13, the VIP's etcd
+ * election with a 60 s lease, kept alive every 20 s):
+ * - graceful reboot: under a second (the holder resigns the VIP on shutdown);
+ * - crash (power off): 40-60 s, until the lease the dead holder last renewed
+ *   expires; 62-64 s when the holder also led etcd, because the new etcd
+ *   leader first extends every lease by the election time;
+ * - a control plane that does not hold the VIP: no outage, the VIP stays.
  */
 import { etcdQuorum, failuresTolerated } from "../constructs/quorum";
-import type { CheckResult, ClusterNode, StackFacts } from "./contracts";
+import type { CheckResult, ClusterNode, StackFacts, VmStatus } from "./contracts";
 
 export type DrillMode = "graceful" | "crash";
 
+/** The Proxmox privilege that `status/stop` and `status/start` check on /vms/{vmid}. */
+export const POWER_PRIVILEGE = "VM.PowerMgmt";
+
+/** What the Proxmox API said about one control plane's VM (crash mode only). */
+export interface VmObservation {
+  readonly node: ClusterNode;
+  readonly status?: VmStatus;
+  /** The token's privileges on /vms/{vmid}. */
+  readonly privileges?: readonly string[];
+  /** Why the VM could not be read. */
+  readonly error?: string;
+}
+
 /** What the runner saw before starting the drill. */
 export interface DrillPreconditions {
+  readonly mode: DrillMode;
   /** `verify`'s checks. */
   readonly checks: readonly CheckResult[];
   /** etcd members healthy now; @default - every control plane */
   readonly healthyEtcdMembers?: number;
+  /** `--node`: the control plane to take down; @default - the VIP holder, trial by trial */
+  readonly node?: string;
+  /** Crash mode: every control plane's VM as Proxmox sees it; undefined: the Proxmox API is not configured. */
+  readonly vms?: readonly VmObservation[];
 }
+
+const controlPlanesOf = (facts: StackFacts) => facts.nodes.filter((n) => n.role === "control-plane");
 
 /**
  * Every reason to refuse the drill, at once (empty: it may start): a failed
- * verify check, fewer than 3 control planes, or etcd unable to lose a member
- * now (the drill takes one control plane down).
+ * verify check, fewer than 3 control planes, etcd unable to lose a member now
+ * (the drill takes one control plane down), a `--node` that is not a control
+ * plane of the stack, and in crash mode a VM that Proxmox does not show
+ * running where the stack says, or a token that may not power it off.
  */
 export function drillRefusals(facts: StackFacts, pre: DrillPreconditions): string[] {
   const problems = pre.checks.filter((c) => !c.ok).map((c) => `verify failed: ${c.title}: ${c.seen}`);
-  const controlPlanes = facts.nodes.filter((n) => n.role === "control-plane").length;
-  if (controlPlanes < 3) {
+  const controlPlanes = controlPlanesOf(facts);
+  if (controlPlanes.length < 3) {
     problems.push(
-      `${controlPlanes} control plane(s): etcd tolerates ${controlPlanes === 0 ? 0 : failuresTolerated(controlPlanes)} failures, and the drill takes one down; it needs 3 or more`,
+      `${controlPlanes.length} control plane(s): etcd tolerates ${controlPlanes.length === 0 ? 0 : failuresTolerated(controlPlanes.length)} failures, and the drill takes one down; it needs 3 or more`,
     );
   } else {
-    const healthy = pre.healthyEtcdMembers ?? controlPlanes;
-    const spare = healthy - etcdQuorum(controlPlanes);
+    const healthy = pre.healthyEtcdMembers ?? controlPlanes.length;
+    const spare = healthy - etcdQuorum(controlPlanes.length);
     if (spare < 1) {
-      problems.push(`etcd has ${healthy} of ${controlPlanes} members healthy and needs ${etcdQuorum(controlPlanes)}: it tolerates no further failure now`);
+      problems.push(`etcd has ${healthy} of ${controlPlanes.length} members healthy and needs ${etcdQuorum(controlPlanes.length)}: it tolerates no further failure now`);
+    }
+  }
+  if (pre.node !== undefined) {
+    const named = facts.nodes.find((n) => n.name === pre.node);
+    const names = controlPlanes.map((n) => n.name).join(", ");
+    if (named === undefined) problems.push(`--node ${pre.node}: no such node in the stack; the control planes are ${names}`);
+    else if (named.role !== "control-plane") problems.push(`--node ${pre.node} is a worker: the drill takes down a control plane (${names})`);
+  }
+  if (pre.mode === "crash" && pre.vms === undefined) {
+    problems.push("crash mode needs the Proxmox API (PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN)");
+  } else if (pre.mode === "crash") {
+    for (const cp of controlPlanes) {
+      const vm = pre.vms?.find((v) => v.node.name === cp.name);
+      const where = `VM ${cp.vmId} (${cp.name}) on Proxmox node ${cp.proxmoxHost}`;
+      if (vm === undefined || vm.error !== undefined) problems.push(`${where}: not readable through the Proxmox API (${vm?.error ?? "not asked"})`);
+      else {
+        if (vm.status?.status !== "running") problems.push(`${where} is ${vm.status?.status ?? "in an unknown state"}, not running`);
+        if (!vm.privileges?.includes(POWER_PRIVILEGE)) {
+          problems.push(`${where}: the API token lacks ${POWER_PRIVILEGE} on /vms/${cp.vmId}, which status/stop and status/start need; add it to the token's role`);
+        }
+      }
     }
   }
   return problems;
 }
 
 /** The question asked before the drill unless `--yes`. */
-export function confirmationPrompt(facts: StackFacts, mode: DrillMode, trials: number): string {
-  const act = mode === "graceful" ? "reboot the VIP holder (talosctl reboot)" : "power off the VIP holder's VM (Proxmox status/stop), then start it";
+export function confirmationPrompt(facts: StackFacts, mode: DrillMode, trials: number, node?: string): string {
+  const who = node === undefined ? "the VIP holder" : node;
+  const act = mode === "graceful" ? `reboot ${who} (talosctl reboot)` : `power off ${who === "the VIP holder" ? "the VIP holder's" : `${who}'s`} VM (Proxmox status/stop), then start it`;
   return `This will ${act} of cluster ${facts.clusterName}, ${trials} time(s), one trial at a time. Continue? [y/N]`;
 }
 
-/** Who holds the VIP before a trial, and whether it leads etcd. */
+/** Who holds the VIP before a trial, who leads etcd, and which control plane the trial takes down. */
 export interface TrialObservation {
   readonly holder: ClusterNode;
-  readonly holderLedEtcd: boolean;
+  /** The etcd leader's node name, when one was seen. */
+  readonly etcdLeader?: string;
+  /** @default - the holder */
+  readonly target?: ClusterNode;
 }
 
 /** One step of a trial, for the runner to execute in order. */
 export type DrillStep =
-  /** Start probing the VIP's API endpoint. */
+  /** Start probing the VIP's API endpoint and wait for a first success. */
   | { readonly kind: "start-probe" }
   | { readonly kind: "talos-reboot"; readonly node: string; readonly ip: string }
   /** Power off: `POST /nodes/{host}/qemu/{vmid}/status/stop`. */
   | { readonly kind: "proxmox-stop"; readonly node: string; readonly host: string; readonly vmId: number }
-  /** Stop probing once the VIP answers again: the outage window. */
+  /** Probe until the VIP answers again (and, for the holder, another node holds it): the outage window. */
   | { readonly kind: "measure-window" }
-  /** Who holds the VIP now. */
-  | { readonly kind: "observe-new-holder" }
   | { readonly kind: "proxmox-start"; readonly node: string; readonly host: string; readonly vmId: number }
-  /** Time until etcd has every member healthy again. */
+  /** Time from the fault until etcd has every member healthy again. */
   | { readonly kind: "wait-etcd-all-members" }
   /** `verify` passes before the next trial. */
   | { readonly kind: "wait-verify" };
 
 /** The steps of one trial, once the holder is known (observed before each trial). */
 export function trialSteps(mode: DrillMode, observed: TrialObservation): DrillStep[] {
-  const { holder } = observed;
-  const vm = { node: holder.name, host: holder.proxmoxHost, vmId: holder.vmId };
-  const disrupt: DrillStep = mode === "graceful" ? { kind: "talos-reboot", node: holder.name, ip: holder.ip } : { kind: "proxmox-stop", ...vm };
+  const target = observed.target ?? observed.holder;
+  const vm = { node: target.name, host: target.proxmoxHost, vmId: target.vmId };
+  const disrupt: DrillStep = mode === "graceful" ? { kind: "talos-reboot", node: target.name, ip: target.ip } : { kind: "proxmox-stop", ...vm };
   return [
     { kind: "start-probe" },
     disrupt,
     { kind: "measure-window" },
-    { kind: "observe-new-holder" },
     ...(mode === "crash" ? [{ kind: "proxmox-start", ...vm } as const] : []),
     { kind: "wait-etcd-all-members" },
     { kind: "wait-verify" },
@@ -96,8 +143,9 @@ export interface ExpectedOutage {
   readonly label: string;
 }
 
-/** The figures the drill is compared with. */
-export function expectedOutage(mode: DrillMode, holderLedEtcd: boolean): ExpectedOutage {
+/** The figures a trial is compared with: by mode, whether the node taken down held the VIP, and whether it led etcd. */
+export function expectedOutage(mode: DrillMode, holderLedEtcd: boolean, targetHeldVip = true): ExpectedOutage {
+  if (!targetHeldVip) return { minMs: 0, maxMs: 1_000, label: "none (the VIP stays)" };
   if (mode === "graceful") return { minMs: 0, maxMs: 1_000, label: "under 1 s" };
   return holderLedEtcd ? { minMs: 62_000, maxMs: 64_000, label: "62-64 s (holder led etcd)" } : { minMs: 40_000, maxMs: 60_000, label: "40-60 s" };
 }
@@ -106,43 +154,69 @@ export function expectedOutage(mode: DrillMode, holderLedEtcd: boolean): Expecte
 export interface TrialMeasurement {
   readonly trial: number;
   readonly mode: DrillMode;
+  /** The VIP holder before the fault. */
   readonly oldHolder: string;
+  /** Whether the node taken down led etcd before the fault. */
   readonly oldHolderLedEtcd: boolean;
-  /** undefined: no control plane answered with the VIP. */
+  /** The node taken down; @default - the old holder */
+  readonly target?: string;
+  /** undefined: no control plane was seen holding the VIP after the fault. */
   readonly newHolder?: string;
+  /** Last success before the fault to first success after; 0 when no probe failed. */
   readonly outageMs: number;
-  /** Until etcd had every member healthy again; undefined: it did not within the wait. */
+  /** The API had not answered again when the wait ended. */
+  readonly apiStillDown?: boolean;
+  /** Probes that failed after the fault. */
+  readonly failedProbes?: number;
+  /** Until etcd had every member healthy again, from the fault; undefined: it did not within the wait. */
   readonly etcdAllMembersMs?: number;
 }
 
-export type Verdict = "as expected" | "faster than expected" | "slower than expected" | "VIP did not move";
+export type Verdict = "as expected" | "faster than expected" | "slower than expected" | "VIP did not move" | "VIP moved" | "API did not come back";
 
 export interface TrialRow extends TrialMeasurement {
+  readonly target: string;
   readonly expected: ExpectedOutage;
   readonly verdict: Verdict;
 }
 
 export function trialRow(m: TrialMeasurement): TrialRow {
-  const expected = expectedOutage(m.mode, m.oldHolderLedEtcd);
+  const target = m.target ?? m.oldHolder;
+  const heldVip = target === m.oldHolder;
+  const expected = expectedOutage(m.mode, m.oldHolderLedEtcd, heldVip);
   let verdict: Verdict;
-  if (m.newHolder === undefined || m.newHolder === m.oldHolder) verdict = "VIP did not move";
+  if (m.apiStillDown) verdict = "API did not come back";
+  else if (heldVip && (m.newHolder === undefined || m.newHolder === m.oldHolder)) verdict = "VIP did not move";
+  else if (!heldVip && m.newHolder !== m.oldHolder) verdict = "VIP moved";
   else if (m.outageMs < expected.minMs) verdict = "faster than expected";
   else if (m.outageMs > expected.maxMs) verdict = "slower than expected";
   else verdict = "as expected";
-  return { ...m, expected, verdict };
+  return { ...m, target, expected, verdict };
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 
-/** `trial 1: cp1 -> cp2, cp1 led etcd; outage 0.42 s (expected under 1 s: as expected); etcd all members after 31.0 s` */
+/** The outage as the report prints it. */
+export function renderOutage(row: Pick<TrialRow, "outageMs" | "apiStillDown" | "failedProbes">): string {
+  if (row.apiStillDown) return `>= ${seconds(row.outageMs)} (still down)`;
+  if (row.outageMs === 0) return "none seen (no probe failed)";
+  return seconds(row.outageMs);
+}
+
+/** The time etcd took to have every member again, as the report prints it. */
+export function renderEtcdRecovery(row: Pick<TrialRow, "etcdAllMembersMs">): string {
+  return row.etcdAllMembersMs === undefined ? "not within the wait" : seconds(row.etcdAllMembersMs);
+}
+
+/** `trial 1: cp1 taken down; VIP cp1 -> cp2, cp1 led etcd; outage 0.42 s (expected under 1 s: as expected); etcd all members after 31.0 s` */
 export function renderTrialRow(row: TrialRow): string {
-  const led = row.oldHolderLedEtcd ? `${row.oldHolder} led etcd` : `${row.oldHolder} did not lead etcd`;
+  const led = row.oldHolderLedEtcd ? `${row.target} led etcd` : `${row.target} did not lead etcd`;
   const etcd = row.etcdAllMembersMs === undefined ? "etcd not back to all members within the wait" : `etcd all members after ${seconds(row.etcdAllMembersMs)}`;
-  return `trial ${row.trial}: ${row.oldHolder} -> ${row.newHolder ?? "nobody"}, ${led}; outage ${seconds(row.outageMs)} (expected ${row.expected.label}: ${row.verdict}); ${etcd}`;
+  return `trial ${row.trial}: ${row.target} taken down; VIP ${row.oldHolder} -> ${row.newHolder ?? "nobody"}, ${led}; outage ${renderOutage(row)} (expected ${row.expected.label}: ${row.verdict}); ${etcd}`;
 }
 
 export interface DrillSummary {
-  /** Every trial as expected, the VIP moved each time, and etcd came back each time. */
+  /** Every trial as expected and etcd came back each time. */
   readonly asExpected: boolean;
   readonly text: string;
 }

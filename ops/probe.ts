@@ -48,6 +48,11 @@ export interface ProbeOptions {
   readonly onResult?: (result: ProbeResult) => void;
   /** Stops starting new probes; those in flight still finish within their deadline. */
   readonly signal?: AbortSignal;
+  /**
+   * The run's time zero, a `performance.now()` value (results are in ms from it).
+   * @default - performance.now() when the run starts
+   */
+  readonly origin?: number;
 }
 
 /** A finished run. */
@@ -76,7 +81,7 @@ export async function probeEndpoint(options: ProbeOptions): Promise<ProbeRun> {
   const verified = options.ca !== undefined || options.rejectUnauthorized === true;
   const count = Math.max(1, Math.floor((options.seconds * 1000) / intervalMs));
   const startedAt = new Date().toISOString();
-  const origin = performance.now();
+  const origin = options.origin ?? performance.now();
   const pending: Promise<ProbeResult>[] = [];
   for (let i = 0; i < count && !options.signal?.aborted; i++) {
     await sleepUntil(origin + i * intervalMs);
@@ -152,4 +157,34 @@ async function sleepUntil(at: number): Promise<void> {
   for (let wait = at - performance.now(); wait > 0; wait = at - performance.now()) {
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
+}
+
+/** A prober running in the background, read while it runs (the drill's view of the VIP). */
+export interface ProbeSession {
+  /** Now, in ms from the session's start: the time base of the results. */
+  elapsedMs(): number;
+  /** The results so far, in completion order. */
+  results(): readonly ProbeResult[];
+  /** Stops starting probes; resolves with every result once those in flight have finished. */
+  stop(): Promise<readonly ProbeResult[]>;
+}
+
+/** The longest a session runs if nobody stops it: an hour. */
+const SESSION_LIMIT_SECONDS = 3600;
+
+/** Starts probing in the background until `stop()` (or an hour). */
+export function startProbeSession(options: Omit<ProbeOptions, "seconds" | "signal" | "onResult" | "origin">): ProbeSession {
+  const abort = new AbortController();
+  const origin = performance.now();
+  const results: ProbeResult[] = [];
+  const run = probeEndpoint({ ...options, seconds: SESSION_LIMIT_SECONDS, signal: abort.signal, origin, onResult: (result) => results.push(result) });
+  return {
+    elapsedMs: () => performance.now() - origin,
+    results: () => results,
+    stop: async () => {
+      abort.abort();
+      await run;
+      return results;
+    },
+  };
 }

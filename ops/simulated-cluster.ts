@@ -11,13 +11,20 @@
  * goes down, and etcd elects another leader when the leader does; Kubernetes
  * answers only through a VIP holder while etcd has quorum.
  *
+ * For the drill: the VIP may take a while to move (`gracefulVipMoveMs`,
+ * `crashVipMoveMs`, plus `leaderElectionMs` when the crashed holder led
+ * etcd), `proxmox` powers VMs off and on, and `startProbe` reports what a
+ * prober of the VIP would have seen, every 100 ms of simulated time.
+ *
  * Failures are injected with `inject` (see `Fault`), at any step.
  */
 import { etcdQuorum } from "../constructs/quorum";
-import type { CheckResult, ClusterNode, EtcdMember, EtcdStatus, KubeNode, KubernetesClient, StackFacts, TalosClient } from "./contracts";
+import type { CheckResult, ClusterNode, EtcdMember, EtcdStatus, KubeNode, KubernetesClient, ProxmoxClient, StackFacts, TalosClient } from "./contracts";
+import type { ProbeSession } from "./probe";
+import type { ProbeResult } from "./outage-windows";
 import type { Clock } from "./upgrade";
 
-type Method = keyof TalosClient | keyof KubernetesClient;
+type Method = keyof TalosClient | keyof KubernetesClient | keyof ProxmoxClient;
 
 /** A failure to inject. Node faults name the node by name (`cp2`). */
 export type Fault =
@@ -31,6 +38,10 @@ export type Fault =
   | { readonly kind: "etcd-unhealthy"; readonly node: string }
   /** The Kubernetes API does not answer. */
   | { readonly kind: "api-down" }
+  /** The VIP never moves off this node's failure (no other node takes it). */
+  | { readonly kind: "vip-stuck" }
+  /** The Proxmox token lacks VM.PowerMgmt. */
+  | { readonly kind: "no-power-privilege" }
   /** Any client call fails: `times` calls (default every one) from the `after`-th matching call on (default the first). */
   | { readonly kind: "call-fails"; readonly method: Method; readonly node?: string; readonly after?: number; readonly times?: number };
 
@@ -47,6 +58,14 @@ export interface SimulatedClusterProps {
   /** After boot, until the node is Ready and its etcd member healthy. @default 20_000 */
   readonly rejoinMs?: number;
   readonly faults?: readonly Fault[];
+  /** After a graceful reboot of the holder, until another node holds the VIP. @default 0 */
+  readonly gracefulVipMoveMs?: number;
+  /** After the holder's VM is powered off, until another node holds the VIP (the lease expiring). @default 0 */
+  readonly crashVipMoveMs?: number;
+  /** Added to `crashVipMoveMs` when the crashed holder led etcd. @default 0 */
+  readonly leaderElectionMs?: number;
+  /** VMs managed by Proxmox HA (their status says so). @default none */
+  readonly haManaged?: readonly string[];
 }
 
 interface SimNode {
@@ -59,6 +78,8 @@ interface SimNode {
   rejoinUntil?: number;
   nextVersion?: string;
   lost: boolean;
+  /** Powered off through Proxmox, until started. */
+  poweredOff: boolean;
   kubeletVersion: string;
 }
 
@@ -71,6 +92,7 @@ export class SimulatedCluster {
   readonly calls: string[] = [];
   readonly talos: TalosClient;
   readonly kube: KubernetesClient;
+  readonly proxmox: ProxmoxClient;
   readonly clock: Clock;
   vipHolder: string | undefined;
   etcdLeader: string | undefined;
@@ -81,6 +103,14 @@ export class SimulatedCluster {
   private readonly rejoinMs: number;
   private faults: Fault[];
   private readonly callCounts = new Map<string, number>();
+  private readonly gracefulVipMoveMs: number;
+  private readonly crashVipMoveMs: number;
+  private readonly leaderElectionMs: number;
+  private readonly haManaged: readonly string[];
+  /** No node may take the VIP before this time (the old holder's lease). */
+  private vipFreeAt = 0;
+  /** When the API through the VIP started or stopped answering: [time, up]. */
+  private readonly apiTimeline: [number, boolean][] = [];
 
   constructor(props: SimulatedClusterProps) {
     this.facts = props.facts;
@@ -88,6 +118,10 @@ export class SimulatedCluster {
     this.rebootMs = props.rebootMs ?? 90_000;
     this.rejoinMs = props.rejoinMs ?? 20_000;
     this.faults = [...(props.faults ?? [])];
+    this.gracefulVipMoveMs = props.gracefulVipMoveMs ?? 0;
+    this.crashVipMoveMs = props.crashVipMoveMs ?? 0;
+    this.leaderElectionMs = props.leaderElectionMs ?? 0;
+    this.haManaged = props.haManaged ?? [];
     this.nodes = new Map(
       props.facts.nodes.map((spec) => [
         spec.name,
@@ -96,6 +130,7 @@ export class SimulatedCluster {
           version: props.talosVersions?.[spec.name] ?? props.facts.talosVersion,
           boot: 1,
           lost: false,
+          poweredOff: false,
           kubeletVersion: props.facts.kubernetesVersion,
         },
       ]),
@@ -112,6 +147,8 @@ export class SimulatedCluster {
     };
     this.talos = this.talosClient();
     this.kube = this.kubeClient();
+    this.proxmox = this.proxmoxClient();
+    this.recordApi(0);
   }
 
   inject(fault: Fault): void {
@@ -141,7 +178,32 @@ export class SimulatedCluster {
 
   isUp(name: string): boolean {
     const n = this.node(name);
-    return n.downUntil === undefined && !n.lost;
+    return n.downUntil === undefined && !n.lost && !n.poweredOff;
+  }
+
+  /** Whether the API answered through the VIP at simulated time `at`. */
+  apiUpAt(at: number): boolean {
+    let up = false;
+    for (const [time, state] of this.apiTimeline) {
+      if (time > at) break;
+      up = state;
+    }
+    return up;
+  }
+
+  /** A prober of the VIP over simulated time: one probe every `intervalMs`, each answering as the API did when it started. */
+  startProbe(intervalMs = 100): ProbeSession {
+    const origin = this.time;
+    const sim = this;
+    const collect = (): ProbeResult[] => {
+      const results: ProbeResult[] = [];
+      for (let at = origin; at <= sim.time; at += intervalMs) {
+        const ok = sim.apiUpAt(at);
+        results.push({ startedAtMs: at - origin, endedAtMs: at - origin + (ok ? 5 : 1000), ...(ok ? { ok } : { ok, error: "ECONNREFUSED" }) });
+      }
+      return results;
+    };
+    return { elapsedMs: () => sim.time - origin, results: collect, stop: async () => collect() };
   }
 
   /** Up, rejoined, and no fault on its member. */
@@ -226,7 +288,7 @@ export class SimulatedCluster {
   /** Advances the nodes' states to the current time. */
   private tick(): void {
     for (const n of this.nodes.values()) {
-      if (n.downUntil !== undefined && this.time >= n.downUntil && !n.lost) {
+      if (n.downUntil !== undefined && this.time >= n.downUntil && !n.lost && !n.poweredOff) {
         n.rejoinUntil = n.downUntil + this.rejoinMs;
         n.downUntil = undefined;
         n.boot += 1;
@@ -236,6 +298,14 @@ export class SimulatedCluster {
       if (n.rejoinUntil !== undefined && this.time >= n.rejoinUntil) n.rejoinUntil = undefined;
     }
     this.elect();
+    this.recordApi(this.time);
+  }
+
+  /** Notes a change of the API's availability at `at`. */
+  private recordApi(at: number): void {
+    const up = this.apiProblem() === undefined;
+    const last = this.apiTimeline[this.apiTimeline.length - 1];
+    if (last === undefined || last[1] !== up) this.apiTimeline.push([Math.max(at, last?.[0] ?? 0), up]);
   }
 
   /** The VIP and etcd leadership move to a healthy control plane when theirs is gone (and quorum allows). */
@@ -243,14 +313,23 @@ export class SimulatedCluster {
     const candidates = this.controlPlanes().filter((n) => this.etcdHealthy(n.spec.name));
     if (!this.quorum()) return;
     if (this.etcdLeader === undefined || !this.etcdHealthy(this.etcdLeader)) this.etcdLeader = candidates[0]?.spec.name;
-    if (this.vipHolder === undefined || !this.isUp(this.vipHolder)) this.vipHolder = candidates[0]?.spec.name;
+    if (this.vipHolder === undefined && this.time >= this.vipFreeAt && !this.faults.some((f) => f.kind === "vip-stuck")) {
+      this.vipHolder = candidates[0]?.spec.name;
+      // The VIP moved when the lease allowed it, which may be inside the last sleep.
+      if (this.vipHolder !== undefined) this.recordApi(this.vipFreeAt);
+    }
   }
 
-  private goDown(n: SimNode): void {
+  private goDown(n: SimNode, how: "graceful" | "crash" = "graceful"): void {
     n.downUntil = this.time + this.rebootMs;
     n.lost = this.has("never-returns", n.spec.name);
-    if (this.vipHolder === n.spec.name) this.vipHolder = undefined;
+    if (this.vipHolder === n.spec.name) {
+      this.vipHolder = undefined;
+      const ledEtcd = this.etcdLeader === n.spec.name;
+      this.vipFreeAt = this.time + (how === "graceful" ? this.gracefulVipMoveMs : this.crashVipMoveMs + (ledEtcd ? this.leaderElectionMs : 0));
+    }
     if (this.etcdLeader === n.spec.name) this.etcdLeader = undefined;
+    this.recordApi(this.time);
     this.elect();
   }
 
@@ -337,6 +416,46 @@ export class SimulatedCluster {
         if (down.length) throw new Error(`upgrade-k8s: node ${down[0].spec.name} is not ready`);
         sim.kubernetesVersion = to;
         for (const x of sim.nodes.values()) x.kubeletVersion = to;
+      },
+    };
+  }
+
+  private proxmoxClient(): ProxmoxClient {
+    const sim = this;
+    const vm = (method: Method, host: string, vmId: number): SimNode => {
+      const n = [...sim.nodes.values()].find((x) => x.spec.vmId === vmId);
+      sim.enter(method, n);
+      if (n === undefined || n.spec.proxmoxHost !== host) throw new Error(`Proxmox API GET /nodes/${host}/qemu/${vmId}/status/current: HTTP 500 Configuration file 'nodes/${host}/qemu-server/${vmId}.conf' does not exist`);
+      return n;
+    };
+    const powerCheck = (vmId: number): void => {
+      if (sim.faults.some((f) => f.kind === "no-power-privilege")) throw new Error(`Proxmox API POST: HTTP 403 Permission check failed (/vms/${vmId}, VM.PowerMgmt)`);
+    };
+    return {
+      async vmStatus(host, vmId) {
+        const n = vm("vmStatus", host, vmId);
+        return { status: n.poweredOff ? "stopped" : "running", haManaged: sim.haManaged.includes(n.spec.name) };
+      },
+      async privileges() {
+        sim.enter("privileges");
+        return sim.faults.some((f) => f.kind === "no-power-privilege") ? ["VM.Audit"] : ["VM.Audit", "VM.PowerMgmt"];
+      },
+      async stopVm(host, vmId) {
+        const n = vm("stopVm", host, vmId);
+        powerCheck(vmId);
+        sim.actions.push(`stop-vm ${n.spec.name}`);
+        if (n.poweredOff) return;
+        n.poweredOff = true;
+        sim.goDown(n, "crash");
+      },
+      async startVm(host, vmId) {
+        const n = vm("startVm", host, vmId);
+        powerCheck(vmId);
+        sim.actions.push(`start-vm ${n.spec.name}`);
+        if (!n.poweredOff) return;
+        n.poweredOff = false;
+        n.downUntil = sim.time + sim.rebootMs;
+        sim.tick();
       },
     };
   }
