@@ -1,0 +1,193 @@
+/**
+ * ProxmoxClient over the Proxmox VE API (node:https), for the drill's crash
+ * mode: read a VM's status and the token's privileges, power a VM off
+ * (`status/stop`: "akin to pulling the power plug", qemu-server
+ * API2/Qemu.pm vm_stop) and start it, each waiting for its task to end.
+ *
+ * Reached with the variables the bpg/proxmox provider reads, so a shell set
+ * up for `cdktf deploy` works unchanged: PROXMOX_VE_ENDPOINT,
+ * PROXMOX_VE_API_TOKEN (`USER@REALM!TOKENID=SECRET`) and PROXMOX_VE_INSECURE
+ * (skip TLS verification, for the self-signed certificate Proxmox installs).
+ * The token is sent only as the Authorization header and never appears in a
+ * message.
+ */
+import * as https from "node:https";
+import type { ProxmoxClient, VmStatus } from "../contracts";
+
+/** Where and how to reach the API. */
+export interface ProxmoxAccess {
+  /** e.g. `https://pve1.lan:8006/`. */
+  readonly endpoint: URL;
+  /** `USER@REALM!TOKENID=SECRET`. */
+  readonly token: string;
+  /** Skip verification of the API's certificate. @default false */
+  readonly insecure?: boolean;
+  /** PEM of a CA the API's certificate must chain to. @default - the system roots (and NODE_EXTRA_CA_CERTS) */
+  readonly ca?: string;
+}
+
+const TOKEN_FORMAT = /^[^@\s!=]+@[^!\s=]+![^=\s]+=\S+$/;
+
+/** The access from PROXMOX_VE_* variables; throws one line naming what is missing or malformed (never the token's value). */
+export function proxmoxAccessFromEnv(env: NodeJS.ProcessEnv): ProxmoxAccess {
+  const missing = ["PROXMOX_VE_ENDPOINT", "PROXMOX_VE_API_TOKEN"].filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new Error(
+      `${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} not set: the crash mode powers a VM off through the Proxmox API with the same variables the provider reads (PROXMOX_VE_ENDPOINT=https://HOST:8006/, PROXMOX_VE_API_TOKEN=USER@REALM!TOKENID=SECRET)`,
+    );
+  }
+  let endpoint: URL;
+  try {
+    endpoint = new URL(env.PROXMOX_VE_ENDPOINT!);
+  } catch {
+    throw new Error(`PROXMOX_VE_ENDPOINT "${env.PROXMOX_VE_ENDPOINT}" is not a URL: use https://HOST:8006/`);
+  }
+  if (endpoint.protocol !== "https:") throw new Error(`PROXMOX_VE_ENDPOINT "${env.PROXMOX_VE_ENDPOINT}" must start with https://`);
+  if (!TOKEN_FORMAT.test(env.PROXMOX_VE_API_TOKEN!)) {
+    throw new Error("PROXMOX_VE_API_TOKEN is not in the form USER@REALM!TOKENID=SECRET (its value is not shown)");
+  }
+  const insecure = /^(1|true|yes)$/i.test(env.PROXMOX_VE_INSECURE ?? "");
+  return { endpoint, token: env.PROXMOX_VE_API_TOKEN!, insecure };
+}
+
+export interface ProxmoxApiClientProps {
+  readonly access: ProxmoxAccess;
+  /** Deadline of each request. @default 10000 */
+  readonly requestTimeoutMs?: number;
+  /** How long a stop or start task may run. @default 120000 */
+  readonly taskTimeoutMs?: number;
+  /** Between two reads of a task's status. @default 500 */
+  readonly taskPollMs?: number;
+}
+
+/** A task as `GET /nodes/{node}/tasks/{upid}/status` reports it. */
+interface TaskStatus {
+  readonly status?: string;
+  readonly exitstatus?: string;
+}
+
+export class ProxmoxApiClient implements ProxmoxClient {
+  private readonly requestTimeoutMs: number;
+  private readonly taskTimeoutMs: number;
+  private readonly taskPollMs: number;
+
+  constructor(private readonly props: ProxmoxApiClientProps) {
+    this.requestTimeoutMs = props.requestTimeoutMs ?? 10_000;
+    this.taskTimeoutMs = props.taskTimeoutMs ?? 120_000;
+    this.taskPollMs = props.taskPollMs ?? 500;
+  }
+
+  async vmStatus(host: string, vmId: number): Promise<VmStatus> {
+    const data = (await this.call("GET", `/nodes/${encodeURIComponent(host)}/qemu/${vmId}/status/current`)) as { status?: unknown; ha?: { managed?: unknown } } | null;
+    if (typeof data?.status !== "string") throw new Error(`GET /nodes/${host}/qemu/${vmId}/status/current: no status in the answer`);
+    return { status: data.status, haManaged: Number(data.ha?.managed ?? 0) === 1 };
+  }
+
+  async privileges(vmId: number): Promise<string[]> {
+    const path = `/vms/${vmId}`;
+    const data = (await this.call("GET", `/access/permissions?path=${encodeURIComponent(path)}`)) as Record<string, Record<string, unknown>> | null;
+    const granted = data?.[path] ?? {};
+    return Object.entries(granted)
+      .filter(([, value]) => Number(value) >= 1 || value === true)
+      .map(([name]) => name)
+      .sort();
+  }
+
+  stopVm(host: string, vmId: number): Promise<void> {
+    return this.runTask(host, `/nodes/${encodeURIComponent(host)}/qemu/${vmId}/status/stop`);
+  }
+
+  startVm(host: string, vmId: number): Promise<void> {
+    return this.runTask(host, `/nodes/${encodeURIComponent(host)}/qemu/${vmId}/status/start`);
+  }
+
+  /** POSTs an action that answers with a task id (UPID), then waits until the task has stopped with exit status OK. */
+  private async runTask(host: string, path: string): Promise<void> {
+    const upid = await this.call("POST", path);
+    if (typeof upid !== "string" || !upid.startsWith("UPID:")) throw new Error(`POST ${path}: the answer is not a task id`);
+    const statusPath = `/nodes/${encodeURIComponent(host)}/tasks/${encodeURIComponent(upid)}/status`;
+    const deadline = Date.now() + this.taskTimeoutMs;
+    for (;;) {
+      const task = (await this.call("GET", statusPath)) as TaskStatus | null;
+      if (task?.status === "stopped") {
+        if (task.exitstatus !== "OK") throw new Error(`POST ${path}: the task ended with "${task.exitstatus ?? "no exit status"}"`);
+        return;
+      }
+      if (Date.now() >= deadline) throw new Error(`POST ${path}: the task was still running after ${this.taskTimeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, this.taskPollMs));
+    }
+  }
+
+  /** One API call; resolves to the answer's `data`. */
+  private call(method: "GET" | "POST", path: string): Promise<unknown> {
+    const { access } = this.props;
+    const base = access.endpoint.pathname.replace(/\/+$/, "");
+    const label = `${method} ${path.split("?")[0]}`;
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const finish = (error: Error | undefined, data?: unknown) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve(data);
+      };
+      const request = https.request(
+        {
+          host: access.endpoint.hostname,
+          port: access.endpoint.port || 8006,
+          path: `${base}/api2/json${path}`,
+          method,
+          rejectUnauthorized: !access.insecure,
+          ...(access.ca !== undefined ? { ca: access.ca } : {}),
+          headers: {
+            authorization: `PVEAPIToken=${access.token}`,
+            accept: "application/json",
+            ...(method === "POST" ? { "content-type": "application/x-www-form-urlencoded", "content-length": "0" } : {}),
+          },
+          agent: false,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("error", (error) => finish(new Error(`Proxmox API ${label}: ${error.message}`)));
+          response.on("end", () => {
+            const status = response.statusCode ?? 0;
+            // Proxmox puts the reason in the status line (e.g. "Permission check failed (/vms/211, VM.PowerMgmt)").
+            if (status !== 200) return finish(new Error(`Proxmox API ${label}: HTTP ${status} ${(response.statusMessage ?? "").slice(0, 200)}`.trimEnd()));
+            try {
+              finish(undefined, (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { data?: unknown }).data);
+            } catch {
+              finish(new Error(`Proxmox API ${label}: the answer is not JSON`));
+            }
+          });
+        },
+      );
+      const timer = setTimeout(() => {
+        finish(new Error(`Proxmox API ${label}: no answer from ${access.endpoint.host} within ${this.requestTimeoutMs / 1000} s`));
+        request.destroy();
+      }, this.requestTimeoutMs);
+      request.on("error", (error: NodeJS.ErrnoException) => finish(new Error(`Proxmox API ${label}: ${describe(error, access.endpoint.host)}`)));
+      request.end();
+    });
+  }
+}
+
+function describe(error: NodeJS.ErrnoException, host: string): string {
+  switch (error.code) {
+    case "ECONNREFUSED":
+      return `connection refused by ${host}`;
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return `${host} is unreachable`;
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
+      return `the API's certificate is not trusted (${error.code}): add its CA with NODE_EXTRA_CA_CERTS, or set PROXMOX_VE_INSECURE=true as for the provider`;
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return `the API's certificate is not valid for ${host} (${error.code})`;
+    default:
+      return error.code ? `${error.code} ${error.message}` : error.message;
+  }
+}
