@@ -1,80 +1,16 @@
 /**
  * The Proxmox API adapter of the drill's crash mode, against a fake Proxmox
- * API on 127.0.0.1 (HTTPS, a throwaway CA) answering as qemu-server's
- * API2/Qemu.pm does: `{"data": ...}`, a task id (UPID) for stop and start,
- * the reason of a failure in the HTTP status line. Loopback only.
+ * API on 127.0.0.1 (support/fake-proxmox.ts). Loopback only.
  */
-import * as https from "node:https";
 import { ProxmoxApiClient, proxmoxAccessFromEnv, type ProxmoxAccess } from "../ops/adapters/proxmox";
 import { close, listen, mintPki } from "./support/ops-api";
+import { FakeProxmox, PROXMOX_TOKEN, fakeProxmox } from "./support/fake-proxmox";
 
-const TOKEN = "drill@pve!ops=0b7d4a3e-secret-5f1c";
+const TOKEN = PROXMOX_TOKEN;
 const minted = mintPki();
 
-interface FakeProxmox {
-  readonly server: https.Server;
-  /** `METHOD path` of every request, in order. */
-  readonly requests: string[];
-  /** Authorization headers seen. */
-  readonly auth: string[];
-  /** Task status reads before a task reports stopped. */
-  taskPolls: number;
-  /** The exit status tasks end with. */
-  exitstatus: string;
-  /** VMs by id: status and HA. */
-  readonly vms: Map<number, { status: string; ha: boolean }>;
-  /** Privileges the token has on /vms/<id>. */
-  privileges: Record<string, number>;
-}
-
-async function fakeProxmox(): Promise<FakeProxmox> {
-  const pki = await minted;
-  const fake: Omit<FakeProxmox, "server"> = {
-    requests: [],
-    auth: [],
-    taskPolls: 2,
-    exitstatus: "OK",
-    vms: new Map([
-      [211, { status: "running", ha: false }],
-      [212, { status: "running", ha: true }],
-    ]),
-    privileges: { "VM.Audit": 1, "VM.PowerMgmt": 1, "VM.Console": 0 },
-  };
-  const polls = new Map<string, number>();
-  const server = https.createServer({ key: pki.serverKey, cert: pki.ca }, (request, response) => {
-    const url = request.url ?? "";
-    fake.requests.push(`${request.method} ${url}`);
-    fake.auth.push(String(request.headers.authorization));
-    const send = (status: number, message: string, data?: unknown) => {
-      response.statusMessage = message;
-      response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ data: data ?? null }));
-    };
-    if (request.headers.authorization !== `PVEAPIToken=${TOKEN}`) return send(401, "authentication failure");
-    let m: RegExpExecArray | null;
-    if ((m = /^\/api2\/json\/nodes\/pve1\/qemu\/(\d+)\/status\/(current|stop|start)$/.exec(url))) {
-      const vmId = Number(m[1]);
-      const vm = fake.vms.get(vmId);
-      if (!vm) return send(500, `Configuration file 'nodes/pve1/qemu-server/${vmId}.conf' does not exist`);
-      if (m[2] === "current") return send(200, "OK", { status: vm.status, vmid: vmId, ha: { managed: vm.ha ? 1 : 0 } });
-      if (request.method !== "POST") return send(501, `Method 'GET /nodes/pve1/qemu/${vmId}/status/${m[2]}' not implemented`);
-      if (!fake.privileges["VM.PowerMgmt"]) return send(403, `Permission check failed (/vms/${vmId}, VM.PowerMgmt)`);
-      vm.status = m[2] === "stop" ? "stopped" : "running";
-      return send(200, "OK", `UPID:pve1:0001A2B3:0C4D5E6F:6757A1B2:qm${m[2]}:${vmId}:drill@pve!ops:`);
-    }
-    if ((m = /^\/api2\/json\/nodes\/pve1\/tasks\/([^/]+)\/status$/.exec(url))) {
-      const upid = decodeURIComponent(m[1]);
-      const seen = (polls.get(upid) ?? 0) + 1;
-      polls.set(upid, seen);
-      return send(200, "OK", seen <= fake.taskPolls ? { status: "running", upid } : { status: "stopped", exitstatus: fake.exitstatus, upid });
-    }
-    if (url === "/api2/json/access/permissions?path=%2Fvms%2F211") return send(200, "OK", { "/vms/211": fake.privileges });
-    return send(404, "Not Found");
-  });
-  return Object.assign(fake, { server });
-}
-
 async function withProxmox(test: (fake: FakeProxmox, client: ProxmoxApiClient, access: ProxmoxAccess) => Promise<void>): Promise<void> {
-  const fake = await fakeProxmox();
+  const fake = await fakeProxmox(minted);
   const port = await listen(fake.server);
   const access: ProxmoxAccess = { endpoint: new URL(`https://127.0.0.1:${port}/`), token: TOKEN, ca: (await minted).ca };
   try {

@@ -36,7 +36,7 @@ describe("parseDrillArgs", () => {
   });
 
   test.each([
-    [["--endpoint", "https://198.18.0.10:6443", "--seconds", "6"], /only --measure-only is available here; the graceful and crash modes .* need/],
+    [["--endpoint", "https://198.18.0.10:6443", "--seconds", "6"], /these options are --measure-only's; for a drill against the cluster use --mode graceful\|crash/],
     [["--measure-only", "--seconds", "6"], /--endpoint is required/],
     [["--measure-only", "--endpoint", "https://198.18.0.10:6443"], /--seconds is required/],
     [["--measure-only", "--endpoint", "http://198.18.0.10:6443", "--seconds", "6"], /--endpoint must start with https:\/\/, got 'http:\/\/198.18.0.10:6443'/],

@@ -32,7 +32,7 @@ export const DEFAULT_OUT_DIR = "cdktf.out/ops";
 /** Thrown for bad arguments: the entry prints the message as one line and exits 2. */
 export class UsageError extends Error {}
 
-/** Parses `drill`'s arguments. Only `--measure-only` is available: the other modes need a cluster. */
+/** Parses `drill --measure-only`'s arguments (the graceful and crash modes are ops/cli/drill.ts's parseDrillModeArgs). */
 export function parseDrillArgs(argv: readonly string[]): MeasureArgs {
   let values;
   try {
@@ -55,9 +55,7 @@ export function parseDrillArgs(argv: readonly string[]): MeasureArgs {
     throw new UsageError(`drill: ${(error as Error).message}; ${DRILL_USAGE}`);
   }
   if (!values["measure-only"]) {
-    throw new UsageError(
-      `drill: only --measure-only is available here; the graceful and crash modes move the VIP of a live cluster and need its stack outputs and credentials. ${DRILL_USAGE}`,
-    );
+    throw new UsageError(`drill: these options are --measure-only's; for a drill against the cluster use --mode graceful|crash. ${DRILL_USAGE}`);
   }
   if (values.endpoint === undefined) throw new UsageError(`drill: --endpoint is required; ${DRILL_USAGE}`);
   if (values.seconds === undefined) throw new UsageError(`drill: --seconds is required; ${DRILL_USAGE}`);

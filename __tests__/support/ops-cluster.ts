@@ -159,8 +159,8 @@ export function terraformOutput(facts: StackFacts, talosconfig: string, kubeconf
   );
 }
 
-/** What the fake talosctl answers: "<node> <command words>" -> stdout, or {stderr, code}; {sleepMs} to hang. */
-export type TalosScript = Record<string, string | { readonly stderr: string; readonly code: number } | { readonly sleepMs: number }>;
+/** What the fake talosctl answers: "<node> <command words>" -> stdout, or {stderr, code}; {sleepMs} to hang; {sh} runs a shell script (an action changing later answers). */
+export type TalosScript = Record<string, string | { readonly stderr: string; readonly code: number } | { readonly sleepMs: number } | { readonly sh: string }>;
 
 /** The healthy cluster's answers: controller1 holds the VIP, controller2 leads etcd. */
 export function healthyTalosScript(facts: StackFacts = FACTS): TalosScript {
@@ -178,9 +178,9 @@ export function healthyTalosScript(facts: StackFacts = FACTS): TalosScript {
 }
 
 /** File name of an answer: the key with spaces and slashes as `_`. */
-const answerName = (key: string) => key.replace(/[ /]/g, "_");
+export const answerName = (key: string) => key.replace(/[ /]/g, "_");
 
-/** Writes a TalosScript as the answer files the fake talosctl reads ($FAKE_TALOS_DIR/<key>.out, .err + .code, or .sleep). */
+/** Writes a TalosScript as the answer files the fake talosctl reads ($FAKE_TALOS_DIR/<key>.out, .err + .code, .sleep or .sh). */
 export function writeTalosAnswers(dir: string, script: TalosScript): void {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
@@ -188,6 +188,7 @@ export function writeTalosAnswers(dir: string, script: TalosScript): void {
     const base = path.join(dir, answerName(key));
     if (typeof answer === "string") fs.writeFileSync(`${base}.out`, answer);
     else if ("sleepMs" in answer) fs.writeFileSync(`${base}.sleep`, String(Math.ceil(answer.sleepMs / 1000)));
+    else if ("sh" in answer) fs.writeFileSync(`${base}.sh`, answer.sh);
     else {
       fs.writeFileSync(`${base}.err`, answer.stderr);
       fs.writeFileSync(`${base}.code`, String(answer.code));
@@ -220,6 +221,7 @@ while [ $# -gt 0 ]; do
 done
 key=$(printf '%s%s' "$node" "$words" | tr ' /' '__')
 base="$FAKE_TALOS_DIR/$key"
+if [ -f "$base.sh" ]; then exec sh "$base.sh"; fi
 if [ -f "$base.out" ]; then exec cat "$base.out"; fi
 if [ -f "$base.sleep" ]; then exec sleep "$(cat "$base.sleep")"; fi
 if [ -f "$base.err" ]; then cat "$base.err" >&2; exit "$(cat "$base.code")"; fi

@@ -126,16 +126,41 @@ export function writePrivateFile(name: string, content: string): string {
     privateDir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-ops-"));
     fs.chmodSync(privateDir, 0o700);
     process.once("exit", removePrivateDir);
-    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-      process.once(signal, () => {
-        removePrivateDir();
-        process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
-      });
-    }
+    installSignalHandlers();
   }
   const file = path.join(privateDir, name);
   fs.writeFileSync(file, content, { mode: 0o600 });
   return file;
+}
+
+let signalsInstalled = false;
+let interruptHook: (() => void) | undefined;
+
+/** On SIGINT, SIGTERM or SIGHUP: the interrupt hook once (SIGINT only), otherwise remove the private folder and exit. */
+function installSignalHandlers(): void {
+  if (signalsInstalled) return;
+  signalsInstalled = true;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      if (signal === "SIGINT" && interruptHook !== undefined) {
+        const hook = interruptHook;
+        interruptHook = undefined;
+        hook();
+        return;
+      }
+      removePrivateDir();
+      process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
+    });
+  }
+}
+
+/**
+ * The first Ctrl-C calls `hook` instead of exiting (the drill uses it to
+ * start a powered-off VM again before it stops); a second one exits at once.
+ */
+export function onFirstInterrupt(hook: () => void): void {
+  installSignalHandlers();
+  interruptHook = hook;
 }
 
 /** Removes the private folder now (also runs on exit). */
@@ -145,12 +170,18 @@ export function removePrivateDir(): void {
   privateDir = undefined;
 }
 
+/** The 15-second rule's timer: what is being waited for now, and its end once the cluster has answered. */
+export interface Watchdog {
+  waitingFor(what: string): void;
+  /** The cluster answered: from here the command may take as long as its work takes (the drill, the upgrade). */
+  cancel(): void;
+}
+
 /**
  * The 15-second rule: past `seconds`, print one line naming what the command
  * was waiting for and exit non-zero, whatever is still running.
- * Returns a function that reports what is being waited for now.
  */
-export function startWatchdog(command: string, seconds = 14): (waitingFor: string) => void {
+export function startWatchdog(command: string, seconds = 14): Watchdog {
   let waitingFor = "the cluster";
   const timer = setTimeout(() => {
     process.stderr.write(`${command}: no answer from ${waitingFor} within ${seconds} s: is the cluster reachable from here?\n`);
@@ -158,8 +189,11 @@ export function startWatchdog(command: string, seconds = 14): (waitingFor: strin
     process.exit(EXIT_CANNOT_RUN);
   }, seconds * 1000);
   timer.unref();
-  return (what: string) => {
-    waitingFor = what;
+  return {
+    waitingFor: (what: string) => {
+      waitingFor = what;
+    },
+    cancel: () => clearTimeout(timer),
   };
 }
 

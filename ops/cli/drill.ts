@@ -1,16 +1,40 @@
 /**
- * `npm run drill -- --measure-only --endpoint https://HOST:PORT --seconds N [--json]`
+ * `npm run drill -- --mode graceful|crash [--node NAME] [--trials N] [--yes]`
+ * takes a control plane down trial by trial and measures the VIP's real
+ * failover window (ops/drill.ts); reports go to cdktf.out/ops/drill.md and
+ * .json. Exit 0 only when every trial ran and was as expected; 1 when refused,
+ * declined, stopped or not as expected; 2 when it cannot run; 130 when
+ * interrupted (after starting again any VM it had powered off).
  *
- * Probes the endpoint and prints every outage window it saw; writes
+ * `npm run drill -- --measure-only --endpoint https://HOST:PORT --seconds N [--json]`
+ * only probes an endpoint and prints every outage window it saw; writes
  * drill-measure.md and drill-measure.json under cdktf.out/ops/ (or --out).
- * Exit 0 when the probing ran; 2 when it could not (bad arguments, unreadable
- * CA file), as the other operator commands do. A window is not a failure here:
- * measuring is all this mode does.
+ * Exit 0 when the probing ran, 2 when it could not. A window is not a
+ * failure there: measuring is all that mode does.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { measureReport, parseDrillArgs, renderMarkdown, renderTable, UsageError } from "../drill-measure";
-import { probeEndpoint } from "../probe";
+import * as readline from "node:readline";
+import { HttpsKubernetesClient, parseKubeconfig } from "../adapters/kubernetes";
+import { ToolMissingError } from "../adapters/process";
+import { ProxmoxApiClient, proxmoxAccessFromEnv } from "../adapters/proxmox";
+import { TalosctlClient } from "../adapters/talosctl";
+import type { ProxmoxClient } from "../contracts";
+import { DrillResult, runDrill as runDrillTrials } from "../drill";
+import { measureReport, parseDrillArgs, parseEndpoint, renderMarkdown, renderTable, UsageError } from "../drill-measure";
+import type { DrillMode } from "../drill-plan";
+import { drillReport } from "../drill-report";
+import { probeEndpoint, startProbeSession } from "../probe";
+import { renderJson, renderText, writeReport } from "../report";
+import { observe, verifyChecks } from "../verify";
+import { unreachable } from "./verify";
+import { CommonArgs, EXIT_CANNOT_RUN, EXIT_FAILED, OneLineError, loadClusterContext, onFirstInterrupt, parseCommandArgs, runMain, startWatchdog } from "./common";
+
+export const DRILL_MODES_USAGE =
+  "usage: npm run drill -- --mode graceful|crash [--node NAME] [--trials N] [--yes] [--json] [--talosconfig FILE] [--kubeconfig FILE]   (or --measure-only, see --measure-only --help)";
+
+/** An interrupted drill's exit code, as a shell reports Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;
 
 export interface DrillIo {
   readonly stdout: (text: string) => void;
@@ -19,7 +43,7 @@ export interface DrillIo {
 
 const processIo: DrillIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 
-/** Runs the command; resolves to the exit code. */
+/** `--measure-only`: probes and reports; resolves to the exit code. */
 export async function runDrill(argv: readonly string[], io: DrillIo = processIo): Promise<number> {
   let args;
   try {
@@ -46,6 +70,126 @@ export async function runDrill(argv: readonly string[], io: DrillIo = processIo)
   }
 }
 
+export interface DrillModeArgs {
+  readonly common: CommonArgs;
+  readonly mode: DrillMode;
+  readonly node?: string;
+  readonly trials: number;
+  readonly yes: boolean;
+}
+
+/** Parses the graceful and crash modes' command line; a bad argument is a one-line OneLineError (exit 2). */
+export function parseDrillModeArgs(argv: readonly string[]): DrillModeArgs {
+  const { common, values, positionals } = parseCommandArgs(argv, {
+    mode: { type: "string" },
+    node: { type: "string" },
+    trials: { type: "string" },
+    yes: { type: "boolean", default: false },
+  });
+  if (positionals.length > 0) throw new OneLineError(`unexpected argument "${positionals[0]}"; ${DRILL_MODES_USAGE}`);
+  const mode = values.mode as string | undefined;
+  if (!common.help && mode !== "graceful" && mode !== "crash") {
+    throw new OneLineError(`${mode === undefined ? "--mode is required" : `--mode "${mode}" is not a mode`}: use --mode graceful (talosctl reboot) or --mode crash (power off through the Proxmox API); ${DRILL_MODES_USAGE}`);
+  }
+  const trialsText = (values.trials as string | undefined) ?? "1";
+  if (!/^[1-9]\d*$/.test(trialsText) || Number(trialsText) > 20) throw new OneLineError(`--trials "${trialsText}": a whole number of trials from 1 to 20`);
+  return { common, mode: (mode ?? "graceful") as DrillMode, node: values.node as string | undefined, trials: Number(trialsText), yes: values.yes === true };
+}
+
+/** The graceful and crash modes; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseDrillModeArgs(argv);
+  if (args.common.help) {
+    process.stdout.write(`${DRILL_MODES_USAGE}\n`);
+    return 0;
+  }
+  const out = args.common.json ? process.stderr : process.stdout;
+  const log = (line: string) => out.write(`${line}\n`);
+  // Before anything else: crash mode cannot start without the Proxmox API.
+  let proxmox: ProxmoxClient | undefined;
+  if (args.mode === "crash") {
+    try {
+      proxmox = new ProxmoxApiClient({ access: proxmoxAccessFromEnv(process.env), requestTimeoutMs: 5_000 });
+    } catch (error) {
+      throw new OneLineError((error as Error).message);
+    }
+  }
+  const watchdog = startWatchdog("drill");
+  watchdog.waitingFor("terraform output");
+  const context = await loadClusterContext(args.common);
+  const { facts } = context;
+  const talos = new TalosctlClient({ talosconfigPath: context.talosconfigPath, talosconfigText: context.credentials.talosconfig, readTimeoutMs: 6_000, actionTimeoutMs: 30_000 });
+  watchdog.waitingFor("talosctl");
+  try {
+    await talos.checkInstalled(3_000);
+  } catch (error) {
+    throw new OneLineError(error instanceof ToolMissingError ? error.message : `talosctl does not run: ${(error as Error).message}`);
+  }
+  let access;
+  try {
+    access = parseKubeconfig(context.credentials.kubeconfig);
+  } catch (error) {
+    throw new OneLineError((error as Error).message);
+  }
+  const kube = new HttpsKubernetesClient({ access, timeoutMs: 5_000 });
+  const { host, port } = parseEndpoint(facts.clusterEndpoint);
+  watchdog.waitingFor(`the cluster (${facts.nodes.map((node) => node.ip).join(", ")}; API ${facts.clusterEndpoint})`);
+
+  const verify = async () => {
+    const observations = await observe(facts, { talos, kubernetes: kube });
+    const nothing = unreachable(observations);
+    if (nothing !== undefined) throw new Error(nothing);
+    watchdog.cancel(); // the cluster answered: the drill itself takes minutes
+    return verifyChecks(facts, observations);
+  };
+  const abort = new AbortController();
+  onFirstInterrupt(() => {
+    process.stderr.write("drill: interrupted: ending the trial (a VM powered off is started again first); Ctrl-C again quits at once\n");
+    abort.abort();
+  });
+  const result = await runDrillTrials({
+    facts,
+    talos,
+    kube,
+    proxmox,
+    verify,
+    mode: args.mode,
+    trials: args.trials,
+    node: args.node,
+    // The cluster CA from the kubeconfig: every probe's handshake is verified against it.
+    startProbe: () => startProbeSession({ host, port, ca: access.ca }),
+    confirm: async (prompt) => {
+      watchdog.cancel();
+      return args.yes || confirm(prompt);
+    },
+    log,
+    signal: abort.signal,
+  });
+  const report = drillReport(facts.clusterName, result);
+  const written = writeReport(args.common.projectDir, report);
+  process.stdout.write(args.common.json ? renderJson(report) : `\n${renderText(report)}Reports: ${written.markdown}, ${written.json}\n`);
+  return exitCode(result);
+}
+
+export function exitCode(result: DrillResult): number {
+  if (result.outcome === "interrupted") return EXIT_INTERRUPTED;
+  return result.outcome === "completed" && result.summary?.asExpected === true ? 0 : EXIT_FAILED;
+}
+
+/** Asks on the terminal; without one, refuses (a drill is never started unattended without --yes). */
+async function confirm(prompt: string): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new OneLineError(`${prompt.replace(/ Continue\? \[y\/N\]$/, "")}: there is no terminal to confirm on; add --yes to run it unattended`, EXIT_CANNOT_RUN);
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await new Promise<string>((resolve) => rl.question(`${prompt} `, resolve));
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
 if (require.main === module) {
-  runDrill(process.argv.slice(2)).then((code) => (process.exitCode = code));
+  const argv = process.argv.slice(2);
+  if (argv.includes("--measure-only")) runDrill(argv).then((code) => (process.exitCode = code));
+  else runMain("drill", () => main(argv));
 }

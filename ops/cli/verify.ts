@@ -30,7 +30,7 @@ export function verifyReport(clusterName: string, checks: readonly CheckResult[]
 }
 
 /** Nothing answered at all: one line instead of a table of the same failure. */
-function unreachable(observations: Observations): string | undefined {
+export function unreachable(observations: Observations): string | undefined {
   const talosErrors = observations.nodes.flatMap((o) => [o.addresses, o.talosVersion]).filter((s) => !s.ok) as { error: string }[];
   const talosAll = talosErrors.length === observations.nodes.length * 2;
   if (!talosAll || observations.readyz.ok) return undefined;
@@ -43,7 +43,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const waitingFor = startWatchdog("verify");
+  const { waitingFor } = startWatchdog("verify");
   waitingFor("terraform output");
   const context = await loadClusterContext(common);
   const talos = new TalosctlClient({ talosconfigPath: context.talosconfigPath, talosconfigText: context.credentials.talosconfig, readTimeoutMs: 6_000 });
