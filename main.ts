@@ -6,7 +6,7 @@
  */
 import { App } from "cdktf";
 import { replaceOutdir } from "./app/replace-outdir";
-import { clusterWarnings, resolveClusterSpec } from "./constructs";
+import { ResolvedStateBackend, clusterWarnings, resolveClusterSpec, resolveStateBackend } from "./constructs";
 import { HomelabStack, HomelabStackProps } from "./stacks/homelab-stack";
 
 /** Terraform working directory name under cdktf.out/stacks/. */
@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   // prints itself (as WARN); printed here too, it would appear twice, the
   // second time labelled ERROR because the CLI tags the app's stderr so.
   if (!runByCdktfCli() && !writesHcl()) {
-    for (const warning of clusterWarnings(resolveClusterSpec(props.cluster))) {
+    const spec = resolveClusterSpec(props.cluster);
+    for (const warning of [...clusterWarnings(spec), ...environmentWarnings(resolveStateBackend(props.backend, spec.clusterName))]) {
       console.warn(`warning [stack ${STACK_ID}]: ${warning}`);
     }
   }
@@ -33,6 +34,15 @@ async function main(): Promise<void> {
     new HomelabStack(app, STACK_ID, props);
     app.synth();
   });
+}
+
+/**
+ * What this shell lacks for a deploy. Terraform's pg backend falls back to
+ * localhost:5432 when PG_CONN_STR is unset, which fails far from the cause.
+ */
+function environmentWarnings(backend: ResolvedStateBackend): string[] {
+  if (backend.type !== "pg" || process.env.PG_CONN_STR) return [];
+  return [`backend.type is pg, and PG_CONN_STR is not set in this shell: export it before cdktf deploy or terraform init (without it Terraform's pg backend tries localhost:5432)`];
 }
 
 /** The HCL pass of `npm run synth:hcl` comes after a JSON pass that printed the warnings already. */

@@ -47,6 +47,18 @@ describe("the cdktf app", () => {
     expect(text).toContain('"192.168.1.223/24"');
   });
 
+  test("with the pg backend, warns when PG_CONN_STR is not set in this shell, and never writes it", () => {
+    const config = path.join(root, "examples", "shared-state-pg.yaml");
+    const unset = runApp({ HOMELAB_CONFIG: config });
+    expect(unset.status).toBe(0);
+    expect(unset.stderr).toContain("warning [stack homelab]: backend.type is pg, and PG_CONN_STR is not set in this shell: export it before cdktf deploy or terraform init");
+    const set = runApp({ HOMELAB_CONFIG: config, PG_CONN_STR: "postgres://tf_state:s3cret-pw@127.0.0.1:1/tfstate" });
+    expect(set.stderr).not.toContain("PG_CONN_STR");
+    const text = fs.readFileSync(path.join(set.outdir, "stacks", "homelab", "cdk.tf.json"), "utf8");
+    expect(JSON.parse(text).terraform.backend).toEqual({ pg: { schema_name: "homelab" } });
+    expect(text).not.toContain("s3cret-pw");
+  });
+
   test("fails with every problem and a non-zero exit code, writing nothing", () => {
     const file = writeConfig("vip: 192.168.1.300\nvm: { cores: 1 }\n");
     const result = runApp({ HOMELAB_CONFIG: file });

@@ -14,7 +14,7 @@ function problemsOf(text: string, file = "homelab.yaml"): string {
 
 describe("HOMELAB_CONFIG file", () => {
   test("an empty file means the reference homelab", () => {
-    expect(parseHomelabConfig("empty.yaml", "")).toEqual({ proxmox: {}, cluster: {} });
+    expect(parseHomelabConfig("empty.yaml", "")).toEqual({ proxmox: {}, cluster: {}, backend: {} });
   });
 
   test("maps the documented YAML layout onto the stack props", () => {
@@ -36,6 +36,7 @@ controlPlanes:
 `,
     );
     expect(props).toEqual({
+      backend: {},
       proxmox: { endpoint: "https://10.0.0.2:8006", insecure: true },
       cluster: {
         clusterName: "lab",

@@ -4,7 +4,7 @@
  * writes it into the README; a test fails when the README's copy is stale.
  */
 import { TSchema } from "@sinclair/typebox";
-import { CLUSTER_FIELDS, CONNECTION_FIELDS, FieldDoc, NodeFieldDoc } from "../constructs";
+import { BACKEND_FIELDS, CLUSTER_FIELDS, CONNECTION_FIELDS, FieldDoc, NodeFieldDoc } from "../constructs";
 
 /** The README lines between these markers are generated. */
 export const FIELD_TABLE_MARKERS = { start: "<!-- fields:start (npm run docs) -->", end: "<!-- fields:end -->" } as const;
@@ -24,7 +24,7 @@ export function renderFieldTable(): string {
       }
     }
   }
-  for (const schema of Object.values(CONNECTION_FIELDS) as Documented[]) {
+  for (const schema of [...Object.values(CONNECTION_FIELDS), ...Object.values(BACKEND_FIELDS)] as Documented[]) {
     rows.push([code(schema.file!), typeOf(schema), defaultOf(schema), schema.description ?? ""]);
   }
   const escape = (cell: string) => cell.replace(/\|/g, "\\|");

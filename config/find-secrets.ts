@@ -1,7 +1,8 @@
 /**
  * Finds credentials in a parsed configuration document. The Proxmox API
- * token (and any password) comes only from the environment, never from a
- * file that may end up in git or in a pull request.
+ * token, the PostgreSQL connection string (and any password) come only from
+ * the environment, never from a file that may end up in git or in a pull
+ * request.
  */
 import { ValidationProblem } from "../constructs";
 
@@ -9,8 +10,13 @@ import { ValidationProblem } from "../constructs";
 const SECRET_FIELD = /^(api[-_]?token|token|password|secret|private[-_]?key)$/i;
 /** `user@realm!tokenid=uuid` (Proxmox token) or a `PVEAPIToken=` header value. */
 const TOKEN_VALUE = /PVEAPIToken=|[\w.-]+@[\w.-]+![\w.-]+=[0-9a-f-]{8,}/i;
+/** A PostgreSQL connection string (it carries the password): a field named for one, or a URL or keyword form. */
+const CONN_FIELD = /^(conn[-_]?str(ing)?|connection[-_]?string|pg[-_]?conn[-_]?str|dsn|database[-_]?url)$/i;
+const CONN_VALUE = /^\s*postgres(ql)?:\/\/|\bpassword\s*=/i;
 
 const FIX = "API tokens and passwords never go in the file: remove it and export PROXMOX_VE_API_TOKEN (see README, Deploy)";
+const CONN_FIX =
+  "the PostgreSQL connection string (with its password) never goes in the file: remove it and export PG_CONN_STR, which Terraform's pg backend reads (see README, Shared state in PostgreSQL)";
 
 export function findSecrets(document: unknown, path = ""): ValidationProblem[] {
   if (Array.isArray(document)) {
@@ -19,9 +25,13 @@ export function findSecrets(document: unknown, path = ""): ValidationProblem[] {
   if (document && typeof document === "object") {
     return Object.entries(document).flatMap(([key, value]) => {
       const field = path ? `${path}.${key}` : key;
+      if (CONN_FIELD.test(key)) return [{ field, value: "***", message: CONN_FIX }];
       if (SECRET_FIELD.test(key)) return [{ field, value: "***", message: FIX }];
       return findSecrets(value, field);
     });
+  }
+  if (typeof document === "string" && CONN_VALUE.test(document)) {
+    return [{ field: path || "(top level)", value: "***", message: CONN_FIX }];
   }
   if (typeof document === "string" && TOKEN_VALUE.test(document)) {
     return [{ field: path || "(top level)", value: "***", message: FIX }];

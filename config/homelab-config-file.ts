@@ -5,8 +5,8 @@
  * props, both ways. Every field is optional; a missing one takes the
  * reference homelab's value.
  */
-import { TSchema, Type } from "@sinclair/typebox";
-import { CLUSTER_FIELDS, CONNECTION_FIELDS, ControlPlaneHaProps, FieldDoc, NodeFieldDoc } from "../constructs";
+import { Kind, TSchema, Type } from "@sinclair/typebox";
+import { BACKEND_FIELDS, CLUSTER_FIELDS, CONNECTION_FIELDS, ControlPlaneHaProps, FieldDoc, NodeFieldDoc } from "../constructs";
 import { HomelabStackProps } from "../stacks/homelab-stack";
 
 type Fields = Readonly<Record<string, TSchema>>;
@@ -31,12 +31,18 @@ function nest(fields: Fields): TSchema {
   return toSchema(root);
 }
 
+/** A field's schema (TypeBox marks each with its Kind), not a section of the file: a section may hold a field named `type`. */
 function isSchema(value: unknown): value is TSchema {
-  return typeof value === "object" && value !== null && ("type" in value || "anyOf" in value);
+  return typeof value === "object" && value !== null && Kind in value;
 }
 
 /** JSON Schema of the file: types, known fields and required node fields; the rules live in constructs/validation.ts. */
-export const HOMELAB_CONFIG_SCHEMA = nest({ ...CLUSTER_FIELDS, ...CONNECTION_FIELDS });
+export const HOMELAB_CONFIG_SCHEMA = nest({ ...CLUSTER_FIELDS, ...CONNECTION_FIELDS, ...prefixed("backend", BACKEND_FIELDS) });
+
+/** Fields whose prop names repeat another group's (`type`), keyed apart for the file schema; their `file` paths stay as defined. */
+function prefixed(group: string, fields: Fields): Fields {
+  return Object.fromEntries(Object.entries(fields).map(([key, schema]) => [`${group}.${key}`, schema]));
+}
 
 /** What a parsed, shape-checked file holds. */
 export type HomelabConfigFile = Record<string, unknown>;
@@ -53,7 +59,7 @@ export function toStackProps(file: HomelabConfigFile): HomelabStackProps {
         .map(([prop, schema]) => [prop, valueAt(file, (schema as TSchema & FieldDoc).file)])
         .filter(([, value]) => value !== undefined),
     );
-  return { cluster: pick(CLUSTER_FIELDS) as ControlPlaneHaProps, proxmox: pick(CONNECTION_FIELDS) };
+  return { cluster: pick(CLUSTER_FIELDS) as ControlPlaneHaProps, proxmox: pick(CONNECTION_FIELDS), backend: pick(BACKEND_FIELDS) };
 }
 
 /**

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import Ajv, { ErrorObject } from "ajv";
 import { Document, isPair, isScalar, isSeq, parseDocument as parseYamlDocument, visit, YAMLParseError } from "yaml";
-import { formatProblem, resolveClusterSpec, validateClusterSpec, validateProxmoxEndpoint, ValidationProblem } from "../constructs";
+import { formatProblem, resolveClusterSpec, validateClusterSpec, validateProxmoxEndpoint, validateStateBackend, ValidationProblem } from "../constructs";
 import { HomelabStackProps } from "../stacks/homelab-stack";
 import { FIELD_KEYWORDS, fileFieldOf, HOMELAB_CONFIG_SCHEMA, HomelabConfigFile, toStackProps } from "./homelab-config-file";
 import { findSecrets } from "./find-secrets";
@@ -57,6 +57,7 @@ export function parseHomelabConfig(file: string, text: string): HomelabStackProp
   const problems: ValidationProblem[] = [
     ...validateClusterSpec(resolveClusterSpec(props.cluster)).map((problem) => ({ ...problem, field: fileFieldOf(problem.field, document) })),
     ...(props.proxmox?.endpoint !== undefined ? validateProxmoxEndpoint("proxmox.endpoint", props.proxmox.endpoint) : []),
+    ...validateStateBackend(props.backend, resolveClusterSpec(props.cluster).clusterName),
   ];
   if (problems.length > 0) {
     throw new HomelabConfigError(file, [...new Set(problems.map(formatProblem))]);

@@ -228,6 +228,35 @@ export const CONNECTION_FIELDS = {
   insecure: Type.Boolean(doc({ file: "proxmox.insecure", default: false, description: "Skip TLS verification of the Proxmox API (self-signed certificates)." })),
 };
 
+/** Where Terraform keeps the stack's state. */
+export type StateBackendType = "local" | "pg";
+export const STATE_BACKEND_TYPES: readonly StateBackendType[] = ["local", "pg"];
+
+/**
+ * The stack's state backend. The PostgreSQL connection string is never a
+ * field: Terraform's pg backend reads it from PG_CONN_STR.
+ */
+export const BACKEND_FIELDS = {
+  type: Type.Unsafe<StateBackendType>({
+    type: "string",
+    enum: [...STATE_BACKEND_TYPES],
+    ...doc({
+      file: "backend.type",
+      default: "local",
+      description:
+        "Where Terraform keeps the state. `local`: `terraform.homelab.tfstate` in the project folder. `pg`: Terraform's PostgreSQL backend, with locking; the connection string comes only from the `PG_CONN_STR` environment variable.",
+    }),
+  }),
+  schemaName: Type.String(
+    doc({
+      file: "backend.schemaName",
+      defaultText: "`clusterName`",
+      description: "`pg` only: the PostgreSQL schema that holds this cluster's state (one schema per cluster); 1-63 letters, digits, `_` or `-`, not starting with `pg_`.",
+    }),
+  ),
+};
+export const StateBackendPropsSchema = Type.Partial(Type.Object(BACKEND_FIELDS));
+
 export const ControlPlaneNodeSchema = CLUSTER_FIELDS.controlPlanes.items;
 export const WorkerNodeSchema = CLUSTER_FIELDS.workers.items;
 export const ControlPlaneHaPropsSchema = Type.Partial(Type.Object(CLUSTER_FIELDS));

@@ -6,7 +6,7 @@
  * reference homelab.
  */
 import { Static } from "@sinclair/typebox";
-import { ControlPlaneHaPropsSchema, ControlPlaneNodeSchema, ProxmoxConnectionPropsSchema, WorkerNodeSchema } from "./cluster-fields";
+import { ControlPlaneHaPropsSchema, ControlPlaneNodeSchema, ProxmoxConnectionPropsSchema, StateBackendPropsSchema, WorkerNodeSchema } from "./cluster-fields";
 
 /** One control-plane VM: `name` and `ip`, and optional overrides of the cluster-wide VM settings. */
 export type ControlPlaneNodeProps = Static<typeof ControlPlaneNodeSchema>;
@@ -19,3 +19,6 @@ export type ControlPlaneHaProps = Static<typeof ControlPlaneHaPropsSchema>;
 
 /** How Terraform reaches the Proxmox API (the stack's provider settings); credentials never go here. */
 export type ProxmoxConnectionProps = Static<typeof ProxmoxConnectionPropsSchema>;
+
+/** Where Terraform keeps the stack's state (`backend` in the file); no connection string, ever. */
+export type StateBackendProps = Static<typeof StateBackendPropsSchema>;

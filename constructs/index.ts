@@ -24,3 +24,4 @@ export * from "./talos-vm";
 export * from "./worker-node";
 export * from "./worker-pool";
 export * from "./config-contract";
+export * from "./state-backend";

@@ -29,6 +29,8 @@ const REPLACEMENT_CONSEQUENCES: Readonly<Record<string, string>> = {
 /** Warnings from the comparison: what would be destroyed, what blocks the plan, what cannot be predicted. */
 export function changeWarnings({ diff, base, head, baseFacts }: ChangeContext): string[] {
   const warnings: string[] = [];
+  const backendChange = stateBackendChangeWarning(base.stateBackend, head.stateBackend);
+  if (backendChange) warnings.push(backendChange);
   const contractChange = contractChangeWarning(base.configContract, head.configContract);
   if (contractChange) warnings.push(contractChange);
   if (base.kubernetesVersion && head.kubernetesVersion && base.kubernetesVersion !== head.kubernetesVersion) {
@@ -263,6 +265,18 @@ export function kubernetesUpgradeWarning(from: string, to: string, controlPlanes
     `Kubernetes ${from} → ${to} through Terraform: the configuration of all ${controlPlanes} control planes is applied live and at the same time, so every API server restarts at once (the API is down meanwhile), ` +
     `and what \`talosctl upgrade-k8s\` does is skipped: its pre-checks, one node at a time, and the update of kube-proxy, CoreDNS and flannel. ` +
     `Run \`talosctl -n <a control plane> upgrade-k8s --to ${to.replace(/^v/, "")}\` first, then merge this change: it then changes nothing on the nodes (README, Safety).`
+  );
+}
+
+/**
+ * The state moves to another backend (or schema): unless it is migrated
+ * first, Terraform finds no state there and plans the whole cluster anew.
+ */
+export function stateBackendChangeWarning(base: string | undefined, head: string | undefined): string | undefined {
+  if (base === undefined || head === undefined || base === head) return undefined;
+  return (
+    `The Terraform state moves from ${code(base)} to ${code(head)}. Before the next apply, move it with \`terraform init -migrate-state\` in cdktf.out/stacks/homelab (README, Shared state in PostgreSQL); ` +
+    "without that, Terraform finds no state there and plans to create the whole cluster again: new machine secrets and new VMs on the same addresses."
   );
 }
 

@@ -12,6 +12,7 @@ export interface TerraformJson {
   readonly output?: Readonly<Record<string, { readonly value?: unknown; readonly sensitive?: boolean }>>;
   readonly provider?: Readonly<Record<string, unknown>>;
   readonly check?: Readonly<Record<string, unknown>>;
+  readonly terraform?: { readonly backend?: Readonly<Record<string, Readonly<Record<string, unknown>>>> };
 }
 
 /** One control-plane VM, as its `proxmox_virtual_environment_vm` block describes it. */
@@ -84,6 +85,8 @@ export interface StackModel {
   readonly talosctlNodes: readonly string[];
   /** Terraform `check` blocks, by name: run on every plan and apply, they warn instead of failing. */
   readonly checks: readonly string[];
+  /** Where the state lives, in words: `local (../../../terraform.homelab.tfstate)`, `pg (schema homelab)`. */
+  readonly stateBackend?: string;
   /** Sorted by type. */
   readonly resources: readonly TypeCount[];
   readonly dataSources: readonly TypeCount[];
@@ -132,9 +135,17 @@ export function stackModel(json: TerraformJson): StackModel {
     talosctlEndpoints: stringList(clientConfiguration?.endpoints),
     talosctlNodes: stringList(clientConfiguration?.nodes),
     checks: Object.keys(json.check ?? {}).sort(),
+    stateBackend: backendOf(json),
     resources: countsOf(json.resource),
     dataSources: countsOf(json.data),
   };
+}
+
+function backendOf(json: TerraformJson): string | undefined {
+  const [type, settings] = Object.entries(json.terraform?.backend ?? {})[0] ?? [];
+  if (type === undefined) return undefined;
+  const where = type === "pg" ? `schema ${literalString(settings?.schema_name) ?? "terraform_remote_state"}` : type === "local" ? literalString(settings?.path) : undefined;
+  return where === undefined ? type : `${type} (${where})`;
 }
 
 function vmOf(

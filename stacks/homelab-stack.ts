@@ -1,15 +1,30 @@
 import { Construct } from "constructs";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { ProxmoxProvider } from "../.gen/providers/proxmox/provider";
 import { TalosProvider } from "../.gen/providers/talos/provider";
-import { ControlPlaneHa, ControlPlaneHaProps, ProxmoxConnectionProps, formatProblem, generatorContract, proxmoxHostsOf, resolveClusterSpec, validateProxmoxEndpoint } from "../constructs";
+import {
+  ControlPlaneHa,
+  ControlPlaneHaProps,
+  ProxmoxConnectionProps,
+  StateBackendProps,
+  formatProblem,
+  generatorContract,
+  proxmoxHostsOf,
+  resolveClusterSpec,
+  resolveStateBackend,
+  validateProxmoxEndpoint,
+  validateStateBackend,
+} from "../constructs";
+import { addStateBackend } from "./state-backend";
 
 export interface HomelabStackProps {
   /** @default - the reference homelab */
   readonly cluster?: ControlPlaneHaProps;
   /** @default - endpoint from the environment, TLS verified */
   readonly proxmox?: ProxmoxConnectionProps;
+  /** @default - local state in the project folder (`terraform.<stack id>.tfstate`) */
+  readonly backend?: StateBackendProps;
 }
 
 /** Version of hashicorp/null the prebuilt bindings were made from; pinned exactly like the others. */
@@ -17,8 +32,8 @@ const NULL_PROVIDER_VERSION = "3.2.4";
 
 /**
  * The deployable unit: providers, state backend, the control plane and its
- * outputs. Terraform state stays in the project folder (outside cdktf.out),
- * at a relative path so the JSON is the same on every machine.
+ * outputs. Terraform state stays in the project folder (outside cdktf.out)
+ * or, with `backend.type: pg`, in PostgreSQL (./state-backend.ts).
  */
 export class HomelabStack extends TerraformStack {
   public readonly controlPlane: ControlPlaneHa;
@@ -29,9 +44,12 @@ export class HomelabStack extends TerraformStack {
     if (endpointProblems.length > 0) {
       throw new Error(`HomelabStack ${id}: invalid Proxmox connection:\n  ${endpointProblems.map(formatProblem).join("\n  ")}`);
     }
-
-    // Relative to cdktf.out/stacks/<id>, where Terraform runs: <project>/terraform.<id>.tfstate.
-    new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+    const clusterName = resolveClusterSpec(props.cluster).clusterName;
+    const backendProblems = validateStateBackend(props.backend, clusterName);
+    if (backendProblems.length > 0) {
+      throw new Error(`HomelabStack ${id}: invalid state backend:\n  ${backendProblems.map(formatProblem).join("\n  ")}`);
+    }
+    addStateBackend(this, id, resolveStateBackend(props.backend, clusterName));
 
     // The API token comes from PROXMOX_VE_API_TOKEN (and the endpoint from
     // PROXMOX_VE_ENDPOINT when not configured); nothing secret is synthesized.
