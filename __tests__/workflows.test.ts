@@ -20,6 +20,14 @@ function actionlint(dir: string): Promise<{ status: number; stdout: string }> {
   );
 }
 
+interface WorkflowStep {
+  readonly name?: string;
+  readonly uses?: string;
+  readonly run?: string;
+  readonly if?: string;
+  readonly env?: Record<string, string>;
+}
+
 describe("GitHub Actions workflows", () => {
   // Both linter runs (each compiles actionlint's WebAssembly) go at once.
   test.concurrent("pass actionlint", async () => {
@@ -41,7 +49,7 @@ describe("GitHub Actions workflows", () => {
   });
 
   const workflow = parse(fs.readFileSync(WORKFLOW, "utf8"));
-  const steps = Object.values(workflow.jobs as Record<string, { steps: { uses?: string; run?: string }[] }>).flatMap((job) => job.steps);
+  const steps = Object.values(workflow.jobs as Record<string, { steps: WorkflowStep[] }>).flatMap((job) => job.steps);
 
   test("pin every action to a full commit SHA", () => {
     const uses = steps.map((step) => step.uses).filter((value): value is string => value !== undefined);
@@ -59,5 +67,18 @@ describe("GitHub Actions workflows", () => {
     const order = ["npm ci", "npx tsc -p .", "npm test", 'npm run review -- --base "$BASE_SHA"'].map((command) => runs.findIndex((run) => run.trim() === command));
     expect(order.every((index) => index >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  test("plan only with both the Proxmox and the PG_CONN_STR secrets, the connection string in the plan step alone", () => {
+    const plan = steps.find((step) => step.name === "Plan against Proxmox and the shared state")!;
+    const noPlan = steps.find((step) => step.name === "No plan without the Proxmox and state secrets")!;
+    expect(plan.if).toBe("env.PROXMOX_VE_ENDPOINT != '' && env.HAS_PG_CONN_STR == 'true'");
+    expect(noPlan.if).toBe("env.PROXMOX_VE_ENDPOINT == '' || env.HAS_PG_CONN_STR != 'true'");
+    expect(workflow.jobs.review.env.HAS_PG_CONN_STR).toBe("${{ secrets.PG_CONN_STR != '' }}");
+    const withConnStr = steps.filter((step) => Object.values(step.env ?? {}).some((value) => value.includes("secrets.PG_CONN_STR")));
+    expect(withConnStr).toEqual([plan]);
+    // A stack whose state is local would plan the whole cluster anew: the step refuses it.
+    expect(plan.run).toContain("jq -e '.terraform.backend.pg' cdk.tf.json");
+    expect(plan.run).toContain("-lock=false");
   });
 });
