@@ -6,6 +6,7 @@
  */
 import { App } from "cdktf";
 import { replaceOutdir } from "./app/replace-outdir";
+import { normalizeSynthesizedStacks } from "./app/stack-json";
 import { ResolvedStateBackend, clusterWarnings, resolveClusterSpec, resolveStateBackend } from "./constructs";
 import { HomelabStack, HomelabStackProps } from "./stacks/homelab-stack";
 
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     const app = new App({ outdir: stagingDir, stackTraces: false });
     new HomelabStack(app, STACK_ID, props);
     app.synth();
+    normalizeSynthesizedStacks(stagingDir);
   });
 }
 
