@@ -6,6 +6,8 @@
  *                              and the largest peak memory of those runs;
  *   floor                      the same for `node -e 'require("cdktf")'`,
  *                              measured in the same run, and synth / floor;
+ *   npm run synth:cdktn        the same app on CDK Terrain, beside its own
+ *                              floor `node -e 'require("cdktn")'`;
  *   npm test (cold)            one run with a fresh jest cache: wall time and
  *                              peak memory, beside the target of 15 s on an
  *                              idle 2-core machine (met or missed: information).
@@ -73,6 +75,8 @@ function repeated(command, args, env) {
 
 const synth = repeated("npm", ["run", "--silent", "synth"], { CDKTF_OUTDIR: path.join(scratch, "cdktf.out") });
 const floor = repeated(process.execPath, ["-e", 'require("cdktf")']);
+const synthCdktn = repeated("npm", ["run", "--silent", "synth:cdktn"], { CDKTF_OUTDIR: path.join(scratch, "cdktf.out-cdktn") });
+const floorCdktn = repeated(process.execPath, ["-e", 'require("cdktn")']);
 const test = measure("npm", ["test", "--", "--cacheDirectory", path.join(scratch, "jest-cache")]);
 
 const row = (what, seconds, mib, note = "") =>
@@ -80,4 +84,6 @@ const row = (what, seconds, mib, note = "") =>
 console.log(`  ${"".padEnd(36)} ${"wall".padStart(8)} ${"peak".padStart(9)}`);
 row(`npm run synth (median of ${runs})`, synth.seconds, synth.mib, `${(synth.seconds / floor.seconds).toFixed(1)}x the floor`);
 row(`floor: node -e 'require("cdktf")'`, floor.seconds, floor.mib);
+row(`npm run synth:cdktn (median of ${runs})`, synthCdktn.seconds, synthCdktn.mib, `${(synthCdktn.seconds / floorCdktn.seconds).toFixed(1)}x its floor`);
+row(`floor: node -e 'require("cdktn")'`, floorCdktn.seconds, floorCdktn.mib);
 row("npm test, cold jest cache", test.seconds, test.mib, `target ${TEST_TARGET_SECONDS} s on an idle 2-core machine: ${test.seconds <= TEST_TARGET_SECONDS ? "met" : "missed"} (information, not a gate)`);
