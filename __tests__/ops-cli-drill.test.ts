@@ -18,6 +18,8 @@ import { FACTS, TALOSCONFIG, TalosScript, addressesOutput, answerName, healthyTa
 import type * as https from "node:https";
 
 const root = path.resolve(__dirname, "..");
+// The children's own temporary folder (their private credentials folders land there), apart from other suites'.
+const suiteTmp = fs.mkdtempSync(path.join(os.tmpdir(), "ops-drill-tmp-"));
 const minted = mintPki();
 /** The gap the test makes in the API's answers. */
 const GAP_MS = 600;
@@ -34,7 +36,7 @@ function runDrillCli(project: string, env: NodeJS.ProcessEnv, args: string[]): P
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "ops", "cli", "drill.ts"), "--project", project, ...args], {
       cwd: root,
-      env: { PATH: env.PATH, TMPDIR: os.tmpdir(), ...env },
+      env: { PATH: env.PATH, TMPDIR: suiteTmp, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -217,5 +219,10 @@ describe("npm run drill -- --mode", () => {
   ])("fails on bad arguments %j in one line", async (args, message) => {
     const { parseDrillModeArgs } = await import("../ops/cli/drill");
     expect(() => parseDrillModeArgs(args)).toThrow(message);
+  });
+
+  test("leaves no private credentials folder behind", () => {
+    // Runs after the concurrent ones above have finished (jest runs concurrent tests first).
+    expect(fs.readdirSync(suiteTmp).filter((name) => name.startsWith("homelab-ops-"))).toEqual([]);
   });
 });

@@ -13,6 +13,8 @@ import { close, fakeApi, listen, mintPki } from "./support/ops-api";
 import { FACTS, TALOSCONFIG, healthyTalosScript, kubeconfigYaml, terraformOutput, writeFakeTools, writeTalosAnswers } from "./support/ops-cluster";
 
 const root = path.resolve(__dirname, "..");
+// The children's own temporary folder: other suites' commands (drill, upgrade) make private folders too, at the same time.
+const suiteTmp = fs.mkdtempSync(path.join(os.tmpdir(), "ops-verify-tmp-"));
 const minted = mintPki();
 
 interface Run {
@@ -28,7 +30,7 @@ function runVerify(project: string, env: NodeJS.ProcessEnv, args: string[] = [])
     const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "ops", "cli", "verify.ts"), "--project", project, ...args], {
       cwd: root,
       // TMPDIR: tsx's cache and the private credentials folder land in the run's temporary folder.
-      env: { PATH: env.PATH, TMPDIR: os.tmpdir(), ...env },
+      env: { PATH: env.PATH, TMPDIR: suiteTmp, ...env },
     });
     let stdout = "";
     let stderr = "";
@@ -54,7 +56,7 @@ function project(options: { withState: boolean; tools: ("talosctl" | "terraform"
   return { dir, env };
 }
 
-const privateFolders = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith("homelab-ops-"));
+const privateFolders = () => fs.readdirSync(suiteTmp).filter((name) => name.startsWith("homelab-ops-"));
 
 describe("npm run verify", () => {
   test.concurrent("a healthy cluster: a table, reports under cdktf.out/ops, exit 0, no secret printed, no credentials left behind", async () => {

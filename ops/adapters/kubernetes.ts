@@ -4,9 +4,9 @@
  * kubeconfig, the server's certificate is verified against that CA, and every
  * request has a deadline.
  */
-import * as https from "node:https";
 import { parse as parseYaml } from "yaml";
 import type { KubeNode, KubernetesClient } from "../contracts";
+import { HttpsAnswer, httpsCall } from "./https-call";
 
 /** What a kubeconfig's current context gives a client. PEM strings; never printed. */
 export interface KubeconfigAccess {
@@ -70,11 +70,6 @@ export interface HttpsKubernetesClientProps {
   readonly timeoutMs?: number;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-}
-
 export class HttpsKubernetesClient implements KubernetesClient {
   private readonly timeoutMs: number;
   private readonly server: URL;
@@ -112,67 +107,21 @@ export class HttpsKubernetesClient implements KubernetesClient {
     }
   }
 
-  private get(path: string): Promise<Answer> {
+  private get(path: string): Promise<HttpsAnswer> {
     const { access } = this.props;
-    return new Promise((resolve, reject) => {
-      let done = false;
-      const finish = (error: Error | undefined, answer?: Answer) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        if (error) reject(error);
-        else resolve(answer!);
-      };
-      const request = https.request(
-        {
-          host: this.server.hostname,
-          port: this.server.port || 443,
-          path,
-          method: "GET",
-          ca: access.ca,
-          cert: access.clientCertificate,
-          key: access.clientKey,
-          rejectUnauthorized: true,
-          headers: { accept: "application/json" },
-          agent: false,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () => finish(undefined, { status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-          response.on("error", (error) => finish(new Error(`GET ${path}: ${error.message}`)));
-        },
-      );
-      const timer = setTimeout(() => {
-        finish(new Error(`GET ${path}: no answer from ${this.server.host} within ${this.timeoutMs / 1000} s`));
-        request.destroy();
-      }, this.timeoutMs);
-      request.on("error", (error: NodeJS.ErrnoException) => finish(new Error(`GET ${path}: ${describeNetworkError(error, this.server.host)}`)));
-      request.end();
+    return httpsCall({
+      host: this.server.hostname,
+      port: Number(this.server.port || 443),
+      path,
+      method: "GET",
+      headers: { accept: "application/json" },
+      tls: { ca: access.ca, cert: access.clientCertificate, key: access.clientKey, rejectUnauthorized: true },
+      timeoutMs: this.timeoutMs,
+      label: `GET ${path}`,
+      untrusted: (code) => `the server's certificate is not signed by the cluster CA (${code}): refused`,
+    }).catch((error: Error) => {
+      // A kubeconfig whose PEM does not parse fails in TLS setup: say which file is at fault.
+      throw /PEM|asn1|OSSL/i.test(error.message) ? new Error(`GET ${path}: the kubeconfig's CA or client certificate is not usable PEM (${error.message.replace(/^GET \S+: /, "")})`) : error;
     });
-  }
-}
-
-/** One line for the usual failures: refused, unreachable, a certificate the cluster CA did not sign. */
-export function describeNetworkError(error: NodeJS.ErrnoException, host: string): string {
-  switch (error.code) {
-    case "ECONNREFUSED":
-      return `connection refused by ${host}`;
-    case "EHOSTUNREACH":
-    case "ENETUNREACH":
-      return `${host} is unreachable`;
-    case "ETIMEDOUT":
-      return `connection to ${host} timed out`;
-    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
-    case "SELF_SIGNED_CERT_IN_CHAIN":
-    case "DEPTH_ZERO_SELF_SIGNED_CERT":
-    case "CERT_SIGNATURE_FAILURE":
-    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
-      return `the server's certificate is not signed by the cluster CA (${error.code}): refused`;
-    case "ERR_TLS_CERT_ALTNAME_INVALID":
-      return `the server's certificate is not valid for ${host}: refused`;
-    default:
-      if (/PEM|asn1|OSSL/i.test(`${error.code} ${error.message}`)) return `the kubeconfig's CA or client certificate is not usable PEM (${error.message})`;
-      return error.code ? `${error.code} ${error.message}` : error.message;
   }
 }

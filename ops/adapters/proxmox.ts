@@ -11,8 +11,8 @@
  * The token is sent only as the Authorization header and never appears in a
  * message.
  */
-import * as https from "node:https";
 import type { ProxmoxClient, VmStatus } from "../contracts";
+import { httpsCall } from "./https-call";
 
 /** Where and how to reach the API. */
 export interface ProxmoxAccess {
@@ -119,75 +119,31 @@ export class ProxmoxApiClient implements ProxmoxClient {
   }
 
   /** One API call; resolves to the answer's `data`. */
-  private call(method: "GET" | "POST", path: string): Promise<unknown> {
+  private async call(method: "GET" | "POST", path: string): Promise<unknown> {
     const { access } = this.props;
     const base = access.endpoint.pathname.replace(/\/+$/, "");
-    const label = `${method} ${path.split("?")[0]}`;
-    return new Promise((resolve, reject) => {
-      let done = false;
-      const finish = (error: Error | undefined, data?: unknown) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        if (error) reject(error);
-        else resolve(data);
-      };
-      const request = https.request(
-        {
-          host: access.endpoint.hostname,
-          port: access.endpoint.port || 8006,
-          path: `${base}/api2/json${path}`,
-          method,
-          rejectUnauthorized: !access.insecure,
-          ...(access.ca !== undefined ? { ca: access.ca } : {}),
-          headers: {
-            authorization: `PVEAPIToken=${access.token}`,
-            accept: "application/json",
-            ...(method === "POST" ? { "content-type": "application/x-www-form-urlencoded", "content-length": "0" } : {}),
-          },
-          agent: false,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("error", (error) => finish(new Error(`Proxmox API ${label}: ${error.message}`)));
-          response.on("end", () => {
-            const status = response.statusCode ?? 0;
-            // Proxmox puts the reason in the status line (e.g. "Permission check failed (/vms/211, VM.PowerMgmt)").
-            if (status !== 200) return finish(new Error(`Proxmox API ${label}: HTTP ${status} ${(response.statusMessage ?? "").slice(0, 200)}`.trimEnd()));
-            try {
-              finish(undefined, (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { data?: unknown }).data);
-            } catch {
-              finish(new Error(`Proxmox API ${label}: the answer is not JSON`));
-            }
-          });
-        },
-      );
-      const timer = setTimeout(() => {
-        finish(new Error(`Proxmox API ${label}: no answer from ${access.endpoint.host} within ${this.requestTimeoutMs / 1000} s`));
-        request.destroy();
-      }, this.requestTimeoutMs);
-      request.on("error", (error: NodeJS.ErrnoException) => finish(new Error(`Proxmox API ${label}: ${describe(error, access.endpoint.host)}`)));
-      request.end();
+    const label = `Proxmox API ${method} ${path.split("?")[0]}`;
+    const answer = await httpsCall({
+      host: access.endpoint.hostname,
+      port: Number(access.endpoint.port || 8006),
+      path: `${base}/api2/json${path}`,
+      method,
+      headers: {
+        authorization: `PVEAPIToken=${access.token}`,
+        accept: "application/json",
+        ...(method === "POST" ? { "content-type": "application/x-www-form-urlencoded", "content-length": "0" } : {}),
+      },
+      tls: { rejectUnauthorized: !access.insecure, ...(access.ca !== undefined ? { ca: access.ca } : {}) },
+      timeoutMs: this.requestTimeoutMs,
+      label,
+      untrusted: (code) => `the API's certificate is not trusted (${code}): add its CA with NODE_EXTRA_CA_CERTS, or set PROXMOX_VE_INSECURE=true as for the provider`,
     });
-  }
-}
-
-function describe(error: NodeJS.ErrnoException, host: string): string {
-  switch (error.code) {
-    case "ECONNREFUSED":
-      return `connection refused by ${host}`;
-    case "EHOSTUNREACH":
-    case "ENETUNREACH":
-      return `${host} is unreachable`;
-    case "DEPTH_ZERO_SELF_SIGNED_CERT":
-    case "SELF_SIGNED_CERT_IN_CHAIN":
-    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
-    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
-      return `the API's certificate is not trusted (${error.code}): add its CA with NODE_EXTRA_CA_CERTS, or set PROXMOX_VE_INSECURE=true as for the provider`;
-    case "ERR_TLS_CERT_ALTNAME_INVALID":
-      return `the API's certificate is not valid for ${host} (${error.code})`;
-    default:
-      return error.code ? `${error.code} ${error.message}` : error.message;
+    // Proxmox puts the reason in the status line (e.g. "Permission check failed (/vms/211, VM.PowerMgmt)").
+    if (answer.status !== 200) throw new Error(`${label}: HTTP ${answer.status} ${answer.statusMessage.slice(0, 200)}`.trimEnd());
+    try {
+      return (JSON.parse(answer.body) as { data?: unknown }).data;
+    } catch {
+      throw new Error(`${label}: the answer is not JSON`);
+    }
   }
 }
