@@ -1,16 +1,7 @@
-import { HomelabConfigError, loadHomelabConfig, parseHomelabConfig } from "../config/load-homelab-config";
+import { loadHomelabConfig, parseHomelabConfig } from "../config/load-homelab-config";
+import { problemsOf } from "./support/config-problems";
 import { synthHomelab } from "./support/synth";
 
-/** The message of the error parsing `text` throws (fails the test when nothing is thrown). */
-function problemsOf(text: string, file = "homelab.yaml"): string {
-  try {
-    parseHomelabConfig(file, text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(HomelabConfigError);
-    return (error as Error).message;
-  }
-  throw new Error("expected the configuration to be refused");
-}
 
 describe("HOMELAB_CONFIG file", () => {
   test("an empty file means the reference homelab", () => {

@@ -6,50 +6,24 @@
  * the test closes the API for a measured gap and moves the VIP in talosctl's
  * answers, as Talos would; the CLI's real prober must see that window.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { StackFacts } from "../ops/contracts";
 import { FakeProxmox, PROXMOX_TOKEN, fakeProxmox } from "./support/fake-proxmox";
+import { runOpsCli } from "./support/run-ops-cli";
 import { close, fakeApi, listen, mintPki } from "./support/ops-api";
 import { FACTS, TALOSCONFIG, TalosScript, addressesOutput, answerName, healthyTalosScript, kubeconfigYaml, terraformOutput, writeFakeTools, writeTalosAnswers } from "./support/ops-cluster";
 import type * as https from "node:https";
 
-const root = path.resolve(__dirname, "..");
 // The children's own temporary folder (their private credentials folders land there), apart from other suites'.
 const suiteTmp = fs.mkdtempSync(path.join(os.tmpdir(), "ops-drill-tmp-"));
 const minted = mintPki();
 /** The gap the test makes in the API's answers. */
 const GAP_MS = 600;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
-function runDrillCli(project: string, env: NodeJS.ProcessEnv, args: string[]): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "ops", "cli", "drill.ts"), "--project", project, ...args], {
-      cwd: root,
-      env: { PATH: env.PATH, TMPDIR: suiteTmp, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const killer = setTimeout(() => child.kill("SIGKILL"), 110_000);
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
+const runDrillCli = (project: string, env: NodeJS.ProcessEnv, args: string[]) => runOpsCli("drill", project, suiteTmp, env, args, 110_000);
 
 interface Cluster {
   readonly dir: string;

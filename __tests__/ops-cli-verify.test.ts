@@ -3,46 +3,20 @@
  * `talosctl` and `terraform` executables first on PATH and a local HTTPS API
  * on 127.0.0.1 (loopback only; no real cluster, no network).
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { renderMarkdown, renderTable } from "../ops/report";
 import { verifyReport } from "../ops/cli/verify";
+import { runOpsCli } from "./support/run-ops-cli";
 import { close, fakeApi, listen, mintPki } from "./support/ops-api";
 import { FACTS, TALOSCONFIG, healthyTalosScript, kubeconfigYaml, terraformOutput, writeFakeTools, writeTalosAnswers } from "./support/ops-cluster";
 
-const root = path.resolve(__dirname, "..");
 // The children's own temporary folder: other suites' commands (drill, upgrade) make private folders too, at the same time.
 const suiteTmp = fs.mkdtempSync(path.join(os.tmpdir(), "ops-verify-tmp-"));
 const minted = mintPki();
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
-function runVerify(project: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "ops", "cli", "verify.ts"), "--project", project, ...args], {
-      cwd: root,
-      // TMPDIR: tsx's cache and the private credentials folder land in the run's temporary folder.
-      env: { PATH: env.PATH, TMPDIR: suiteTmp, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
+const runVerify = (project: string, env: NodeJS.ProcessEnv, args: string[] = []) => runOpsCli("verify", project, suiteTmp, env, args, 60_000);
 
 /** A project folder with the stack's folder, fake tools, and the talosctl answers. */
 function project(options: { withState: boolean; tools: ("talosctl" | "terraform")[]; kubeconfig?: string; apiPort?: number }) {

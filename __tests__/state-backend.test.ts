@@ -2,22 +2,14 @@
  * The stack's state backend: local by default, PostgreSQL (`pg`) on request,
  * with the connection string only ever in PG_CONN_STR.
  */
-import { HomelabConfigError, parseHomelabConfig } from "../config/load-homelab-config";
+import { parseHomelabConfig } from "../config/load-homelab-config";
 import { resolveStateBackend, validateStateBackend } from "../constructs";
 import { stateBackendChangeWarning } from "../review/render-changes";
 import { renderReview } from "../review/render-review";
 import { TerraformJson } from "../review/stack-model";
+import { problemsOf } from "./support/config-problems";
 import { synthHomelab } from "./support/synth";
 
-function problemsOf(text: string): string {
-  try {
-    parseHomelabConfig("homelab.yaml", text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(HomelabConfigError);
-    return (error as Error).message;
-  }
-  throw new Error("expected the configuration to be refused");
-}
 
 describe("the state backend in the synthesized JSON", () => {
   test("local by default: a file in the project folder, as before", () => {
