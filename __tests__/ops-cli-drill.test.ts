@@ -172,6 +172,22 @@ describe("npm run drill -- --mode", () => {
     }
   });
 
+  test.concurrent("fails in one line, within 15 s, when the cluster does not answer", async () => {
+    const c = await cluster();
+    writeTalosAnswers(c.talosDir, {}); // every node: no route to host
+    await close(c.api); // and the API port closed
+    try {
+      const run = await runDrillCli(c.dir, c.env, ["--mode", "graceful", "--yes"]);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+      expect(run.stderr).toMatch(/^drill: cluster unreachable: talosctl: .*no route to host; Kubernetes API: GET \/readyz: connection refused/);
+      expect(run.stdout).toBe("");
+      expect(run.ms).toBeLessThan(15_000);
+    } finally {
+      fs.rmSync(c.dir, { recursive: true, force: true });
+    }
+  });
+
   test.concurrent("refuses, touching nothing, when verify fails, and says why", async () => {
     const c = await cluster({ "127.0.0.11 reboot": { sh: 'touch "$FAKE_TALOS_DIR/rebooted"' }, "127.0.0.13 get services etcd": { stderr: "rpc error: code = Unavailable", code: 1 } });
     try {

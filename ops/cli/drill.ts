@@ -26,7 +26,7 @@ import type { DrillMode } from "../drill-plan";
 import { drillReport } from "../drill-report";
 import { probeEndpoint, startProbeSession } from "../probe";
 import { renderJson, renderText, writeReport } from "../report";
-import { observe, verifyChecks } from "../verify";
+import { Observations, observe, verifyChecks } from "../verify";
 import { unreachable } from "./verify";
 import { CommonArgs, EXIT_CANNOT_RUN, EXIT_FAILED, OneLineError, loadClusterContext, onFirstInterrupt, parseCommandArgs, runMain, startWatchdog } from "./common";
 
@@ -135,11 +135,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { host, port } = parseEndpoint(facts.clusterEndpoint);
   watchdog.waitingFor(`the cluster (${facts.nodes.map((node) => node.ip).join(", ")}; API ${facts.clusterEndpoint})`);
 
+  // A cluster that answers nothing is one line and exit 2, as for verify; the first look is also the first pre-check.
+  let firstLook: Observations | undefined = await observe(facts, { talos, kubernetes: kube });
+  const nothing = unreachable(firstLook);
+  if (nothing !== undefined) throw new OneLineError(nothing);
+  watchdog.cancel(); // the cluster answered: the drill itself takes minutes
   const verify = async () => {
-    const observations = await observe(facts, { talos, kubernetes: kube });
-    const nothing = unreachable(observations);
-    if (nothing !== undefined) throw new Error(nothing);
-    watchdog.cancel(); // the cluster answered: the drill itself takes minutes
+    const observations = firstLook ?? (await observe(facts, { talos, kubernetes: kube }));
+    firstLook = undefined;
+    const unanswered = unreachable(observations);
+    if (unanswered !== undefined) throw new Error(unanswered);
     return verifyChecks(facts, observations);
   };
   const abort = new AbortController();
@@ -158,10 +163,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     node: args.node,
     // The cluster CA from the kubeconfig: every probe's handshake is verified against it.
     startProbe: () => startProbeSession({ host, port, ca: access.ca }),
-    confirm: async (prompt) => {
-      watchdog.cancel();
-      return args.yes || confirm(prompt);
-    },
+    confirm: async (prompt) => args.yes || confirm(prompt),
     log,
     signal: abort.signal,
   });
