@@ -14,6 +14,7 @@
  * Waiting goes through an injected clock, so tests run a simulated cluster
  * (ops/simulated-cluster.ts) instantly.
  */
+import { performance } from "node:perf_hooks";
 import type { CheckResult, ClusterNode, KubernetesClient, StackFacts, TalosClient } from "./contracts";
 import {
   KubernetesUpgradePlan,
@@ -37,8 +38,9 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
+/** Monotonic: a wall-clock jump (NTP, suspend) neither ends a wait early nor skews a measured time. */
 export const realClock: Clock = {
-  now: () => Date.now(),
+  now: () => performance.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
