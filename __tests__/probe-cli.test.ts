@@ -109,6 +109,12 @@ start = last success before the fault, end = first success after, in seconds fro
 });
 
 describe("runDrill", () => {
+  test("--measure-only --help prints its usage and exits 0", async () => {
+    let out = "";
+    expect(await runDrill(["--measure-only", "--help"], { stdout: (t) => (out += t), stderr: () => undefined })).toBe(0);
+    expect(out).toMatch(/^usage: npm run drill -- --measure-only --endpoint https:\/\/HOST:PORT --seconds N .*--ca FILE/);
+  });
+
   function capture() {
     const out = { stdout: "", stderr: "" };
     return { out, io: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) } };

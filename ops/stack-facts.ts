@@ -71,8 +71,8 @@ export const STACK_DIR = "cdktf.out/stacks/homelab";
 
 /** No Terraform state (or an empty one): nothing to read the cluster from. */
 export class NoStateError extends Error {
-  constructor() {
-    super(`no Terraform state in ${STACK_DIR}: deploy first, or give --talosconfig and --kubeconfig`);
+  constructor(message = `no Terraform state in ${STACK_DIR}: deploy first, or give --talosconfig and --kubeconfig`) {
+    super(message);
     this.name = "NoStateError";
   }
 }

@@ -14,23 +14,46 @@ export interface TerraformOutputProps {
   readonly executable?: string;
   /** @default 10000 */
   readonly timeoutMs?: number;
+  /** terraform's environment (PG_CONN_STR for a pg backend). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The text `terraform output -json` prints in cdktf.out/stacks/homelab; NoStateError when the folder or its state is missing. */
 export async function terraformOutputJson(props: TerraformOutputProps): Promise<string> {
   const stackDir = path.join(props.projectDir, STACK_DIR);
   if (!fs.existsSync(stackDir)) throw new NoStateError();
+  const env = props.env ?? process.env;
+  const schema = pgSchemaOf(stackDir);
+  const inPostgres = `the stack keeps its state in PostgreSQL (schema ${schema})`;
+  if (schema !== undefined && !env.PG_CONN_STR) {
+    throw new NoStateError(`${inPostgres} and PG_CONN_STR is not set: export it (README, Shared state in PostgreSQL), or give --talosconfig and --kubeconfig`);
+  }
   const result = await runProcess(props.executable ?? "terraform", ["output", "-json", "-no-color"], {
     cwd: stackDir,
     timeoutMs: props.timeoutMs ?? 10_000,
     label: "terraform output -json",
     // No prompts; no colour.
-    env: { ...process.env, TF_IN_AUTOMATION: "1", TF_INPUT: "0" },
+    env: { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0" },
   });
   if (result.code !== 0) {
     // An uninitialised folder or an unreadable backend: both mean "no state here" to the operator.
-    if (/backend|init|no state|not initialized|Required plugins/i.test(result.stderr)) throw new NoStateError();
+    if (/backend|init|no state|not initialized|Required plugins/i.test(result.stderr)) {
+      if (schema === undefined) throw new NoStateError();
+      const said = result.stderr.split("\n").find((line) => /\S/.test(line) && !/^\s*│?\s*$/.test(line))?.replace(/^[│\s]+/, "") ?? "";
+      throw new NoStateError(`${inPostgres}, which terraform could not read: run \`terraform init\` in ${STACK_DIR} with PG_CONN_STR set${said ? ` (terraform: ${said.slice(0, 160)})` : ""}`);
+    }
     throw new ProcessFailedError("terraform output -json", { ...result, stdout: "" });
   }
   return result.stdout;
+}
+
+/** The pg backend's schema of the synthesized stack, or undefined for any other backend (or no readable JSON). */
+function pgSchemaOf(stackDir: string): string | undefined {
+  try {
+    const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as { terraform?: { backend?: { pg?: { schema_name?: unknown } } } };
+    const pg = json.terraform?.backend?.pg;
+    return pg === undefined ? undefined : typeof pg.schema_name === "string" ? pg.schema_name : "terraform_remote_state";
+  } catch {
+    return undefined;
+  }
 }

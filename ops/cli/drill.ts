@@ -21,7 +21,7 @@ import { ProxmoxApiClient, proxmoxAccessFromEnv } from "../adapters/proxmox";
 import { TalosctlClient } from "../adapters/talosctl";
 import type { ProxmoxClient } from "../contracts";
 import { DrillResult, runDrill as runDrillTrials } from "../drill";
-import { measureReport, parseDrillArgs, parseEndpoint, renderMarkdown, renderTable, UsageError } from "../drill-measure";
+import { DRILL_USAGE, measureReport, parseDrillArgs, parseEndpoint, renderMarkdown, renderTable, UsageError } from "../drill-measure";
 import type { DrillMode } from "../drill-plan";
 import { drillReport } from "../drill-report";
 import { probeEndpoint, startProbeSession } from "../probe";
@@ -45,6 +45,10 @@ const processIo: DrillIo = { stdout: (t) => process.stdout.write(t), stderr: (t)
 
 /** `--measure-only`: probes and reports; resolves to the exit code. */
 export async function runDrill(argv: readonly string[], io: DrillIo = processIo): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout(`${DRILL_USAGE}\n`);
+    return 0;
+  }
   let args;
   try {
     args = parseDrillArgs(argv);
