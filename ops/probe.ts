@@ -142,7 +142,8 @@ export function probeOnce(
  * reset handshake), and destroy it if the server does not close within a second.
  */
 function closeGracefully(socket: tls.TLSSocket): void {
-  const timer = setTimeout(() => socket.destroy(), 1000);
+  // unref: a server that never closes must not keep the process (or a test worker) alive for this fallback.
+  const timer = setTimeout(() => socket.destroy(), 1000).unref();
   socket.once("close", () => clearTimeout(timer));
   socket.end();
 }
