@@ -9,7 +9,8 @@ import type { ClusterNode, TalosClient } from "./contracts";
 import type { DrillProps, DrillTimings } from "./drill";
 import { outageWindows, type ProbeResult } from "./outage-windows";
 import type { ProbeSession } from "./probe";
-import type { Clock } from "./upgrade";
+import { Clock, Seen, pollUntil } from "./poll";
+import { controlPlanesOf } from "./stack-facts";
 
 /** Thrown inside a trial to end the drill with `why`. */
 export class StopDrill extends Error {
@@ -73,7 +74,7 @@ export async function measureWindow(
   args: { holder: ClusterNode; target: ClusterNode; faultAtProbeMs: number; timings: DrillTimings; clock: Clock },
 ): Promise<WindowSeen> {
   const { holder, target, faultAtProbeMs, timings, clock } = args;
-  const controlPlanes = props.facts.nodes.filter((n) => n.role === "control-plane");
+  const controlPlanes = controlPlanesOf(props.facts);
   const heldVip = holder === target;
   let newHolder: ClusterNode | undefined;
   let targetWentDown = false;
@@ -122,31 +123,11 @@ async function reachable(props: DrillProps, node: ClusterNode): Promise<boolean>
   }
 }
 
-export interface Seen {
-  readonly ok: boolean;
-  readonly seen: string;
-}
-
-/** Polls `probe` until it holds or `timeoutMs` passes; a probe that throws is "not yet". */
-export async function waitUntil(clock: Clock, timeoutMs: number, pollMs: number, props: Pick<DrillProps, "signal">, probe: () => Promise<Seen>): Promise<Seen> {
-  const deadline = clock.now() + Math.max(0, timeoutMs);
-  let last: Seen = { ok: false, seen: "no answer yet" };
-  for (;;) {
-    checkAborted(props);
-    try {
-      last = await probe();
-    } catch (error) {
-      last = { ok: false, seen: message(error) };
-    }
-    if (last.ok || clock.now() >= deadline) return last;
-    await clock.sleep(pollMs);
-  }
+/** Polls `look` until it holds or `timeoutMs` passes; an interrupt ends the wait at the next look. */
+export function waitUntil(clock: Clock, timeoutMs: number, pollMs: number, props: Pick<DrillProps, "signal">, look: () => Promise<Seen>): Promise<Seen> {
+  return pollUntil({ clock, timeoutMs, pollMs, beforeLook: () => checkAborted(props) }, look);
 }
 
 export function checkAborted(props: Pick<DrillProps, "signal">): void {
   if (props.signal?.aborted) throw new StopDrill("interrupted", "interrupted");
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -14,6 +14,7 @@
  */
 import { etcdQuorum, failuresTolerated } from "../constructs/quorum";
 import type { CheckResult, ClusterNode, StackFacts, VmStatus } from "./contracts";
+import { controlPlanesOf } from "./stack-facts";
 
 export type DrillMode = "graceful" | "crash";
 
@@ -42,8 +43,6 @@ export interface DrillPreconditions {
   /** Crash mode: every control plane's VM as Proxmox sees it; undefined: the Proxmox API is not configured. */
   readonly vms?: readonly VmObservation[];
 }
-
-const controlPlanesOf = (facts: StackFacts) => facts.nodes.filter((n) => n.role === "control-plane");
 
 /**
  * Every reason to refuse the drill, at once (empty: it may start): a failed

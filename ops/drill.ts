@@ -30,7 +30,9 @@ import {
 } from "./drill-plan";
 import { StopDrill, WindowSeen, checkAborted, etcdLeaderName, measureWindow, vipHolders, waitForBaseline, waitUntil } from "./drill-observe";
 import type { ProbeSession } from "./probe";
-import { Clock, etcdHealth, realClock } from "./upgrade";
+import { Clock, errorMessage, realClock } from "./poll";
+import { controlPlanesOf } from "./stack-facts";
+import { etcdHealth } from "./upgrade";
 
 export type { ProbeSession };
 
@@ -136,7 +138,7 @@ export async function runDrill(props: DrillProps): Promise<DrillResult> {
     try {
       done.push(await runTrial(props, trial, log));
     } catch (error) {
-      const stop = error instanceof StopDrill ? error : new StopDrill(message(error));
+      const stop = error instanceof StopDrill ? error : new StopDrill(errorMessage(error));
       if (stop instanceof StopDrillWithTrial) done.push(stop.trial);
       log(`Stopped ${stop.outcome === "interrupted" ? "(interrupted) " : ""}in trial ${trial}: ${stop.message}`);
       return { outcome: stop.outcome, mode, problems: [], trials: done, summary: done.length ? summarizeDrill(done) : undefined, why: `trial ${trial}: ${stop.message}` };
@@ -153,9 +155,9 @@ async function preconditionProblems(props: DrillProps): Promise<string[]> {
   try {
     checks = await props.verify();
   } catch (error) {
-    return [`pre-checks (verify) could not run: ${message(error)}`];
+    return [`pre-checks (verify) could not run: ${errorMessage(error)}`];
   }
-  const controlPlanes = facts.nodes.filter((n) => n.role === "control-plane");
+  const controlPlanes = controlPlanesOf(facts);
   let healthyEtcdMembers = 0;
   for (const cp of controlPlanes) {
     try {
@@ -179,7 +181,7 @@ async function observeVm(proxmox: ProxmoxClient, node: ClusterNode): Promise<VmO
     const [status, privileges] = await Promise.all([proxmox.vmStatus(node.proxmoxHost, node.vmId), proxmox.privileges(node.vmId)]);
     return { node, status, privileges };
   } catch (error) {
-    return { node, error: message(error) };
+    return { node, error: errorMessage(error) };
   }
 }
 
@@ -188,7 +190,7 @@ async function runTrial(props: DrillProps, trial: number, log: (line: string) =>
   const { facts, mode } = props;
   const timings = { ...DEFAULT_DRILL_TIMINGS, ...props.timings };
   const clock = props.clock ?? realClock;
-  const controlPlanes = facts.nodes.filter((n) => n.role === "control-plane");
+  const controlPlanes = controlPlanesOf(facts);
   checkAborted(props);
 
   const holders = await vipHolders(props, controlPlanes);
@@ -274,7 +276,7 @@ async function runTrial(props: DrillProps, trial: number, log: (line: string) =>
       try {
         await startAgain(props, start);
       } catch (startError) {
-        throw new StopDrill(`${message(error)}; and starting VM ${start.vmId} (${start.node}) again failed: ${message(startError)}: start it by hand (qm start ${start.vmId} on ${start.host})`);
+        throw new StopDrill(`${errorMessage(error)}; and starting VM ${start.vmId} (${start.node}) again failed: ${errorMessage(startError)}: start it by hand (qm start ${start.vmId} on ${start.host})`);
       }
     }
     throw error;
@@ -318,7 +320,3 @@ function faultLabel(mode: DrillMode): string {
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -22,7 +22,7 @@ import { etcdQuorum } from "../constructs/quorum";
 import type { CheckResult, ClusterNode, EtcdMember, EtcdStatus, KubeNode, KubernetesClient, ProxmoxClient, StackFacts, TalosClient } from "./contracts";
 import type { ProbeSession } from "./probe";
 import type { ProbeResult } from "./outage-windows";
-import type { Clock } from "./upgrade";
+import type { Clock } from "./poll";
 
 type Method = keyof TalosClient | keyof KubernetesClient | keyof ProxmoxClient;
 

@@ -66,6 +66,11 @@ export function parseStackOutputs(text: string): StackOutputs {
   };
 }
 
+/** The control planes of the stack, in its order (the bootstrapped one first). */
+export function controlPlanesOf(facts: Pick<StackFacts, "nodes">): ClusterNode[] {
+  return facts.nodes.filter((node) => node.role === "control-plane");
+}
+
 /** Where the stack's Terraform runs, relative to the project (main.ts: STACK_ID "homelab"). */
 export const STACK_DIR = "cdktf.out/stacks/homelab";
 

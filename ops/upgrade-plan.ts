@@ -6,6 +6,7 @@
 import { failuresTolerated } from "../constructs/quorum";
 import { SemanticVersion, parseVersion, supportsKubernetes, talosOsRelease, TALOS_OS_RELEASES } from "../constructs/talos-versions";
 import type { ClusterNode, StackFacts } from "./contracts";
+import { controlPlanesOf } from "./stack-facts";
 
 /** What the operator asked for. */
 export type UpgradeTarget = { readonly kind: "talos"; readonly version: string } | { readonly kind: "kubernetes"; readonly version: string };
@@ -108,7 +109,7 @@ export function talosTargetProblems(facts: StackFacts, observed: ObservedCluster
       `Talos ${release.minor} runs Kubernetes ${release.kubernetes.oldest} to ${release.kubernetes.newest}, the cluster runs ${observed.kubernetesVersion}: upgrade Kubernetes first`,
     );
   }
-  const controlPlanes = facts.nodes.filter((n) => n.role === "control-plane");
+  const controlPlanes = controlPlanesOf(facts);
   const controlPlaneToUpgrade = controlPlanes.some((n) => observed.talosVersions[n.name] !== target);
   if (controlPlaneToUpgrade && (controlPlanes.length === 0 || failuresTolerated(controlPlanes.length) < 1)) {
     problems.push(
@@ -163,7 +164,7 @@ export function planTalosUpgrade(facts: StackFacts, observed: ObservedCluster, t
     const from = observed.talosVersions[node.name] ?? "unknown";
     return { node, from, action: from === target ? "skip" : "upgrade", holdsVip: node.name === observed.vipHolder };
   };
-  const controlPlanes = facts.nodes.filter((n) => n.role === "control-plane");
+  const controlPlanes = controlPlanesOf(facts);
   const ordered = [
     ...controlPlanes.filter((n) => n.name !== observed.vipHolder),
     ...controlPlanes.filter((n) => n.name === observed.vipHolder),
@@ -174,7 +175,7 @@ export function planTalosUpgrade(facts: StackFacts, observed: ObservedCluster, t
 
 /** `talosctl upgrade-k8s` against the first control plane; up to date when the API server and every kubelet run the target. */
 export function planKubernetesUpgrade(facts: StackFacts, observed: ObservedCluster, target: string): KubernetesUpgradePlan {
-  const controlPlane = facts.nodes.find((n) => n.role === "control-plane");
+  const controlPlane = controlPlanesOf(facts)[0];
   if (!controlPlane) throw new Error("the stack has no control plane");
   const kubelets = Object.values(observed.kubeletVersions ?? {});
   const upToDate = observed.kubernetesVersion === target && kubelets.every((v) => v === target);

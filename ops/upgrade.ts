@@ -14,7 +14,8 @@
  * Waiting goes through an injected clock, so tests run a simulated cluster
  * (ops/simulated-cluster.ts) instantly.
  */
-import { performance } from "node:perf_hooks";
+import { Clock, Seen, errorMessage, pollUntil, realClock } from "./poll";
+import { controlPlanesOf } from "./stack-facts";
 import type { CheckResult, ClusterNode, KubernetesClient, StackFacts, TalosClient } from "./contracts";
 import {
   KubernetesUpgradePlan,
@@ -31,18 +32,6 @@ import {
 } from "./upgrade-plan";
 
 export type { UpgradeTarget };
-
-/** Time, injectable: the real one sleeps, a simulated one advances. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-/** Monotonic: a wall-clock jump (NTP, suspend) neither ends a wait early nor skews a measured time. */
-export const realClock: Clock = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
 
 export interface UpgradeProps {
   readonly facts: StackFacts;
@@ -109,7 +98,7 @@ export async function runUpgrade(props: UpgradeProps): Promise<UpgradeResult> {
   try {
     observed = await observe(props);
   } catch (error) {
-    return refused([`could not read the cluster's state: ${message(error)}`]);
+    return refused([`could not read the cluster's state: ${errorMessage(error)}`]);
   }
   return props.target.kind === "talos" ? upgradeTalos(props, observed, log, refused) : upgradeKubernetes(props, observed, log, refused);
 }
@@ -126,7 +115,7 @@ async function preChecks(verify: UpgradeProps["verify"], log: (line: string) => 
   try {
     checks = await verify();
   } catch (error) {
-    return [`pre-checks (verify) could not run: ${message(error)}`];
+    return [`pre-checks (verify) could not run: ${errorMessage(error)}`];
   }
   for (const c of checks) if (!c.ok && VERSION_CHECK_IDS.includes(c.id)) log(`note (not a pre-check of an upgrade): ${c.title}: ${c.seen}`);
   return checks.filter((c) => !c.ok && !VERSION_CHECK_IDS.includes(c.id)).map((c) => `pre-check failed: ${c.title}: ${c.seen}`);
@@ -183,7 +172,7 @@ async function upgradeTalos(props: UpgradeProps, observed: ObservedCluster, log:
         }
       }
     } catch (error) {
-      return await stop(node, `before its upgrade: ${message(error)}; ${node.name} was not upgraded`);
+      return await stop(node, `before its upgrade: ${errorMessage(error)}; ${node.name} was not upgraded`);
     }
     let bootBefore: string;
     try {
@@ -191,7 +180,7 @@ async function upgradeTalos(props: UpgradeProps, observed: ObservedCluster, log:
       log(`${node.name}: upgrading to ${target.version}`);
       await talos.upgrade(node.ip, plan.image);
     } catch (error) {
-      return await stop(node, `upgrade failed: ${message(error)}`);
+      return await stop(node, `upgrade failed: ${errorMessage(error)}`);
     }
     const back = await waitUntilBack(props, node, bootBefore);
     if (!back.ok) return await stop(node, back.seen);
@@ -227,7 +216,7 @@ async function upgradeKubernetes(props: UpgradeProps, observed: ObservedCluster,
   try {
     await talos.upgradeKubernetes(plan.controlPlane.ip, target.version);
   } catch (error) {
-    return stop(`talosctl upgrade-k8s failed: ${message(error)}`);
+    return stop(`talosctl upgrade-k8s failed: ${errorMessage(error)}`);
   }
   const versions = await waitFor(props, async () => {
     const server = await props.kube.serverVersion();
@@ -240,14 +229,9 @@ async function upgradeKubernetes(props: UpgradeProps, observed: ObservedCluster,
   return { outcome: "upgraded", problems: [], plan, done: facts.nodes.map((n) => n.name), skipped: [], configChange: change };
 }
 
-interface Seen {
-  readonly ok: boolean;
-  readonly seen: string;
-}
-
 /** Every control plane's etcd service healthy and the member list exactly the control planes (no learner). */
 export async function etcdHealth(props: Pick<UpgradeProps, "facts" | "talos">): Promise<Seen> {
-  const controlPlanes = props.facts.nodes.filter((n) => n.role === "control-plane");
+  const controlPlanes = controlPlanesOf(props.facts);
   const unhealthy: string[] = [];
   for (const cp of controlPlanes) {
     try {
@@ -286,20 +270,9 @@ async function waitUntilBack(props: UpgradeProps, node: ClusterNode, bootBefore:
   return { ok: false, seen: `not back within ${minutes} min; last seen: ${result.seen}` };
 }
 
-/** Polls `probe` until it holds or the per-node timeout passes; a probe that throws (node rebooting) is "not yet". */
-async function waitFor(props: UpgradeProps, probe: () => Promise<Seen>): Promise<Seen> {
-  const clock = props.clock ?? realClock;
-  const deadline = clock.now() + (props.nodeTimeoutMs ?? 15 * MINUTE);
-  let last: Seen = { ok: false, seen: "no answer yet" };
-  for (;;) {
-    try {
-      last = await probe();
-    } catch (error) {
-      last = { ok: false, seen: message(error) };
-    }
-    if (last.ok || clock.now() >= deadline) return last;
-    await clock.sleep(props.pollIntervalMs ?? 5_000);
-  }
+/** Polls `look` until it holds or the per-node timeout passes. */
+function waitFor(props: UpgradeProps, look: () => Promise<Seen>): Promise<Seen> {
+  return pollUntil({ clock: props.clock ?? realClock, timeoutMs: props.nodeTimeoutMs ?? 15 * MINUTE, pollMs: props.pollIntervalMs ?? 5_000 }, look);
 }
 
 /** Best effort: a node or the API that does not answer is reported as such. */
@@ -326,8 +299,4 @@ async function standing(props: UpgradeProps): Promise<NodeState[]> {
 function renderState(s: NodeState): string {
   const ready = s.ready === undefined ? "Ready unknown" : s.ready ? "Ready" : "NotReady";
   return `${s.name} ${s.talosVersion} ${ready}`;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

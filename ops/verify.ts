@@ -6,6 +6,7 @@
  */
 import { etcdQuorum, failuresTolerated } from "../constructs/quorum";
 import type { CheckResult, ClusterNode, EtcdMember, EtcdStatus, KubeNode, KubernetesClient, StackFacts, TalosClient } from "./contracts";
+import { controlPlanesOf } from "./stack-facts";
 
 /** A client call's answer, or why there is none. */
 export type Seen<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -73,7 +74,6 @@ export function peerAddress(url: string): string {
   }
 }
 
-const controlPlanesOf = (facts: StackFacts) => facts.nodes.filter((node) => node.role === "control-plane");
 const sameVersion = (a: string, b: string) => a.replace(/^v/, "") === b.replace(/^v/, "");
 const list = (items: readonly string[]) => (items.length === 0 ? "none" : items.join(", "));
 
