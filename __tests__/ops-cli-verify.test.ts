@@ -85,14 +85,13 @@ describe("npm run verify", () => {
     }
   });
 
-  test.concurrent("fails in one line, within 15 s, when talosctl is not installed", async () => {
+  test.concurrent("fails in one line, not a hang, when talosctl is not installed", async () => {
     const { dir, env } = project({ withState: true, tools: ["terraform"], kubeconfig: kubeconfigYaml("https://127.0.0.1:6443", "ca", "cert", "key") });
     try {
       const run = await runVerify(dir, env);
       expect(run.code).toBe(2);
       expect(run.stderr).toBe("verify: talosctl is not installed (see README, Verify and operate)\n");
       expect(run.stdout).toBe("");
-      expect(run.ms).toBeLessThan(15_000);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -109,7 +108,7 @@ describe("npm run verify", () => {
     }
   });
 
-  test.concurrent("fails in one line, within 15 s, when the cluster does not answer", async () => {
+  test.concurrent("fails in one line, not a hang, when the cluster does not answer", async () => {
     // talosctl answers nothing (every node: no route to host); the API port is closed.
     const { dir, env } = project({ withState: true, tools: ["talosctl", "terraform"], kubeconfig: kubeconfigYaml("https://127.0.0.1:1", (await minted).ca, (await minted).clientCert, (await minted).clientKey) });
     writeTalosAnswers(env.FAKE_TALOS_DIR, {});
@@ -118,7 +117,6 @@ describe("npm run verify", () => {
       expect(run.code).toBe(2);
       expect(run.stderr.trim().split("\n")).toHaveLength(1);
       expect(run.stderr).toMatch(/^verify: cluster unreachable: talosctl: talosctl -n 127\.0\.0\.\d+ get \w+ failed \(exit 1\): .*no route to host; Kubernetes API: GET \/readyz: /);
-      expect(run.ms).toBeLessThan(15_000);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

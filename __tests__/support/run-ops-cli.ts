@@ -3,6 +3,11 @@
  * `npm run <name>` would, and collects what it printed. Its environment is
  * only what the test gives (PATH with the fake tools) plus TMPDIR, where tsx's
  * cache and the command's private credentials folder land.
+ *
+ * No wall-clock bound is asserted on a run: a loaded machine starts node and
+ * tsx slowly. A command that hangs ends in the kill after `killAfterMs`
+ * (code -1, never the 2 a test expects); the 15-second rule itself is the
+ * watchdog's, tested in ops-watchdog.test.ts.
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
@@ -13,11 +18,9 @@ export interface CliRun {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
-  readonly ms: number;
 }
 
 export function runOpsCli(name: "verify" | "drill", project: string, tmpdir: string, env: NodeJS.ProcessEnv, args: readonly string[], killAfterMs: number): Promise<CliRun> {
-  const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "ops", "cli", `${name}.ts`), "--project", project, ...args], {
       cwd: root,
@@ -31,7 +34,7 @@ export function runOpsCli(name: "verify" | "drill", project: string, tmpdir: str
     const killer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
     child.on("close", (code) => {
       clearTimeout(killer);
-      resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started });
+      resolve({ code: code ?? -1, stdout, stderr });
     });
   });
 }
