@@ -3,7 +3,7 @@
  * definition of the fields (`constructs/cluster-fields.ts`). `npm run docs`
  * writes it into the README; a test fails when the README's copy is stale.
  */
-import { TSchema } from "@sinclair/typebox";
+import { KindGuard, TSchema } from "@sinclair/typebox";
 import { BACKEND_FIELDS, CLUSTER_FIELDS, CONNECTION_FIELDS, FieldDoc, NodeFieldDoc } from "../constructs";
 
 /** The README lines between these markers are generated. */
@@ -19,7 +19,7 @@ export function renderFieldTable(): string {
     if (schema.type === "array" && schema.items?.type === "object") {
       for (const [key, node] of Object.entries(schema.items.properties as Record<string, Documented>)) {
         const inherited = node.inherits ? (CLUSTER_FIELDS[node.inherits as keyof typeof CLUSTER_FIELDS] as Documented).file : undefined;
-        const required = !isOptional(node);
+        const required = !KindGuard.IsOptional(node);
         rows.push([code(`${schema.file}[].${key}`), typeOf(node), required ? "required" : inherited ? code(inherited) : (node.defaultText ?? ""), node.description ?? ""]);
       }
     }
@@ -33,10 +33,6 @@ export function renderFieldTable(): string {
     "| --- | --- | --- | --- |",
     ...rows.map((row) => `| ${row.map(escape).join(" | ")} |`),
   ].join("\n");
-}
-
-function isOptional(schema: TSchema): boolean {
-  return Object.getOwnPropertySymbols(schema).some((symbol) => symbol.description === "TypeBox.Optional");
 }
 
 function typeOf(schema: TSchema): string {

@@ -5,7 +5,7 @@
  * props, both ways. Every field is optional; a missing one takes the
  * reference homelab's value.
  */
-import { Kind, TSchema, Type } from "@sinclair/typebox";
+import { KindGuard, TSchema, Type } from "@sinclair/typebox";
 import { BACKEND_FIELDS, CLUSTER_FIELDS, CONNECTION_FIELDS, ControlPlaneHaProps, FieldDoc, NodeFieldDoc } from "../constructs";
 import { HomelabStackProps } from "../stacks/homelab-stack";
 
@@ -32,9 +32,7 @@ function nest(fields: Fields): TSchema {
 }
 
 /** A field's schema (TypeBox marks each with its Kind), not a section of the file: a section may hold a field named `type`. */
-function isSchema(value: unknown): value is TSchema {
-  return typeof value === "object" && value !== null && Kind in value;
-}
+const isSchema = (value: unknown): value is TSchema => KindGuard.IsKind(value);
 
 /** JSON Schema of the file: types, known fields and required node fields; the rules live in constructs/validation.ts. */
 export const HOMELAB_CONFIG_SCHEMA = nest({ ...CLUSTER_FIELDS, ...CONNECTION_FIELDS, ...prefixed("backend", BACKEND_FIELDS) });

@@ -54,10 +54,11 @@ export function parseHomelabConfig(file: string, text: string): HomelabStackProp
   }
 
   const props = toStackProps(document);
+  const spec = resolveClusterSpec(props.cluster);
   const problems: ValidationProblem[] = [
-    ...validateClusterSpec(resolveClusterSpec(props.cluster)).map((problem) => ({ ...problem, field: fileFieldOf(problem.field, document) })),
+    ...validateClusterSpec(spec).map((problem) => ({ ...problem, field: fileFieldOf(problem.field, document) })),
     ...(props.proxmox?.endpoint !== undefined ? validateProxmoxEndpoint("proxmox.endpoint", props.proxmox.endpoint) : []),
-    ...validateStateBackend(props.backend, resolveClusterSpec(props.cluster).clusterName),
+    ...validateStateBackend(props.backend, spec.clusterName),
   ];
   if (problems.length > 0) {
     throw new HomelabConfigError(file, [...new Set(problems.map(formatProblem))]);

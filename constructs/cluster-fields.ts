@@ -12,7 +12,7 @@
  * Adding a field: one entry here, plus the code that uses it.
  */
 import { Static, TSchema, Type } from "@sinclair/typebox";
-import { DEFAULT_IMAGE_FACTORY_URL, DEFAULT_SYSTEM_EXTENSIONS, IMAGE_IMPORT_METHODS, ImageImportMethod } from "./image-factory";
+import { DEFAULT_IMAGE_FACTORY_URL, DEFAULT_SYSTEM_EXTENSIONS, IMAGE_IMPORT_METHODS } from "./image-factory";
 
 /** How Proxmox HA placement is expressed: rules (Proxmox VE 9) or groups (Proxmox VE 8). */
 export type HaRulesKind = "pve9" | "pve8";
@@ -37,6 +37,9 @@ export interface NodeFieldDoc {
 
 const doc = (options: FieldDoc & { readonly default?: unknown }) => options;
 
+/** A text field that takes one of `values`: its JSON Schema enum and its TypeScript union, from one list. */
+const stringEnum = <T extends string>(values: readonly T[], options: FieldDoc & { readonly default?: T }) => Type.Unsafe<T>({ type: "string", enum: [...values], ...doc(options) });
+
 /** One control-plane VM. `name` and `ip` are required. */
 export const NODE_FIELDS = {
   name: Type.String({
@@ -60,12 +63,13 @@ export const NODE_FIELDS = {
  * One worker VM: the control planes' node fields, except that cores and memory
  * fall back to the worker defaults (`workerVm`), not the control planes' (`vm`).
  */
-const WORKER_INHERITS: Readonly<Record<string, string>> = { cores: "workerCores", memoryMib: "workerMemoryMib", diskSizeGib: "workerDiskSizeGib" };
+export const WORKER_INHERITS = { cores: "workerCores", memoryMib: "workerMemoryMib", diskSizeGib: "workerDiskSizeGib" } as const;
 export const WORKER_NODE_FIELDS = Object.fromEntries(
   Object.entries(NODE_FIELDS).map(([key, schema]) => {
     const inherits = (schema as NodeFieldDoc).inherits;
     const name = key === "name" ? { description: "VM name and Talos hostname; a DNS-1123 label. It also keys the worker's Terraform addresses (`Workers/<name>/...`), so renaming a worker replaces it." } : {};
-    return [key, { ...schema, ...name, ...(inherits && WORKER_INHERITS[inherits] ? { inherits: WORKER_INHERITS[inherits] } : {}) }];
+    const workerField = (WORKER_INHERITS as Readonly<Record<string, string>>)[inherits ?? ""];
+    return [key, { ...schema, ...name, ...(workerField ? { inherits: workerField } : {}) }];
   }),
 ) as typeof NODE_FIELDS;
 
@@ -145,14 +149,10 @@ export const CLUSTER_FIELDS = {
         "`false`: while a host is down, Proxmox may restart its control plane next to another one (etcd back to full strength, one host carrying two) and moves it back when the host returns. `true`: the control plane stays down until its host returns (etcd one member short).",
     }),
   ),
-  haRules: Type.Unsafe<HaRulesKind>({
-    type: "string",
-    enum: [...HA_RULES_KINDS],
-    ...doc({
-      file: "proxmoxHa.rules",
-      default: "pve9",
-      description: "`pve9`: HA rules (Proxmox VE 9). `pve8`: HA groups, as Proxmox VE 8 has no rules.",
-    }),
+  haRules: stringEnum(HA_RULES_KINDS, {
+    file: "proxmoxHa.rules",
+    default: "pve9",
+    description: "`pve9`: HA rules (Proxmox VE 9). `pve8`: HA groups, as Proxmox VE 8 has no rules.",
   }),
   cores: Type.Integer(doc({ file: "vm.cores", default: 2, description: "vCPU cores per VM (Talos needs at least 2 for a control plane)." })),
   memoryMib: Type.Integer(doc({ file: "vm.memoryMib", default: 4096, description: "Memory per VM in MiB (Talos needs at least 2048 for a control plane)." })),
@@ -174,15 +174,11 @@ export const CLUSTER_FIELDS = {
         "Whether every Proxmox host sees `vm.imageDatastoreId` (CephFS, NFS): then the image is downloaded once, through the first host; otherwise once per host, under file names that carry the host so they never collide.",
     }),
   ),
-  imageImport: Type.Unsafe<ImageImportMethod>({
-    type: "string",
-    enum: [...IMAGE_IMPORT_METHODS],
-    ...doc({
-      file: "vm.imageImport",
-      default: "api",
-      description:
-        "How each boot disk is created from the image. `api`: the factory's qcow2 as `import` content, then `import_from`, all through the API (Proxmox VE 8.4+; the image datastore must allow `import` content). `ssh`: the gzip raw image as `iso` content, then `qm disk import` over SSH (any Proxmox VE 8; needs PROXMOX_VE_SSH_*).",
-    }),
+  imageImport: stringEnum(IMAGE_IMPORT_METHODS, {
+    file: "vm.imageImport",
+    default: "api",
+    description:
+      "How each boot disk is created from the image. `api`: the factory's qcow2 as `import` content, then `import_from`, all through the API (Proxmox VE 8.4+; the image datastore must allow `import` content). `ssh`: the gzip raw image as `iso` content, then `qm disk import` over SSH (any Proxmox VE 8; needs PROXMOX_VE_SSH_*).",
   }),
   cpuType: Type.String(
     doc({
@@ -237,15 +233,11 @@ export const STATE_BACKEND_TYPES: readonly StateBackendType[] = ["local", "pg"];
  * field: Terraform's pg backend reads it from PG_CONN_STR.
  */
 export const BACKEND_FIELDS = {
-  type: Type.Unsafe<StateBackendType>({
-    type: "string",
-    enum: [...STATE_BACKEND_TYPES],
-    ...doc({
-      file: "backend.type",
-      default: "local",
-      description:
-        "Where Terraform keeps the state. `local`: `terraform.homelab.tfstate` in the project folder. `pg`: Terraform's PostgreSQL backend, with locking; the connection string comes only from the `PG_CONN_STR` environment variable.",
-    }),
+  type: stringEnum(STATE_BACKEND_TYPES, {
+    file: "backend.type",
+    default: "local",
+    description:
+      "Where Terraform keeps the state. `local`: `terraform.homelab.tfstate` in the project folder. `pg`: Terraform's PostgreSQL backend, with locking; the connection string comes only from the `PG_CONN_STR` environment variable.",
   }),
   schemaName: Type.String(
     doc({

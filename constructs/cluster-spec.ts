@@ -2,6 +2,7 @@
  * Turns {@link ControlPlaneHaProps} into the fully resolved description the
  * construct wires: defaults applied, per-node values derived. Pure.
  */
+import { WORKER_INHERITS } from "./cluster-fields";
 import { ControlPlaneHaProps, ControlPlaneNodeProps } from "./control-plane-ha-props";
 import { formatIpv4, parseCidr, parseIpv4, withPrefixLength } from "./ipv4";
 import { nodeMacAddress } from "./mac-address";
@@ -82,7 +83,12 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     datastoreId: node.datastoreId ?? cluster.datastoreId,
   });
   const nodes = controlPlanes.map((node, index) => resolveNode(node, index, cluster));
-  const workerDefaults = { cores: cluster.workerCores, memoryMib: cluster.workerMemoryMib, diskSizeGib: cluster.workerDiskSizeGib };
+  // What a worker falls back to: the same table the docs and messages are made from.
+  const workerDefaults = {
+    cores: cluster[WORKER_INHERITS.cores],
+    memoryMib: cluster[WORKER_INHERITS.memoryMib],
+    diskSizeGib: cluster[WORKER_INHERITS.diskSizeGib],
+  };
   const workers = givenWorkers.map((node, index) => resolveNode(node, controlPlanes.length + index, workerDefaults));
 
   return {
@@ -115,4 +121,9 @@ export function defaultVmId(ip: string): number {
 /** Distinct Proxmox hosts that carry a VM (control plane or worker), in order of first use. */
 export function proxmoxHostsOf(spec: ClusterSpec): string[] {
   return [...new Set([...spec.nodes, ...spec.workers].map((node) => node.proxmoxNode))];
+}
+
+/** The cluster's Proxmox hosts: the placement list (`proxmox.nodes`) when given, else the hosts that carry a VM. */
+export function clusterHostsOf(spec: ClusterSpec): string[] {
+  return spec.proxmoxNodes.length > 0 ? [...spec.proxmoxNodes] : proxmoxHostsOf(spec);
 }

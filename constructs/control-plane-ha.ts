@@ -7,7 +7,7 @@ import { MachineBootstrap } from "../.gen/providers/talos/machine-bootstrap";
 import { MachineSecrets } from "../.gen/providers/talos/machine-secrets";
 import { ClusterHealthCheck } from "./cluster-health-check";
 import { generatorContract } from "./config-contract";
-import { ClusterSpec, proxmoxHostsOf, resolveClusterSpec } from "./cluster-spec";
+import { ClusterSpec, clusterHostsOf, proxmoxHostsOf, resolveClusterSpec } from "./cluster-spec";
 import { ControlPlaneHaProps } from "./control-plane-ha-props";
 import { ControlPlaneNode } from "./control-plane-node";
 import { etcdQuorum, failuresTolerated } from "./quorum";
@@ -17,6 +17,7 @@ import { planProxmoxHa } from "./proxmox-ha-plan";
 import { KUBERNETES_API_PORT } from "./reference-homelab";
 import { renderClusterPatches } from "./talos-patches";
 import { TalosImage } from "./talos-image";
+import { terraformAddress } from "./terraform-address";
 import { carriesGuestAgent } from "./image-factory";
 import { clusterWarnings, formatProblem, validateClusterSpec } from "./validation";
 import { VipReadyGate } from "./vip-ready-gate";
@@ -211,11 +212,11 @@ export class ControlPlaneHa extends Construct {
 
     // Every later plan and apply: Talos's health check, as a warning within a minute.
     this.health = new ClusterHealthCheck(this, "Health", {
-      clientConfiguration: `\${${this.machineSecrets.terraformResourceType}.${this.machineSecrets.friendlyUniqueId}.client_configuration}`,
+      clientConfiguration: `\${${terraformAddress(this.machineSecrets)}.client_configuration}`,
       controlPlaneNodes: nodeIps,
       workerNodes: spec.workers.map((node) => node.ip),
       timeout: HEALTH_CHECK_TIMEOUT,
-      dependsOn: [`${this.vipReadyGate.resource.terraformResourceType}.${this.vipReadyGate.resource.friendlyUniqueId}`],
+      dependsOn: [terraformAddress(this.vipReadyGate.resource)],
     });
 
     // Talos API endpoints are the nodes themselves, never the VIP: talosctl must
@@ -231,7 +232,7 @@ export class ControlPlaneHa extends Construct {
     });
 
     this.kubeconfigWithNodeContexts = kubeconfigWithNodeContexts(
-      `${this.kubeconfig.terraformResourceType}.${this.kubeconfig.friendlyUniqueId}.kubeconfig_raw`,
+      `${terraformAddress(this.kubeconfig)}.kubeconfig_raw`,
       spec.nodes,
       KUBERNETES_API_PORT,
     );
@@ -243,7 +244,7 @@ export class ControlPlaneHa extends Construct {
           clusterName: spec.clusterName,
           controlPlanes: spec.nodes.map((node) => ({ name: node.name, vmId: node.vmId, host: node.proxmoxNode })),
           workers: spec.workers.map((node) => ({ name: node.name, vmId: node.vmId, host: node.proxmoxNode })),
-          hosts: spec.proxmoxNodes.length > 0 ? spec.proxmoxNodes : proxmoxHostsOf(spec),
+          hosts: clusterHostsOf(spec),
           keepControlPlanesApart: spec.haKeepControlPlanesApart,
           strict: spec.haStrict,
           rules: spec.haRules,

@@ -25,3 +25,4 @@ export * from "./worker-node";
 export * from "./worker-pool";
 export * from "./config-contract";
 export * from "./state-backend";
+export * from "./terraform-address";

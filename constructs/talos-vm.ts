@@ -1,8 +1,8 @@
 /**
  * The Proxmox VM of a Talos node and the apply of its machine configuration,
- * written once for control planes and workers. Functions rather than a
- * wrapping construct: the resources keep the ids their callers give them
- * (`Nodes/<name>/Vm`), so Terraform addresses do not move.
+ * written once for control planes and workers. Their callers (ControlPlaneNode,
+ * WorkerNode) pass themselves as scope, so the ids stay `Nodes/<name>/Vm` and
+ * `Workers/<name>/Vm`: Terraform addresses do not move.
  */
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
@@ -11,6 +11,7 @@ import { VirtualEnvironmentVm } from "../.gen/providers/proxmox/virtual-environm
 import { NodeSpec } from "./cluster-spec";
 import { nullValue } from "./hcl-compat";
 import { ImageImportMethod } from "./image-factory";
+import { terraformAddress } from "./terraform-address";
 
 /** What every Talos VM of a cluster shares. */
 export interface TalosVmSettings {
@@ -166,7 +167,7 @@ export function talosConfigApply(scope: Construct, id: string, props: TalosConfi
       // anything, so a re-created VM (new vmId, EFI change, deleted by hand) would
       // boot into Talos maintenance mode and stay there. The VM's id is unknown
       // exactly when the VM is being re-created: then the apply is redone.
-      replaceTriggeredBy: [`${vm.terraformResourceType}.${vm.friendlyUniqueId}.id`],
+      replaceTriggeredBy: [`${terraformAddress(vm)}.id`],
     },
   });
 }

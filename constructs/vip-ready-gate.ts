@@ -15,7 +15,8 @@ export interface VipReadyGateProps extends WaitForApiTarget {
  * The first deploy's health wait: until https://<vip>:<port> answers
  * `/readyz` and every control plane is a Ready node, with a bounded timeout.
  * A resource, not a data source, so it runs when created (and when the VIP
- * or the bootstrap changes), never on a later plan: a node that is down on
+ * or the bootstrap changes, or a control plane's VM is re-created), never on
+ * a later plan: a node that is down on
  * day two must not make Terraform wait (the stack's health check warns).
  */
 export class VipReadyGate extends Construct {

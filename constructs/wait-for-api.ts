@@ -7,7 +7,8 @@
  * cluster CA.
  *
  * It is the first deploy's health wait: a resource runs it once (and again
- * when the VIP or the bootstrap changes), so later plans never block on it.
+ * when the VIP or the bootstrap changes, or a control plane's VM is
+ * re-created), so later plans never block on it.
  * Talos disables anonymous access to the API server, hence the client
  * certificate; CA, CERT and KEY are base64 PEM, as the talos provider's
  * `kubernetes_client_configuration` holds them.

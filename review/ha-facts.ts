@@ -4,6 +4,7 @@
  * may be down before writes and the VIP freeze. Pure.
  */
 import { etcdQuorum, failuresTolerated } from "../constructs/quorum";
+import { parseVersion } from "../constructs/talos-versions";
 import { StackModel } from "./stack-model";
 
 export interface HostLoss {
@@ -114,9 +115,9 @@ export function configurationWarnings(model: StackModel, facts: HaFacts | undefi
  * failover until its lease expired (60 s), even after a graceful reboot.
  */
 export function staleElectionKeyRisk(talosVersion: string | undefined): string | undefined {
-  const match = /^v1\.(\d+)\.(\d+)$/.exec(talosVersion ?? "");
-  if (!match) return undefined;
-  const [minor, patch] = [Number(match[1]), Number(match[2])];
+  const version = parseVersion(talosVersion ?? "");
+  if (version?.major !== 1) return undefined;
+  const { minor, patch } = version;
   const fixed = minor > 13 || (minor === 13 && patch >= 8) || (minor === 12 && patch >= 11);
   if (fixed) return undefined;
   return `Talos ${talosVersion} predates the fix of a stale VIP election key (v1.13.8, v1.12.11): a failover, even after a graceful reboot, can wait for the old holder's 60 s etcd lease. Upgrade to v1.13.8 or later.`;

@@ -2,6 +2,7 @@
  * The "changes against the base" part of the review, and the warnings a
  * base comparison raises (replacements and removals first). Pure.
  */
+import { contractMinor } from "../constructs/talos-versions";
 import { ReplaceTrigger } from "./replace-triggers";
 import { ArgumentChange, ArgumentOutcome, IndirectEffect, ResourceChange, StackDiff } from "./resource-diff";
 import { HaFacts } from "./ha-facts";
@@ -286,7 +287,10 @@ export function stateBackendChangeWarning(base: string | undefined, head: string
  * (siderolabs/talos issue 13885, terraform-provider-talos issue 399).
  */
 export function contractChangeWarning(base: string | undefined, head: string | undefined): string | undefined {
-  const minor = (contract: string) => contract.replace(/^v(\d+\.\d+).*$/, "v$1");
+  const minor = (contract: string) => {
+    const found = contractMinor(contract);
+    return found === undefined ? contract : `v${found}`;
+  };
   if (!base || !head || base === head || (base !== "creation" && head !== "creation" && minor(base) === minor(head))) return undefined;
   if (head === "creation") return undefined; // back to the cluster's own creation contract
   const from = base === "creation" ? "the contract the cluster was created with" : minor(base);

@@ -44,7 +44,6 @@ export interface HaModel {
   readonly strict: boolean;
   /** Rules or groups keep the control planes apart. */
   readonly keepControlPlanesApart: boolean;
-  readonly rules: string;
 }
 
 export interface ProxmoxHost {
@@ -122,7 +121,6 @@ export function stackModel(json: TerraformJson): StackModel {
             datastoreShared: haOutput?.datastore_shared === true,
             strict: haOutput?.strict === true,
             keepControlPlanesApart: haOutput?.keep_control_planes_apart !== false,
-            rules: literalString(haOutput?.rules) ?? "pve9",
           }
         : undefined,
     knownHosts: stringList(outputValue(json, "proxmox_hosts")),

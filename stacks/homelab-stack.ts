@@ -10,9 +10,10 @@ import {
   StateBackendProps,
   formatProblem,
   generatorContract,
-  proxmoxHostsOf,
+  clusterHostsOf,
   resolveClusterSpec,
   resolveStateBackend,
+  terraformAddress,
   validateProxmoxEndpoint,
   validateStateBackend,
 } from "../constructs";
@@ -44,7 +45,8 @@ export class HomelabStack extends TerraformStack {
     if (endpointProblems.length > 0) {
       throw new Error(`HomelabStack ${id}: invalid Proxmox connection:\n  ${endpointProblems.map(formatProblem).join("\n  ")}`);
     }
-    const clusterName = resolveClusterSpec(props.cluster).clusterName;
+    // Resolved here for the backend and the provider; the construct resolves (and validates) it again from the same props.
+    const { clusterName, imageFactoryUrl } = resolveClusterSpec(props.cluster);
     const backendProblems = validateStateBackend(props.backend, clusterName);
     if (backendProblems.length > 0) {
       throw new Error(`HomelabStack ${id}: invalid state backend:\n  ${backendProblems.map(formatProblem).join("\n  ")}`);
@@ -58,7 +60,7 @@ export class HomelabStack extends TerraformStack {
       insecure: props.proxmox?.insecure,
     });
     // The schematic is made by the factory the construct's image URLs point at.
-    new TalosProvider(this, "talos", { imageFactoryUrl: resolveClusterSpec(props.cluster).imageFactoryUrl });
+    new TalosProvider(this, "talos", { imageFactoryUrl });
     new NullProvider(this, "null");
     this.addOverride("terraform.required_providers.null", { source: "hashicorp/null", version: NULL_PROVIDER_VERSION });
 
@@ -73,9 +75,7 @@ export class HomelabStack extends TerraformStack {
     // refuses there; the override writes the plain address.)
     const gate = controlPlane.vipReadyGate.resource;
     const credentials = (name: string, value: string, description: string) =>
-      new TerraformOutput(this, name, { value, description, sensitive: true, staticId: true }).addOverride("depends_on", [
-        `${gate.terraformResourceType}.${gate.friendlyUniqueId}`,
-      ]);
+      new TerraformOutput(this, name, { value, description, sensitive: true, staticId: true }).addOverride("depends_on", [terraformAddress(gate)]);
     credentials("kubeconfig", controlPlane.kubeconfig.kubeconfigRaw, "Admin kubeconfig; its server is the VIP endpoint");
     credentials(
       "kubeconfig_node_contexts",
@@ -104,7 +104,7 @@ export class HomelabStack extends TerraformStack {
     output("kubernetes_version", spec.kubernetesVersion, "Kubernetes version the configuration is for");
     output("nodes", [...spec.nodes.map(vmOf("control-plane")), ...spec.workers.map(vmOf("worker"))], "Every VM: name, IP, role, VM id and Proxmox host; control planes first");
     output("installer_image_base", controlPlane.image.installerRepository, "Talos installer image of this cluster's schematic, without the version tag");
-    output("proxmox_hosts", spec.proxmoxNodes.length > 0 ? spec.proxmoxNodes : proxmoxHostsOf(spec), "Proxmox hosts of the cluster, in placement order");
+    output("proxmox_hosts", clusterHostsOf(spec), "Proxmox hosts of the cluster, in placement order");
     if (spec.haEnabled) {
       output(
         "proxmox_ha",
