@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "@cdktf/hcl2json";
+import { TERRAFORM_ENV, hasTerraform } from "./support/terraform";
 
 const root = path.resolve(__dirname, "..");
 
@@ -49,11 +50,10 @@ describe("npm run synth:hcl", () => {
     expect(result.stderr).toContain("warning [stack homelab]: all 3 control planes run on Proxmox host pve");
 
     // terraform fmt changes nothing (where terraform is installed: on CI and every deploy machine).
-    const terraform = spawnSync("terraform", ["version"], { encoding: "utf8" });
-    if (terraform.error) {
+    if (!hasTerraform) {
       console.warn("terraform is not on PATH: the fmt check of the HCL did not run");
     } else {
-      const fmt = spawnSync("terraform", ["fmt", "-check", "-diff", "-no-color", "-"], { input: hcl, encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null" } });
+      const fmt = spawnSync("terraform", ["fmt", "-check", "-diff", "-no-color", "-"], { input: hcl, encoding: "utf8", env: TERRAFORM_ENV });
       expect(fmt.stdout).toBe("");
       expect(fmt.status).toBe(0);
     }

@@ -152,7 +152,7 @@ describe("npm run drill -- --mode", () => {
     }
   });
 
-  test.concurrent("fails in one line, touching nothing, without a terminal to confirm on and no --yes", async () => {
+  test("fails in one line, touching nothing, without a terminal to confirm on and no --yes", async () => {
     const c = await cluster({ "127.0.0.11 reboot": { sh: 'touch "$FAKE_TALOS_DIR/rebooted"' } });
     try {
       const run = await runDrillCli(c.dir, c.env, ["--mode", "graceful"]);
@@ -175,7 +175,7 @@ describe("npm run drill -- --mode", () => {
     }
   });
 
-  test.concurrent("fails in one line, not a hang, when the cluster does not answer", async () => {
+  test("fails in one line, not a hang, when the cluster does not answer", async () => {
     const c = await cluster();
     writeTalosAnswers(c.talosDir, {}); // every node: no route to host
     await close(c.api); // and the API port closed
@@ -183,7 +183,7 @@ describe("npm run drill -- --mode", () => {
       const run = await runDrillCli(c.dir, c.env, ["--mode", "graceful", "--yes"]);
       expect(run.code).toBe(2);
       expect(run.stderr.trim().split("\n")).toHaveLength(1);
-      expect(run.stderr).toMatch(/^drill: cluster unreachable: talosctl: .*no route to host; Kubernetes API: GET \/readyz: connection refused/);
+      expect(run.stderr).toMatch(/^drill: cluster unreachable: talosctl: .*(no route to host|did not answer within \d+ s \(killed\)); Kubernetes API: GET \/readyz: connection refused/);
       expect(run.stdout).toBe("");
     } finally {
       fs.rmSync(c.dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { exitCode, parseUpgradeArgs } from "../ops/cli/upgrade";
+import { exitCode, main, parseUpgradeArgs } from "../ops/cli/upgrade";
 
 describe("npm run upgrade: arguments", () => {
   test("--talos or --kubernetes with a version, --dry-run, a node timeout", () => {
@@ -10,6 +10,17 @@ describe("npm run upgrade: arguments", () => {
       dryRun: false,
       nodeTimeoutMs: 30 * 60_000,
     });
+  });
+
+  test("--help alone prints the usage and exits 0, as verify's and drill's do", async () => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, "write").mockImplementation((text) => (written.push(String(text)), true));
+    try {
+      expect(await main(["--help"])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join("")).toMatch(/^usage: npm run upgrade -- --talos vX\.Y\.Z \| --kubernetes vX\.Y\.Z/);
   });
 
   test.each([

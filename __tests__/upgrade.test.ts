@@ -92,7 +92,9 @@ describe("Talos upgrade", () => {
     // THEN cp2 (not leading) just upgrades; cp3 forfeits first; no node reboots while it leads
     const steps = sim.actions.map((a) => a.split(" ").slice(0, 2).join(" "));
     expect(steps.slice(0, 3)).toEqual(["upgrade cp2", "forfeitEtcdLeadership cp3", "upgrade cp3"]);
-    expect(ledWhenForfeiting.every(Boolean)).toBe(true);
+    // every forfeit came from the leader of the moment (and there was at least one)
+    expect(ledWhenForfeiting).not.toHaveLength(0);
+    expect(ledWhenForfeiting).not.toContain(false);
     expect(ledWhenUpgraded).toEqual([false, false, false]);
   });
 
@@ -197,6 +199,8 @@ describe("Talos upgrade: stops at the first failure", () => {
     const sim = cluster({ faults: [{ kind: "call-fails", method: "nodes", after: 2, times: 3 }] });
     const { result } = await upgrade(sim);
     expect(result.outcome).toBe("upgraded");
+    // calls 2 to 4 failed and a later one answered: the failures happened and were waited out
+    expect(sim.calls.filter((call) => call === "nodes").length).toBeGreaterThan(4);
   });
 
   test("fails when an etcd member goes unhealthy between nodes: the gate refuses the next control plane", async () => {

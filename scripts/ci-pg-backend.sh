@@ -58,7 +58,12 @@ holder_pid=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  if [ -n "$holder_pid" ]; then kill "$holder_pid" 2>/dev/null || true; wait "$holder_pid" 2>/dev/null || true; fi
+  if [ -n "$holder_pid" ]; then
+    kill "$holder_pid" 2>/dev/null || true
+    wait "$holder_pid" 2>/dev/null || true
+    # and its server session, should the client have gone without closing it
+    admin -d "$db" -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'tf-lock-holder'" >/dev/null 2>&1 || true
+  fi
   rm -rf "$work"
   exit $status
 }
@@ -176,8 +181,9 @@ snapshot "$work/before-lock.json"
 # Terraform's lock on an existing workspace is pg_try_advisory_lock(<states.id>)
 # (session level, one bigint key); -1 is its lock for creating a workspace row.
 # This session takes that lock as the same least-privilege role and keeps it.
-PGAPPNAME=tf-lock-holder role_psql -At -c "SELECT pg_advisory_lock(id) FROM $qschema.states WHERE name = 'default'" \
-  -c "SELECT pg_sleep(600)" >"$work/holder.log" 2>&1 &
+# psql itself in the background (exec), so that $! is psql and cleanup's kill ends the session.
+(PGPASSWORD=$password PGAPPNAME=tf-lock-holder exec psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U "$role" -d "$db" -At \
+  -c "SELECT pg_advisory_lock(id) FROM $qschema.states WHERE name = 'default'" -c "SELECT pg_sleep(600)") >"$work/holder.log" 2>&1 &
 holder_pid=$!
 lock_row="SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = '$db') AND classid = ($state_id::bigint >> 32)::oid AND objid = ($state_id::bigint & 4294967295)::oid AND objsubid = 1"
 holder_backend=""

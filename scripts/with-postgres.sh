@@ -58,6 +58,7 @@ as_pg "$pgbin/initdb" -D "$pgdata" -U postgres -E UTF8 --locale=C --no-sync --no
   --auth-local=trust --auth-host=scram-sha-256 >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log" >&2; fail "initdb"; }
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 port=""
+started=1 # from the first start attempt on: an interrupt during pg_ctl start must still stop the server
 for attempt in 1 2 3 4 5; do # a port found free may be taken before the server binds it
   try=$(free_port)
   if as_pg "$pgbin/pg_ctl" -D "$pgdata" -l "$pgdir/server.log" -w -t 30 \
@@ -68,7 +69,6 @@ for attempt in 1 2 3 4 5; do # a port found free may be taken before the server 
   fi
   echo "     (port $try: the server did not start, attempt $attempt)" >&2
 done
-started=1
 [ -n "$port" ] || { tail -20 "$pgdir/server.log" >&2; fail "PostgreSQL did not start"; }
 for _ in $(seq 1 60); do
   pg_isready -q -h 127.0.0.1 -p "$port" -t 1 && break

@@ -47,11 +47,12 @@ export function parseUpgradeArgs(argv: readonly string[]): UpgradeArgs {
 
 /** Runs the command; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const args = parseUpgradeArgs(argv);
-  if (args.common.help) {
+  // Before the arguments are checked: --help alone has no target version.
+  if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(`${UPGRADE_USAGE}\n`);
     return 0;
   }
+  const args = parseUpgradeArgs(argv);
   const context = await loadClusterContext(args.common);
   const { facts } = context;
   const talos = new TalosctlClient({ talosconfigPath: context.talosconfigPath, talosconfigText: context.credentials.talosconfig });
