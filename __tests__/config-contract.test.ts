@@ -7,6 +7,7 @@ import { defaultContract, formatProblem, resolveClusterSpec, validateClusterSpec
 import { renderReview } from "../review/render-review";
 import { diffStacks } from "../review/resource-diff";
 import { TerraformJson, stackModel } from "../review/stack-model";
+import { warningsOf } from "./support/review-sections";
 import { blocksOf, synthHomelab } from "./support/synth";
 
 const TALOS_114 = { talosVersion: "v1.14.7", kubernetesVersion: "v1.37.0" };
@@ -71,7 +72,7 @@ describe("pinning a different contract on a running cluster", () => {
     const base = synthHomelab({ cluster: { talosVersion: "v1.13.9", configContract: "v1.12" } }).json as TerraformJson;
     const head = synthHomelab({ cluster: { talosVersion: "v1.13.9", configContract: "v1.13" } }).json as TerraformJson;
     const review = renderReview({ head, base: { json: base, label: "main" } });
-    const warnings = review.split("## Warnings\n\n")[1].split("\n").filter((line) => line.startsWith("- "));
+    const warnings = warningsOf(review);
     expect(warnings[0]).toMatch(/^- The machine-configuration contract changes from v1\.12 to v1\.13 under a running cluster: .* etcd secret encryption broke after moving to Talos 1\.14 \(siderolabs\/talos issue 13885\)/);
   });
 

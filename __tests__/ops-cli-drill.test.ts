@@ -64,7 +64,7 @@ async function apiGap(c: Cluster): Promise<number> {
   const closed = performance.now();
   await close(c.api);
   await new Promise((resolve) => setTimeout(resolve, GAP_MS));
-  await new Promise<void>((resolve) => c.api.listen(c.port, "127.0.0.1", resolve));
+  await listen(c.api, c.port);
   return performance.now() - closed;
 }
 

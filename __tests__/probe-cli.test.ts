@@ -3,14 +3,13 @@
  * command run in-process against a TLS server on 127.0.0.1.
  */
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
-import { generate } from "selfsigned";
 import { runDrill } from "../ops/cli/drill";
 import { measureReport, parseDrillArgs, parseEndpoint, renderMarkdown, renderTable, UsageError, type MeasureReport } from "../ops/drill-measure";
 import type { ProbeRun } from "../ops/probe";
+import { close, listen, mintPki } from "./support/ops-api";
 
 describe("parseDrillArgs", () => {
   test("the measuring mode with its defaults", () => {
@@ -129,18 +128,11 @@ describe("runDrill", () => {
   });
 
   test("probes a TLS server on 127.0.0.1, verified against its CA, prints JSON and writes both reports", async () => {
-    const pems = await generate([{ name: "commonName", value: "drill-cli-test" }], {
-      keyType: "ec",
-      algorithm: "sha256",
-      extensions: [
-        { name: "basicConstraints", cA: true },
-        { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
-      ],
-    });
+    const pki = await mintPki();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drill-cli-"));
-    fs.writeFileSync(path.join(dir, "ca.pem"), pems.cert);
-    const server = tls.createServer({ key: pems.private, cert: pems.cert }, (socket) => socket.on("error", () => undefined).end());
-    const port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)));
+    fs.writeFileSync(path.join(dir, "ca.pem"), pki.ca);
+    const server = tls.createServer({ key: pki.serverKey, cert: pki.ca }, (socket) => socket.on("error", () => undefined).end());
+    const port = await listen(server);
     try {
       const { out, io } = capture();
       const argv = ["--measure-only", "--endpoint", `https://127.0.0.1:${port}`, "--seconds", "0.5", "--ca", path.join(dir, "ca.pem"), "--out", path.join(dir, "ops"), "--json"];
@@ -151,7 +143,7 @@ describe("runDrill", () => {
       expect(fs.readFileSync(path.join(dir, "ops", "drill-measure.md"), "utf8")).toContain("No outage");
       expect(out.stderr).toMatch(/^drill: probing https:\/\/127.0.0.1:\d+ every 100 ms for 0.5 s/);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await close(server);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -5,28 +5,19 @@
 import * as net from "node:net";
 import { performance } from "node:perf_hooks";
 import * as tls from "node:tls";
-import { generate } from "selfsigned";
 import { outageWindows } from "../ops/outage-windows";
 import { probeEndpoint, probeOnce } from "../ops/probe";
+import { close, listen, mintPki } from "./support/ops-api";
 
 interface Pems {
   readonly key: string;
   readonly cert: string;
 }
 
-/** A self-signed server certificate valid for 127.0.0.1. */
+/** A throwaway certificate valid for 127.0.0.1 (support/ops-api.ts), as a TLS server takes it. */
 async function mint(): Promise<Pems> {
-  const pems = await generate([{ name: "commonName", value: "drill-probe-test" }], {
-    keyType: "ec",
-    algorithm: "sha256",
-    extensions: [
-      { name: "basicConstraints", cA: true },
-      { name: "keyUsage", keyCertSign: true, digitalSignature: true },
-      { name: "extKeyUsage", serverAuth: true },
-      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
-    ],
-  });
-  return { key: pems.private, cert: pems.cert };
+  const pki = await mintPki();
+  return { key: pki.serverKey, cert: pki.ca };
 }
 
 /** A TLS server that counts the handshakes it completed (each probe must be a new one). */
@@ -38,17 +29,6 @@ function tlsServer(pems: Pems): tls.Server & { handshakes: number } {
   }) as tls.Server & { handshakes: number };
   server.handshakes = 0;
   return server;
-}
-
-function listen(server: net.Server, port = 0): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port));
-  });
-}
-
-function close(server: net.Server): Promise<void> {
-  return new Promise((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

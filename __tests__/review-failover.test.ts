@@ -6,15 +6,12 @@ import { ControlPlaneHaProps } from "../constructs";
 import { configurationWarnings, haFacts, staleElectionKeyRisk } from "../review/ha-facts";
 import { renderReview } from "../review/render-review";
 import { TerraformJson, stackModel } from "../review/stack-model";
+import { warningsOf } from "./support/review-sections";
 import { synthHomelab } from "./support/synth";
 
 const synth = (cluster?: ControlPlaneHaProps) => synthHomelab({ cluster }).json as TerraformJson;
 const reference = synth();
 
-function warningsOf(markdown: string): string[] {
-  const section = markdown.split(/^## /m).find((part) => part.startsWith("Warnings\n")) ?? "";
-  return section.split("\n").filter((line) => line.startsWith("- "));
-}
 
 describe("a Kubernetes version change through Terraform", () => {
   const head = synth({ kubernetesVersion: "v1.36.4" });

@@ -13,6 +13,7 @@ import { configurationWarnings, haFacts } from "../review/ha-facts";
 import { renderReview } from "../review/render-review";
 import { diffStacks } from "../review/resource-diff";
 import { TerraformJson, stackModel } from "../review/stack-model";
+import { bulletsOf } from "./support/review-sections";
 import { synthHomelab } from "./support/synth";
 
 const root = path.resolve(__dirname, "..");
@@ -29,11 +30,6 @@ const THREE_HOSTS: ControlPlaneHaProps = { controlPlanes: REFERENCE_NODES.map((n
 const synth = (cluster?: ControlPlaneHaProps) => synthHomelab({ cluster }).json as TerraformJson;
 const reference = synth();
 
-/** The items of a `## title` section's bullet list. */
-function bulletsOf(markdown: string, title: string): string[] {
-  const section = markdown.split(/^## /m).find((part) => part.startsWith(`${title}\n`)) ?? "";
-  return section.split("\n").filter((line) => line.startsWith("- "));
-}
 
 describe("the reference homelab", () => {
   const model = stackModel(reference);

@@ -8,6 +8,7 @@ import { stateBackendChangeWarning } from "../review/render-changes";
 import { renderReview } from "../review/render-review";
 import { TerraformJson } from "../review/stack-model";
 import { problemsOf } from "./support/config-problems";
+import { warningsOf } from "./support/review-sections";
 import { synthHomelab } from "./support/synth";
 
 
@@ -87,9 +88,7 @@ describe("the review when the backend changes", () => {
     renderReview({ head: synthHomelab(head).json as TerraformJson, base: { json: synthHomelab(base).json as TerraformJson, label: "main" } });
 
   test("warns first that the state must be migrated before the next apply", () => {
-    const warnings = review({}, { backend: { type: "pg" } })
-      .split("\n")
-      .filter((line) => line.startsWith("- "));
+    const warnings = warningsOf(review({}, { backend: { type: "pg" } }));
     expect(warnings[0]).toMatch(
       /^- The Terraform state moves from `local \(\.\.\/\.\.\/\.\.\/terraform\.homelab\.tfstate\)` to `pg \(schema homelab\)`\. Before the next apply, move it with `terraform init -migrate-state`.*plans to create the whole cluster again/,
     );

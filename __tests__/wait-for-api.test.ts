@@ -8,7 +8,7 @@
 import { execFile } from "node:child_process";
 import * as https from "node:https";
 import * as net from "node:net";
-import { mintPki } from "./support/ops-api";
+import { close, listen, mintPki } from "./support/ops-api";
 import { WAIT_FOR_API_SCRIPT, waitForApiEnvironment } from "../constructs";
 
 interface Cluster {
@@ -60,15 +60,6 @@ function fakeApiServer(cluster: Cluster, options: Partial<Pick<FakeApiServer, "r
     },
   );
   return Object.assign(state, { server });
-}
-
-function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)));
-}
-
-function close(server: https.Server | net.Server): Promise<void> {
-  if ("closeAllConnections" in server) server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 function runWait(cluster: Cluster, port: number, timeoutSeconds: number, nodeNames = ["cp1", "cp2", "cp3"]) {

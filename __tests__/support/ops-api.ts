@@ -51,13 +51,18 @@ export function fakeApi(pki: Pki, state: ApiState): https.Server {
   });
 }
 
-export function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)));
+/** Listens on 127.0.0.1 (a free port, or `port` to come back on the same one); resolves to the port. */
+export function listen(server: net.Server, port = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port));
+  });
 }
 
+/** Stops listening (and ends an HTTP server's open connections); a server not listening is already closed. */
 export function close(server: https.Server | net.Server): Promise<void> {
   if ("closeAllConnections" in server) server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
+  return new Promise((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
 }
 
 /** A port nothing listens on (bound, then closed). */
