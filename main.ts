@@ -7,11 +7,8 @@
 import { App } from "cdktf";
 import { replaceOutdir } from "./app/replace-outdir";
 import { normalizeSynthesizedStacks } from "./app/stack-json";
-import { ResolvedStateBackend, clusterWarnings, resolveClusterSpec, resolveStateBackend } from "./constructs";
-import { HomelabStack, HomelabStackProps } from "./stacks/homelab-stack";
-
-/** Terraform working directory name under cdktf.out/stacks/. */
-const STACK_ID = "homelab";
+import { HomelabStackProps, ResolvedStateBackend, STACK_ID, clusterWarnings, resolveClusterSpec, resolveStateBackend } from "./domain";
+import { HomelabStack } from "./stacks/homelab-stack";
 
 async function main(): Promise<void> {
   const configFile = process.env.HOMELAB_CONFIG;

@@ -1,4 +1,4 @@
-import { defaultVmId, nodeMacAddress, proxmoxHostsOf, resolveClusterSpec } from "../constructs";
+import { defaultVmId, nodeMacAddress, proxmoxHostsOf, resolveClusterSpec } from "../domain";
 
 describe("resolveClusterSpec", () => {
   test("with no props is the reference homelab", () => {
@@ -13,10 +13,10 @@ describe("resolveClusterSpec", () => {
       talosVersion: "v1.13.9",
       kubernetesVersion: "v1.36.3",
     });
-    expect(spec.nodes.map(({ name, ip, vmId, proxmoxNode, ipWithPrefixLength }) => ({ name, ip, vmId, proxmoxNode, ipWithPrefixLength }))).toEqual([
-      { name: "k8s-controller1", ip: "192.168.1.211", vmId: 211, proxmoxNode: "pve", ipWithPrefixLength: "192.168.1.211/24" },
-      { name: "k8s-controller2", ip: "192.168.1.212", vmId: 212, proxmoxNode: "pve", ipWithPrefixLength: "192.168.1.212/24" },
-      { name: "k8s-controller3", ip: "192.168.1.213", vmId: 213, proxmoxNode: "pve", ipWithPrefixLength: "192.168.1.213/24" },
+    expect(spec.nodes.map(({ name, ip, vmId, proxmoxHost, ipWithPrefixLength }) => ({ name, ip, vmId, proxmoxHost, ipWithPrefixLength }))).toEqual([
+      { name: "k8s-controller1", ip: "192.168.1.211", vmId: 211, proxmoxHost: "pve", ipWithPrefixLength: "192.168.1.211/24" },
+      { name: "k8s-controller2", ip: "192.168.1.212", vmId: 212, proxmoxHost: "pve", ipWithPrefixLength: "192.168.1.212/24" },
+      { name: "k8s-controller3", ip: "192.168.1.213", vmId: 213, proxmoxHost: "pve", ipWithPrefixLength: "192.168.1.213/24" },
     ]);
   });
 
@@ -34,8 +34,8 @@ describe("resolveClusterSpec", () => {
         { name: "b", ip: "192.168.1.212", memoryMib: 16384 },
       ],
     });
-    expect(spec.nodes[0]).toMatchObject({ proxmoxNode: "pve2", vmId: 5000, cores: 8, memoryMib: 8192, macAddress: nodeMacAddress("homelab", "a") });
-    expect(spec.nodes[1]).toMatchObject({ proxmoxNode: "pve", vmId: 212, cores: 4, memoryMib: 16384 });
+    expect(spec.nodes[0]).toMatchObject({ proxmoxHost: "pve2", vmId: 5000, cores: 8, memoryMib: 8192, macAddress: nodeMacAddress("homelab", "a") });
+    expect(spec.nodes[1]).toMatchObject({ proxmoxHost: "pve", vmId: 212, cores: 4, memoryMib: 16384 });
     expect(proxmoxHostsOf(spec)).toEqual(["pve2", "pve"]);
   });
 });

@@ -3,7 +3,7 @@
  * "Run current Talos"): Talos 1.14 nodes on the 1.13 contract the pinned
  * provider generates, and a contract that never moves under a running cluster.
  */
-import { defaultContract, formatProblem, resolveClusterSpec, validateClusterSpec } from "../constructs";
+import { defaultContract, formatProblem, resolveClusterSpec, validateClusterSpec } from "../domain";
 import { renderReview } from "../review/render-review";
 import { diffStacks } from "../review/resource-diff";
 import { TerraformJson, stackModel } from "../review/stack-model";

@@ -5,7 +5,8 @@ import { MachineBootstrap } from "../.gen/providers/talos/machine-bootstrap";
 import { DataTalosClientConfiguration } from "../.gen/providers/talos/data-talos-client-configuration";
 import { DataTalosMachineConfiguration } from "../.gen/providers/talos/data-talos-machine-configuration";
 import { ImageFactorySchematic } from "../.gen/providers/talos/image-factory-schematic";
-import { ControlPlaneHa, nodeMacAddress } from "../constructs";
+import { ControlPlaneHa } from "../constructs";
+import { nodeMacAddress } from "../domain";
 import { addressOf, blocksOf, synthHomelab } from "./support/synth";
 
 const REFERENCE_NODES = [

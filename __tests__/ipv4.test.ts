@@ -7,7 +7,7 @@ import {
   parseCidr,
   parseIpv4,
   withPrefixLength,
-} from "../constructs";
+} from "../domain";
 
 describe("parseIpv4", () => {
   test.each([

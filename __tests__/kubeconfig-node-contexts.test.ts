@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { kubeconfigWithNodeContexts } from "../constructs";
+import { kubeconfigWithNodeContexts } from "../domain";
 import { TERRAFORM_ENV, hasTerraform } from "./support/terraform";
 
 const TALOS_KUBECONFIG = `apiVersion: v1

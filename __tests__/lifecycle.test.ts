@@ -3,7 +3,7 @@
  * VMs, growing the cluster or resizing one node touches only that node, no
  * change reboots two control planes at once, and the bootstrap never repeats.
  */
-import { ControlPlaneHaProps } from "../constructs";
+import { ControlPlaneHaProps } from "../domain";
 import { TerraformJson, addressOf, blocksOf, synthHomelab } from "./support/synth";
 
 /** Every resource by Terraform address, with its configuration (data sources and outputs left out). */

@@ -1,4 +1,4 @@
-import { nodeMacAddress } from "../constructs";
+import { nodeMacAddress } from "../domain";
 
 describe("nodeMacAddress", () => {
   test("is stable for the same cluster and node", () => {

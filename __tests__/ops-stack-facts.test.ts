@@ -1,4 +1,4 @@
-import { NoStateError, factsFromConfiguration, parseStackOutputs } from "../ops/stack-facts";
+import { NoStateError, factsFromConfiguration, parseStackOutputs } from "../domain/stack-outputs";
 import { FACTS, TALOSCONFIG, terraformOutput } from "./support/ops-cluster";
 
 describe("parseStackOutputs", () => {
@@ -51,8 +51,8 @@ describe("factsFromConfiguration", () => {
       clusterEndpoint: "https://127.0.0.1:6443",
       talosVersion: "v1.13.9",
       kubernetesVersion: "v1.36.3",
-      nodes: [{ name: "cp1", ip: "127.0.0.11", vmId: 211, proxmoxNode: "pve1" }],
-      workers: [{ name: "w1", ip: "127.0.0.21", vmId: 221, proxmoxNode: "pve1" }],
+      nodes: [{ name: "cp1", ip: "127.0.0.11", vmId: 211, proxmoxHost: "pve1" }],
+      workers: [{ name: "w1", ip: "127.0.0.21", vmId: 221, proxmoxHost: "pve1" }],
     });
     expect(facts.nodes.map((n) => `${n.name}:${n.role}:${n.proxmoxHost}`)).toEqual(["cp1:control-plane:pve1", "w1:worker:pve1"]);
     expect(facts.installerImageBase).toBe("");

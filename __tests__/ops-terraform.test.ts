@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { terraformOutputJson } from "../ops/adapters/terraform";
-import { NoStateError } from "../ops/stack-facts";
+import { NoStateError } from "../domain/stack-outputs";
 import { writeFakeTools } from "./support/ops-cluster";
 
 function project(backend: object): { dir: string; terraform: string } {

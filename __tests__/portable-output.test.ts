@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { replaceOutdir } from "../app/replace-outdir";
 
 const root = path.resolve(__dirname, "..");
-const COPIED = ["main.ts", "app", "config", "constructs", "stacks", "scripts", ".gen", "package.json", "tsconfig.json", "cdktf.json"];
+const COPIED = ["main.ts", "app", "config", "constructs", "domain", "stacks", "scripts", ".gen", "package.json", "tsconfig.json", "cdktf.json"];
 
 /** A copy of the project (sharing node_modules) under a fresh, differently named folder. */
 function copyProject(name: string): string {

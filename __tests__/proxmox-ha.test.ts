@@ -3,7 +3,7 @@
  * and the rules or groups that keep the control planes apart (issue "The
  * whole homelab", part 3), from the plan to the synthesized JSON.
  */
-import { ControlPlaneHaProps, clusterWarnings, formatProblem, planProxmoxHa, resolveClusterSpec, validateClusterSpec } from "../constructs";
+import { ControlPlaneHaProps, clusterWarnings, formatProblem, planProxmoxHa, resolveClusterSpec, validateClusterSpec } from "../domain";
 import { blocksOf, synthHomelab } from "./support/synth";
 
 const HOSTS = ["pve1", "pve2", "pve3"];
@@ -18,7 +18,7 @@ const plan = (over: Partial<Parameters<typeof planProxmoxHa>[0]>) =>
 describe("placement over proxmox.nodes", () => {
   test("spreads control planes round-robin, one per host while there are enough hosts", () => {
     const spec = resolveClusterSpec({ proxmoxNodes: HOSTS });
-    expect(spec.nodes.map((node) => node.proxmoxNode)).toEqual(["pve1", "pve2", "pve3"]);
+    expect(spec.nodes.map((node) => node.proxmoxHost)).toEqual(["pve1", "pve2", "pve3"]);
   });
 
   test("wraps around when there are more control planes than hosts, and a node's own proxmoxNode wins", () => {
@@ -27,11 +27,11 @@ describe("placement over proxmox.nodes", () => {
       controlPlanes: [1, 2, 3, 4, 5].map((i) => ({ name: `cp${i}`, ip: `192.168.1.${210 + i}`, ...(i === 5 ? { proxmoxNode: "pve9" } : {}) })),
       vip: "192.168.1.200",
     };
-    expect(resolveClusterSpec(five).nodes.map((node) => node.proxmoxNode)).toEqual(["pve1", "pve2", "pve1", "pve2", "pve9"]);
+    expect(resolveClusterSpec(five).nodes.map((node) => node.proxmoxHost)).toEqual(["pve1", "pve2", "pve1", "pve2", "pve9"]);
   });
 
   test("without proxmox.nodes, puts every VM on proxmox.node", () => {
-    expect(resolveClusterSpec({}).nodes.map((node) => node.proxmoxNode)).toEqual(["pve", "pve", "pve"]);
+    expect(resolveClusterSpec({}).nodes.map((node) => node.proxmoxHost)).toEqual(["pve", "pve", "pve"]);
   });
 
   test("downloads the image to each host that carries a VM", () => {

@@ -1,4 +1,4 @@
-import { etcdQuorum, failuresTolerated } from "../constructs";
+import { etcdQuorum, failuresTolerated } from "../domain";
 
 describe("etcd quorum", () => {
   test.each([

@@ -2,7 +2,7 @@
  * What the review says about failover, day-two operations and upgrades that
  * Terraform would do in one parallel apply (issue "Deploy-ready", C and F).
  */
-import { ControlPlaneHaProps } from "../constructs";
+import { ControlPlaneHaProps } from "../domain";
 import { configurationWarnings, haFacts, staleElectionKeyRisk } from "../review/ha-facts";
 import { renderReview } from "../review/render-review";
 import { TerraformJson, stackModel } from "../review/stack-model";

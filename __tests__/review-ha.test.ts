@@ -2,7 +2,7 @@
  * The review's failure domains with Proxmox HA on and off: three control
  * planes on one, two and three hosts (issue "The whole homelab", part 5).
  */
-import { ControlPlaneHaProps } from "../constructs";
+import { ControlPlaneHaProps } from "../domain";
 import { configurationWarnings, haFacts } from "../review/ha-facts";
 import { renderReview } from "../review/render-review";
 import { TerraformJson, stackModel } from "../review/stack-model";

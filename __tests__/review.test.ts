@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ControlPlaneHaProps } from "../constructs";
+import { ControlPlaneHaProps } from "../domain";
 import { argumentEffect } from "../review/force-new";
 import { configurationWarnings, haFacts } from "../review/ha-facts";
 import { renderReview } from "../review/render-review";
@@ -36,7 +36,7 @@ describe("the reference homelab", () => {
   const review = renderReview({ head: reference });
 
   test("is read from the JSON: three VMs on pve behind the VIP, with their versions", () => {
-    expect(model.nodes.map((node) => [node.name, node.ip, node.vmId, node.host])).toEqual([
+    expect(model.nodes.map((node) => [node.name, node.ip, node.vmId, node.proxmoxHost])).toEqual([
       ["k8s-controller1", "192.168.1.211", 211, "pve"],
       ["k8s-controller2", "192.168.1.212", 212, "pve"],
       ["k8s-controller3", "192.168.1.213", 213, "pve"],

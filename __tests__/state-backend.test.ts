@@ -3,7 +3,7 @@
  * with the connection string only ever in PG_CONN_STR.
  */
 import { parseHomelabConfig } from "../config/load-homelab-config";
-import { resolveStateBackend, validateStateBackend } from "../constructs";
+import { resolveStateBackend, validateStateBackend } from "../domain";
 import { stateBackendChangeWarning } from "../review/render-changes";
 import { renderReview } from "../review/render-review";
 import { TerraformJson } from "../review/stack-model";

@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv2020, { ValidateFunction } from "ajv/dist/2020";
 import { isAlias, parseAllDocuments, parseDocument, visit } from "yaml";
-import { VIP_LINK_ALIAS, renderClusterPatches, renderNodePatches, renderWorkerNodePatches, renderWorkerPatches } from "../constructs/talos-patches";
-import { TALOS_RELEASES, TalosRelease } from "../constructs/talos-versions";
+import { VIP_LINK_ALIAS, renderClusterPatches, renderNodePatches, renderWorkerNodePatches, renderWorkerPatches } from "../domain/talos-patches";
+import { TALOS_RELEASES, TalosRelease } from "../domain/talos-versions";
 
 // Derived by scripts/derive-talos-schemas.ts from Talos's official schemas and
 // committed, so these tests need nothing outside the repository.

@@ -1,4 +1,4 @@
-import { TALOS_RELEASES, parseVersion, supportsKubernetes, talosRelease } from "../constructs";
+import { TALOS_RELEASES, parseVersion, supportsKubernetes, talosRelease } from "../domain";
 
 describe("Talos releases", () => {
   test("parses release tags and nothing else", () => {

@@ -4,7 +4,7 @@
  * same rules run in the construct (props) and the HOMELAB_CONFIG loader
  * (file); file-only rules (unknown fields, types, credentials) are at the end.
  */
-import { ControlPlaneHaProps, clusterWarnings, formatProblem, resolveClusterSpec, validateClusterSpec } from "../constructs";
+import { ControlPlaneHaProps, clusterWarnings, formatProblem, resolveClusterSpec, validateClusterSpec } from "../domain";
 import { loadHomelabConfig, parseHomelabConfig } from "../config/load-homelab-config";
 
 const nodes = (count: number, name = (i: number) => `cp${i}`) =>

@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import * as https from "node:https";
 import * as net from "node:net";
 import { close, listen, mintPki } from "./support/ops-api";
-import { WAIT_FOR_API_SCRIPT, waitForApiEnvironment } from "../constructs";
+import { WAIT_FOR_API_SCRIPT, waitForApiEnvironment } from "../domain";
 
 interface Cluster {
   /** Base64 PEM, as the talos provider's kubernetes_client_configuration holds them. */

@@ -4,7 +4,7 @@
  * across control planes and workers, and the HOMELAB_CONFIG mapping.
  */
 import { parseAllDocuments } from "yaml";
-import { ControlPlaneHaProps, formatProblem, nodeMacAddress, resolveClusterSpec, validateClusterSpec } from "../constructs";
+import { ControlPlaneHaProps, formatProblem, nodeMacAddress, resolveClusterSpec, validateClusterSpec } from "../domain";
 import { fileFieldOf } from "../config/homelab-config-file";
 import { parseHomelabConfig } from "../config/load-homelab-config";
 import { TerraformJson, addressOf, blocksOf, synthHomelab } from "./support/synth";

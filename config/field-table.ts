@@ -1,10 +1,10 @@
 /**
  * The README's table of HOMELAB_CONFIG fields, rendered from the one
- * definition of the fields (`constructs/cluster-fields.ts`). `npm run docs`
+ * definition of the fields (`domain/cluster-fields.ts`). `npm run docs`
  * writes it into the README; a test fails when the README's copy is stale.
  */
 import { KindGuard, TSchema } from "@sinclair/typebox";
-import { BACKEND_FIELDS, CLUSTER_FIELDS, CONNECTION_FIELDS, FieldDoc, NodeFieldDoc } from "../constructs";
+import { BACKEND_FIELDS, CLUSTER_FIELDS, CONNECTION_FIELDS, FieldDoc, NodeFieldDoc } from "../domain";
 
 /** The README lines between these markers are generated. */
 export const FIELD_TABLE_MARKERS = { start: "<!-- fields:start (npm run docs) -->", end: "<!-- fields:end -->" } as const;

@@ -4,7 +4,7 @@
  * the environment, never from a file that may end up in git or in a pull
  * request.
  */
-import { ValidationProblem } from "../constructs";
+import { ValidationProblem } from "../domain";
 
 /** Field names that hold credentials, in any of the usual spellings. */
 const SECRET_FIELD = /^(api[-_]?token|token|password|secret|private[-_]?key)$/i;

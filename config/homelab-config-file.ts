@@ -1,13 +1,13 @@
 /**
  * The HOMELAB_CONFIG file: its nested layout, derived from the one definition
- * of the fields (`constructs/cluster-fields.ts`, each with its `file` path),
+ * of the fields (`domain/cluster-fields.ts`, each with its `file` path),
  * as a JSON Schema (checked with ajv) and as the mapping onto the stack's
  * props, both ways. Every field is optional; a missing one takes the
  * reference homelab's value.
  */
 import { KindGuard, TSchema, Type } from "@sinclair/typebox";
-import { BACKEND_FIELDS, CLUSTER_FIELDS, CONNECTION_FIELDS, ControlPlaneHaProps, FieldDoc, NodeFieldDoc } from "../constructs";
-import { HomelabStackProps } from "../stacks/homelab-stack";
+import { BACKEND_FIELDS, CLUSTER_FIELDS, CONNECTION_FIELDS, ControlPlaneHaProps, FieldDoc, NodeFieldDoc } from "../domain";
+import { HomelabStackProps } from "../domain";
 
 type Fields = Readonly<Record<string, TSchema>>;
 
@@ -34,7 +34,7 @@ function nest(fields: Fields): TSchema {
 /** A field's schema (TypeBox marks each with its Kind), not a section of the file: a section may hold a field named `type`. */
 const isSchema = (value: unknown): value is TSchema => KindGuard.IsKind(value);
 
-/** JSON Schema of the file: types, known fields and required node fields; the rules live in constructs/validation.ts. */
+/** JSON Schema of the file: types, known fields and required node fields; the rules live in domain/validation.ts. */
 export const HOMELAB_CONFIG_SCHEMA = nest({ ...CLUSTER_FIELDS, ...CONNECTION_FIELDS, ...prefixed("backend", BACKEND_FIELDS) });
 
 /** Fields whose prop names repeat another group's (`type`), keyed apart for the file schema; their `file` paths stay as defined. */

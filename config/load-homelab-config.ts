@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import Ajv, { ErrorObject } from "ajv";
 import { Document, isPair, isScalar, isSeq, parseDocument as parseYamlDocument, visit, YAMLParseError } from "yaml";
-import { formatProblem, resolveClusterSpec, validateClusterSpec, validateProxmoxEndpoint, validateStateBackend, ValidationProblem } from "../constructs";
-import { HomelabStackProps } from "../stacks/homelab-stack";
+import { formatProblem, resolveClusterSpec, validateClusterSpec, validateProxmoxEndpoint, validateStateBackend, ValidationProblem } from "../domain";
+import { HomelabStackProps } from "../domain";
 import { FIELD_KEYWORDS, fileFieldOf, HOMELAB_CONFIG_SCHEMA, HomelabConfigFile, toStackProps } from "./homelab-config-file";
 import { findSecrets } from "./find-secrets";
 

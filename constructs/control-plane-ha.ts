@@ -1,4 +1,4 @@
-import { Annotations } from "cdktf";
+import { Annotations, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ClusterKubeconfig } from "../.gen/providers/talos/cluster-kubeconfig";
 import { DataTalosClientConfiguration } from "../.gen/providers/talos/data-talos-client-configuration";
@@ -6,26 +6,26 @@ import { DataTalosMachineConfiguration } from "../.gen/providers/talos/data-talo
 import { MachineBootstrap } from "../.gen/providers/talos/machine-bootstrap";
 import { MachineSecrets } from "../.gen/providers/talos/machine-secrets";
 import { ClusterHealthCheck } from "./cluster-health-check";
-import { generatorContract } from "./config-contract";
-import { ClusterSpec, clusterHostsOf, proxmoxHostsOf, resolveClusterSpec } from "./cluster-spec";
-import { ControlPlaneHaProps } from "./control-plane-ha-props";
+import { generatorContract } from "./private/config-contract";
+import { ClusterSpec, clusterHostsOf, proxmoxHostsOf, resolveClusterSpec } from "../domain/cluster-spec";
+import { ControlPlaneHaProps } from "../domain/control-plane-ha-props";
 import { ControlPlaneNode } from "./control-plane-node";
-import { etcdQuorum, failuresTolerated } from "./quorum";
-import { kubeconfigWithNodeContexts } from "./kubeconfig-node-contexts";
+import { etcdQuorum, failuresTolerated } from "../domain/quorum";
+import { kubeconfigWithNodeContexts } from "../domain/kubeconfig-node-contexts";
 import { ProxmoxHa } from "./proxmox-ha";
-import { planProxmoxHa } from "./proxmox-ha-plan";
-import { KUBERNETES_API_PORT } from "./reference-homelab";
-import { renderClusterPatches } from "./talos-patches";
+import { planProxmoxHa } from "../domain/proxmox-ha-plan";
+import { KUBERNETES_API_PORT } from "../domain/reference-homelab";
+import { renderClusterPatches } from "../domain/talos-patches";
 import { TalosImage } from "./talos-image";
-import { terraformAddress } from "./terraform-address";
-import { carriesGuestAgent } from "./image-factory";
-import { clusterWarnings, formatProblem, validateClusterSpec } from "./validation";
+import { terraformAddress } from "./private/terraform-address";
+import { carriesGuestAgent } from "../domain/image-factory";
+import { clusterWarnings, formatProblem, validateClusterSpec } from "../domain/validation";
 import { VipReadyGate } from "./vip-ready-gate";
-import { TalosVmSettings } from "./talos-vm";
+import { TalosVmSettings } from "./private/talos-vm";
 import { WorkerPool } from "./worker-pool";
 
 /** How long the health check on later plans waits before it warns. */
-export const HEALTH_CHECK_TIMEOUT = "60s";
+const HEALTH_CHECK_TIMEOUT = "60s";
 
 /**
  * A highly available Talos Linux control plane on Proxmox VE.
@@ -66,11 +66,17 @@ export class ControlPlaneHa extends Construct {
   public readonly kubeconfigWithNodeContexts: string;
   /** Proxmox HA resources and placement rules, when `haEnabled`. */
   public readonly proxmoxHa?: ProxmoxHa;
+  /**
+   * The machine-configuration contract the talos provider generates for: the
+   * pinned `configContract`, or else the cluster's creation contract as the
+   * machine secrets hold it (./private/config-contract.ts).
+   */
+  public readonly configContract: string;
 
   constructor(scope: Construct, id: string, props: ControlPlaneHaProps = {}) {
     super(scope, id);
     const spec = resolveClusterSpec(props);
-    const problems = validateClusterSpec(spec);
+    const problems = validateClusterSpec(spec, { isUnresolved: (value) => Token.isUnresolved(value) });
     if (problems.length > 0) {
       throw new Error(`ControlPlaneHa ${this.node.path}: invalid cluster description:\n  ${problems.map(formatProblem).join("\n  ")}`);
     }
@@ -103,6 +109,7 @@ export class ControlPlaneHa extends Construct {
       },
     });
     const clientConfiguration = this.machineSecrets.clientConfiguration;
+    this.configContract = generatorContract(spec, this.machineSecrets);
 
     // @see https://registry.terraform.io/providers/siderolabs/talos/0.11.0/docs/data-sources/machine_configuration
     this.machineConfiguration = new DataTalosMachineConfiguration(this, "MachineConfiguration", {
@@ -110,7 +117,7 @@ export class ControlPlaneHa extends Construct {
       clusterEndpoint: spec.clusterEndpoint,
       machineType: "controlplane",
       machineSecrets: this.machineSecrets.machineSecrets,
-      talosVersion: generatorContract(spec, this.machineSecrets),
+      talosVersion: this.configContract,
       kubernetesVersion: spec.kubernetesVersion,
       configPatches: renderClusterPatches({
         networkCidr: spec.networkCidr,
@@ -142,7 +149,7 @@ export class ControlPlaneHa extends Construct {
           clusterName: spec.clusterName,
           talosVersion: spec.configContract,
           vip: spec.vip,
-          imageFileId: this.image.fileIdOn(node.proxmoxNode),
+          imageFileId: this.image.fileIdOn(node.proxmoxHost),
           clientConfiguration,
           machineConfiguration: this.machineConfiguration.machineConfiguration,
         }),
@@ -242,8 +249,8 @@ export class ControlPlaneHa extends Construct {
       this.proxmoxHa = new ProxmoxHa(this, "ProxmoxHa", {
         plan: planProxmoxHa({
           clusterName: spec.clusterName,
-          controlPlanes: spec.nodes.map((node) => ({ name: node.name, vmId: node.vmId, host: node.proxmoxNode })),
-          workers: spec.workers.map((node) => ({ name: node.name, vmId: node.vmId, host: node.proxmoxNode })),
+          controlPlanes: spec.nodes.map((node) => ({ name: node.name, vmId: node.vmId, host: node.proxmoxHost })),
+          workers: spec.workers.map((node) => ({ name: node.name, vmId: node.vmId, host: node.proxmoxHost })),
           hosts: clusterHostsOf(spec),
           keepControlPlanesApart: spec.haKeepControlPlanesApart,
           strict: spec.haStrict,

@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
 import { MachineConfigurationApply, MachineConfigurationApplyClientConfiguration } from "../.gen/providers/talos/machine-configuration-apply";
 import { VirtualEnvironmentVm } from "../.gen/providers/proxmox/virtual-environment-vm";
-import { NodeSpec } from "./cluster-spec";
-import { renderNodePatches } from "./talos-patches";
-import { TalosVmSettings, talosConfigApply, talosVm } from "./talos-vm";
+import { NodeSpec } from "../domain/cluster-spec";
+import { renderNodePatches } from "../domain/talos-patches";
+import { TalosVmSettings, talosConfigApply, talosVm } from "./private/talos-vm";
 
 export interface ControlPlaneNodeConstructProps extends TalosVmSettings {
   readonly node: NodeSpec;

@@ -1,28 +1,13 @@
+/**
+ * The constructs and their props. The pure logic they are built on lives in
+ * domain/; helpers that need cdktf but are not constructs, in ./private.
+ */
 export * from "./control-plane-ha";
-export * from "./control-plane-ha-props";
-export * from "./cluster-fields";
-export * from "./cluster-spec";
 export * from "./control-plane-node";
+export * from "./cluster-health-check";
+export * from "./proxmox-ha";
 export * from "./talos-image";
 export * from "./vip-ready-gate";
-export * from "./reference-homelab";
-export * from "./quorum";
-export * from "./ipv4";
-export * from "./mac-address";
-export * from "./talos-versions";
-export * from "./talos-patches";
-export * from "./image-factory";
-export * from "./validation";
-export * from "./wait-for-api";
-export * from "./cluster-health-check";
-export * from "./kubeconfig-node-contexts";
-export * from "./hcl-compat";
-export * from "./placement";
-export * from "./proxmox-ha-plan";
-export * from "./proxmox-ha";
-export * from "./talos-vm";
 export * from "./worker-node";
 export * from "./worker-pool";
-export * from "./config-contract";
-export * from "./state-backend";
-export * from "./terraform-address";
+export type { ControlPlaneHaProps, ControlPlaneNodeProps, WorkerNodeProps, ProxmoxConnectionProps, StateBackendProps } from "../domain/control-plane-ha-props";

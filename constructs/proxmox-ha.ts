@@ -3,7 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { Harule } from "../.gen/providers/proxmox/harule";
 import { VirtualEnvironmentHagroup } from "../.gen/providers/proxmox/virtual-environment-hagroup";
 import { VirtualEnvironmentHaresource } from "../.gen/providers/proxmox/virtual-environment-haresource";
-import { HaPlan } from "./proxmox-ha-plan";
+import { HaPlan } from "../domain/proxmox-ha-plan";
 
 export interface ProxmoxHaProps {
   readonly plan: HaPlan;

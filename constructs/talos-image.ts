@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { ImageFactorySchematic } from "../.gen/providers/talos/image-factory-schematic";
 import { VirtualEnvironmentDownloadFile } from "../.gen/providers/proxmox/virtual-environment-download-file";
-import { ImageImportMethod, nocloudDiskImage, nocloudInstallerImage, nocloudInstallerRepository, renderSchematic } from "./image-factory";
+import { ImageImportMethod, nocloudDiskImage, nocloudInstallerImage, nocloudInstallerRepository, renderSchematic, talosImageFileName } from "../domain/image-factory";
 
 export interface TalosImageProps {
   /** Talos release of the image, e.g. `v1.13.9`. */
@@ -80,14 +80,4 @@ export class TalosImage extends Construct {
     }
     return download.id;
   }
-}
-
-/**
- * The image's file name on the datastore. Per-host downloads carry the host
- * name, so that they cannot collide even when the datastore turns out to be
- * shared ("file already exists" on the second host); the cluster name keeps
- * clusters that share a host apart.
- */
-export function talosImageFileName(clusterName: string, talosVersion: string, extension: string, host?: string): string {
-  return `${["talos", clusterName, ...(host ? [host] : []), talosVersion, "nocloud-amd64"].join("-")}.${extension}`;
 }

@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
-import { blockSafeText } from "./hcl-compat";
-import { WAIT_FOR_API_SCRIPT, WaitForApiTarget, waitForApiEnvironment } from "./wait-for-api";
+import { blockSafeText } from "./private/hcl-compat";
+import { WAIT_FOR_API_SCRIPT, WaitForApiTarget, waitForApiEnvironment } from "../domain/wait-for-api";
 
 export interface VipReadyGateProps extends WaitForApiTarget {
   /** What must exist before waiting makes sense (the bootstrap, the admin credentials). */

@@ -2,9 +2,9 @@ import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { MachineConfigurationApply, MachineConfigurationApplyClientConfiguration } from "../.gen/providers/talos/machine-configuration-apply";
 import { VirtualEnvironmentVm } from "../.gen/providers/proxmox/virtual-environment-vm";
-import { NodeSpec } from "./cluster-spec";
-import { renderWorkerNodePatches } from "./talos-patches";
-import { TalosVmSettings, talosConfigApply, talosVm } from "./talos-vm";
+import { NodeSpec } from "../domain/cluster-spec";
+import { renderWorkerNodePatches } from "../domain/talos-patches";
+import { TalosVmSettings, talosConfigApply, talosVm } from "./private/talos-vm";
 
 export interface WorkerNodeConstructProps extends TalosVmSettings {
   readonly node: NodeSpec;

@@ -1,12 +1,12 @@
-import { generatorContract } from "./config-contract";
+import { generatorContract } from "./private/config-contract";
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { DataTalosMachineConfiguration } from "../.gen/providers/talos/data-talos-machine-configuration";
 import { MachineSecrets } from "../.gen/providers/talos/machine-secrets";
-import { ClusterSpec } from "./cluster-spec";
-import { renderWorkerPatches } from "./talos-patches";
+import { ClusterSpec } from "../domain/cluster-spec";
+import { renderWorkerPatches } from "../domain/talos-patches";
 import { TalosImage } from "./talos-image";
-import { TalosVmSettings } from "./talos-vm";
+import { TalosVmSettings } from "./private/talos-vm";
 import { WorkerNode } from "./worker-node";
 
 export interface WorkerPoolProps {
@@ -58,7 +58,7 @@ export class WorkerPool extends Construct {
           node,
           clusterName: spec.clusterName,
           talosVersion: spec.configContract,
-          imageFileId: image.fileIdOn(node.proxmoxNode),
+          imageFileId: image.fileIdOn(node.proxmoxHost),
           clientConfiguration: props.machineSecrets.clientConfiguration,
           machineConfiguration: this.machineConfiguration.machineConfiguration,
           dependsOn: props.dependsOn,

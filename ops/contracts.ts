@@ -7,37 +7,8 @@
  * simulated clusters.
  */
 
-/** One VM of the cluster, as the stack's outputs describe it. */
-export interface ClusterNode {
-  readonly name: string;
-  readonly ip: string;
-  readonly role: "control-plane" | "worker";
-  /** Proxmox VM id and host (the drill's crash mode powers the VM off through the Proxmox API). */
-  readonly vmId: number;
-  readonly proxmoxHost: string;
-}
-
-/** The deployed cluster as the stack describes it (`terraform output -json` in the stack's folder). */
-export interface StackFacts {
-  readonly clusterName: string;
-  readonly vip: string;
-  /** `https://<vip>:6443`. */
-  readonly clusterEndpoint: string;
-  /** Control planes first (the bootstrapped one first), then workers. */
-  readonly nodes: readonly ClusterNode[];
-  readonly talosVersion: string;
-  readonly kubernetesVersion: string;
-  /** `<factory host>/nocloud-installer/<schematic id>`: append `:<version>` for an upgrade image. */
-  readonly installerImageBase: string;
-}
-
-/** Credentials, kept in memory or in a private temporary folder removed on exit; never printed. */
-export interface Credentials {
-  /** talosconfig YAML text. */
-  readonly talosconfig: string;
-  /** kubeconfig YAML text (server = the VIP). */
-  readonly kubeconfig: string;
-}
+// What the commands know of the deployed cluster is the stack-output contract's.
+export type { ClusterNode, Credentials, StackFacts } from "../domain/stack-outputs";
 
 /** An etcd member as `talosctl etcd members -o json` reports it. */
 export interface EtcdMember {

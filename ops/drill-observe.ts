@@ -10,7 +10,7 @@ import type { DrillProps, DrillTimings } from "./drill";
 import { outageWindows, type ProbeResult } from "./outage-windows";
 import type { ProbeSession } from "./probe";
 import { Clock, Seen, pollUntil } from "./poll";
-import { controlPlanesOf } from "./stack-facts";
+import { controlPlanesOf } from "../domain/stack-outputs";
 
 /** Thrown inside a trial to end the drill with `why`. */
 export class StopDrill extends Error {

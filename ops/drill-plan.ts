@@ -12,9 +12,9 @@
  *   leader first extends every lease by the election time;
  * - a control plane that does not hold the VIP: no outage, the VIP stays.
  */
-import { etcdQuorum, failuresTolerated } from "../constructs/quorum";
+import { etcdQuorum, failuresTolerated } from "../domain/quorum";
 import type { CheckResult, ClusterNode, StackFacts, VmStatus } from "./contracts";
-import { controlPlanesOf } from "./stack-facts";
+import { controlPlanesOf } from "../domain/stack-outputs";
 
 export type DrillMode = "graceful" | "crash";
 

@@ -31,7 +31,7 @@ import {
 import { StopDrill, WindowSeen, checkAborted, etcdLeaderName, measureWindow, vipHolders, waitForBaseline, waitUntil } from "./drill-observe";
 import type { ProbeSession } from "./probe";
 import { Clock, errorMessage, realClock } from "./poll";
-import { controlPlanesOf } from "./stack-facts";
+import { controlPlanesOf } from "../domain/stack-outputs";
 import { etcdHealth } from "./upgrade";
 
 export type { ProbeSession };

@@ -18,7 +18,7 @@
  *
  * Failures are injected with `inject` (see `Fault`), at any step.
  */
-import { etcdQuorum } from "../constructs/quorum";
+import { etcdQuorum } from "../domain/quorum";
 import type { CheckResult, ClusterNode, EtcdMember, EtcdStatus, KubeNode, KubernetesClient, ProxmoxClient, StackFacts, TalosClient } from "./contracts";
 import type { ProbeSession } from "./probe";
 import type { ProbeResult } from "./outage-windows";

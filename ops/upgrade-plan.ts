@@ -3,10 +3,10 @@
  * order the nodes go, with which image, and the plan as text. No I/O: the
  * orchestration (ops/upgrade.ts) observes the cluster and passes what it saw.
  */
-import { failuresTolerated } from "../constructs/quorum";
-import { SemanticVersion, parseVersion, supportsKubernetes, talosOsRelease, TALOS_OS_RELEASES } from "../constructs/talos-versions";
+import { failuresTolerated } from "../domain/quorum";
+import { SemanticVersion, parseVersion, supportsKubernetes, talosOsRelease, TALOS_OS_RELEASES } from "../domain/talos-versions";
 import type { ClusterNode, StackFacts } from "./contracts";
-import { controlPlanesOf } from "./stack-facts";
+import { controlPlanesOf } from "../domain/stack-outputs";
 
 /** What the operator asked for. */
 export type UpgradeTarget = { readonly kind: "talos"; readonly version: string } | { readonly kind: "kubernetes"; readonly version: string };

@@ -15,7 +15,7 @@
  * (ops/simulated-cluster.ts) instantly.
  */
 import { Clock, Seen, errorMessage, pollUntil, realClock } from "./poll";
-import { controlPlanesOf } from "./stack-facts";
+import { controlPlanesOf } from "../domain/stack-outputs";
 import type { CheckResult, ClusterNode, KubernetesClient, StackFacts, TalosClient } from "./contracts";
 import {
   KubernetesUpgradePlan,

@@ -4,9 +4,9 @@
  * each call's failure in the observation (one failure is reported, not
  * thrown); `verifyChecks` turns facts and observations into CheckResults.
  */
-import { etcdQuorum, failuresTolerated } from "../constructs/quorum";
+import { etcdQuorum, failuresTolerated } from "../domain/quorum";
 import type { CheckResult, ClusterNode, EtcdMember, EtcdStatus, KubeNode, KubernetesClient, StackFacts, TalosClient } from "./contracts";
-import { controlPlanesOf } from "./stack-facts";
+import { controlPlanesOf } from "../domain/stack-outputs";
 
 /** A client call's answer, or why there is none. */
 export type Seen<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };

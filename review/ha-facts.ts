@@ -3,8 +3,8 @@
  * tolerated, what losing each Proxmox host does, and how many control planes
  * may be down before writes and the VIP freeze. Pure.
  */
-import { etcdQuorum, failuresTolerated } from "../constructs/quorum";
-import { parseVersion } from "../constructs/talos-versions";
+import { etcdQuorum, failuresTolerated } from "../domain/quorum";
+import { parseVersion } from "../domain/talos-versions";
 import { StackModel } from "./stack-model";
 
 export interface HostLoss {
@@ -81,7 +81,7 @@ export function configurationWarnings(model: StackModel, facts: HaFacts | undefi
       );
     }
   }
-  const freeHosts = model.knownHosts.filter((host) => !model.nodes.some((node) => node.host === host));
+  const freeHosts = model.knownHosts.filter((host) => !model.nodes.some((node) => node.proxmoxHost === host));
   if (freeHosts.length > 0) {
     for (const host of model.hosts.filter(({ nodes }) => nodes.length > 1)) {
       warnings.push(
@@ -124,13 +124,13 @@ export function staleElectionKeyRisk(talosVersion: string | undefined): string |
 }
 
 function recoveryOf(model: StackModel, host: string): HostLossRecovery {
-  const lost = model.nodes.filter((node) => node.host === host);
+  const lost = model.nodes.filter((node) => node.proxmoxHost === host);
   if (!model.ha || !lost.some((node) => node.haManaged)) return "none";
   if (!model.ha.datastoreShared) return "own-host-only";
   const otherHosts = new Set([...model.knownHosts, ...model.hosts.map(({ name }) => name)].filter((name) => name !== host));
   if (otherHosts.size === 0) return "own-host-only";
   if (model.ha.keepControlPlanesApart && model.ha.strict) {
-    const free = [...otherHosts].filter((name) => !model.nodes.some((node) => node.host === name));
+    const free = [...otherHosts].filter((name) => !model.nodes.some((node) => node.proxmoxHost === name));
     return free.length >= lost.length ? "restart-elsewhere" : "kept-apart";
   }
   return "restart-elsewhere";

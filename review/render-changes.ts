@@ -2,7 +2,7 @@
  * The "changes against the base" part of the review, and the warnings a
  * base comparison raises (replacements and removals first). Pure.
  */
-import { contractMinor } from "../constructs/talos-versions";
+import { contractMinor } from "../domain/talos-versions";
 import { ReplaceTrigger } from "./replace-triggers";
 import { ArgumentChange, ArgumentOutcome, IndirectEffect, ResourceChange, StackDiff } from "./resource-diff";
 import { HaFacts } from "./ha-facts";
@@ -250,7 +250,7 @@ function listText(items: readonly string[]): string {
 
 function vmLabel(vm: ControlPlaneVm | undefined): string {
   if (!vm) return "";
-  const where = [vm.ip, vm.host !== "" ? `on ${vm.host}` : ""].filter(Boolean).join(" ");
+  const where = [vm.ip, vm.proxmoxHost !== "" ? `on ${vm.proxmoxHost}` : ""].filter(Boolean).join(" ");
   return ` (VM ${vm.name}${where ? `, ${where}` : ""})`;
 }
 

@@ -27,10 +27,10 @@ export function renderDiagram(model: StackModel): string[] {
   }
 
   model.workers.forEach((worker, index) => nodeId.set(worker.address, `w${index + 1}`));
-  const hosts = [...new Set([...model.hosts.map(({ name }) => name), ...model.workers.map(({ host }) => host)])];
+  const hosts = [...new Set([...model.hosts.map(({ name }) => name), ...model.workers.map(({ proxmoxHost }) => proxmoxHost)])];
   hosts.forEach((host, index) => {
     lines.push(`  subgraph h${index + 1}["Proxmox host ${label(host)}"]`);
-    for (const node of [...model.nodes, ...model.workers].filter((item) => item.host === host)) {
+    for (const node of [...model.nodes, ...model.workers].filter((item) => item.proxmoxHost === host)) {
       const details = [node.ip, node.vmId !== undefined ? `VM ${node.vmId}` : undefined].filter(Boolean).join(", ");
       const notes = [node.bootstrapped ? "bootstrapped" : undefined, node.role === "worker" ? "worker" : undefined, node.haManaged ? "Proxmox HA" : undefined].filter(Boolean);
       const suffix = notes.length > 0 ? `<br/>(${notes.join(", ")})` : "";

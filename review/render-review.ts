@@ -57,10 +57,10 @@ function renderAtAGlance(model: StackModel): string[] {
     node.role,
     node.ip || "?",
     show(node.vmId),
-    node.host,
+    node.proxmoxHost,
     show(node.cores),
     show(node.memoryMib),
-    show(node.diskGib),
+    show(node.diskSizeGib),
     ha(node),
   ]);
   const bootstrap = model.nodes.find((node) => node.bootstrapped);

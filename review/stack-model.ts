@@ -2,8 +2,10 @@
  * What a synthesized stack (cdk.tf.json) says about the control plane:
  * the VMs and their Proxmox hosts, the VIP, the versions, the resources.
  * Pure, and derived from the JSON alone (never from the constructs), so it
- * reads the JSON of any revision the same way.
+ * reads the JSON of any revision the same way. Output names are the
+ * stack-output contract's (domain/stack-outputs.ts).
  */
+import type { StackOutputName } from "../domain/stack-outputs";
 
 /** The parts of cdk.tf.json the review reads. */
 export interface TerraformJson {
@@ -24,10 +26,10 @@ export interface ControlPlaneVm {
   readonly ip: string;
   readonly vmId?: number;
   /** Proxmox host (`node_name`). */
-  readonly host: string;
+  readonly proxmoxHost: string;
   readonly cores?: number;
   readonly memoryMib?: number;
-  readonly diskGib?: number;
+  readonly diskSizeGib?: number;
   /** Whether `talos_machine_bootstrap` runs against this node. */
   readonly bootstrapped: boolean;
   /** From the VM's tags; VMs without a role tag are taken for control planes. */
@@ -107,7 +109,7 @@ export function stackModel(json: TerraformJson): StackModel {
   const haOutput = single(outputValue(json, "proxmox_ha"));
 
   const hosts = new Map<string, string[]>();
-  for (const node of nodes) hosts.set(node.host, [...(hosts.get(node.host) ?? []), node.name]);
+  for (const node of nodes) hosts.set(node.proxmoxHost, [...(hosts.get(node.proxmoxHost) ?? []), node.name]);
 
   const [machineConfiguration] = Object.values(json.data?.talos_machine_configuration ?? {});
   const [clientConfiguration] = Object.values(json.data?.talos_client_configuration ?? {});
@@ -159,10 +161,10 @@ function vmOf(
     name: literalString(block.name) ?? address,
     ip,
     vmId: literalNumber(block.vm_id),
-    host: literalString(block.node_name) ?? "(unknown host)",
+    proxmoxHost: literalString(block.node_name) ?? "(unknown host)",
     cores: literalNumber(single(block.cpu)?.cores),
     memoryMib: literalNumber(single(block.memory)?.dedicated),
-    diskGib: literalNumber(single(block.disk)?.size),
+    diskSizeGib: literalNumber(single(block.disk)?.size),
     bootstrapped: ip !== "" && bootstrapNodes.has(ip),
     role: stringList(block.tags).includes("worker") ? "worker" : "control-plane",
     haManaged: haManaged.has(`vm:${literalNumber(block.vm_id)}`),
@@ -170,7 +172,7 @@ function vmOf(
 }
 
 /** A non-sensitive output's value; sensitive outputs are never read. */
-function outputValue(json: TerraformJson, name: string): unknown {
+function outputValue(json: TerraformJson, name: StackOutputName): unknown {
   const output = json.output?.[name];
   return output && output.sensitive !== true ? output.value : undefined;
 }

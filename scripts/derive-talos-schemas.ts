@@ -16,7 +16,7 @@ import { trimTalosSchema } from "./trim-talos-schema";
 import { argValue, readJson, requireSharedDir } from "./script-io";
 
 /**
- * The machine-config document types constructs/talos-patches.ts renders
+ * The machine-config document types domain/talos-patches.ts renders
  * (`$defs` names in Talos's schema). Add one here when a renderer starts
  * emitting a new kind of document.
  */

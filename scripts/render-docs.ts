@@ -1,6 +1,6 @@
 /**
  * `npm run docs`: writes the generated parts of README.md (the HOMELAB_CONFIG
- * field table, from constructs/cluster-fields.ts). A test fails when they are stale.
+ * field table, from domain/cluster-fields.ts). A test fails when they are stale.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -3,30 +3,24 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { ProxmoxProvider } from "../.gen/providers/proxmox/provider";
 import { TalosProvider } from "../.gen/providers/talos/provider";
+import { ControlPlaneHa } from "../constructs";
+import { terraformAddress } from "../constructs/private/terraform-address";
 import {
-  ControlPlaneHa,
-  ControlPlaneHaProps,
-  ProxmoxConnectionProps,
-  StateBackendProps,
-  formatProblem,
-  generatorContract,
+  HomelabStackProps,
+  STACK_OUTPUTS,
+  StackOutputName,
   clusterHostsOf,
+  formatProblem,
+  nodeRecords,
+  proxmoxHaRecord,
   resolveClusterSpec,
   resolveStateBackend,
-  terraformAddress,
   validateProxmoxEndpoint,
   validateStateBackend,
-} from "../constructs";
+} from "../domain";
 import { addStateBackend } from "./state-backend";
 
-export interface HomelabStackProps {
-  /** @default - the reference homelab */
-  readonly cluster?: ControlPlaneHaProps;
-  /** @default - endpoint from the environment, TLS verified */
-  readonly proxmox?: ProxmoxConnectionProps;
-  /** @default - local state in the project folder (`terraform.<stack id>.tfstate`) */
-  readonly backend?: StateBackendProps;
-}
+export type { HomelabStackProps } from "../domain";
 
 /** Version of hashicorp/null the prebuilt bindings were made from; pinned exactly like the others. */
 const NULL_PROVIDER_VERSION = "3.2.4";
@@ -68,49 +62,32 @@ export class HomelabStack extends TerraformStack {
     this.controlPlane = controlPlane;
     const { spec } = controlPlane;
 
-    const output = (name: string, value: unknown, description: string, sensitive = false) =>
-      new TerraformOutput(this, name, { value, description, sensitive, staticId: true });
+    // Every output as the stack-output contract (domain/stack-outputs.ts) defines it.
+    const output = (name: StackOutputName, value: unknown) => new TerraformOutput(this, name, { value, ...STACK_OUTPUTS[name], staticId: true });
     // The credentials are recorded once the cluster answers through the VIP.
     // (cdktf 0.21 writes an output's dependsOn as "${...}", which Terraform
     // refuses there; the override writes the plain address.)
     const gate = controlPlane.vipReadyGate.resource;
-    const credentials = (name: string, value: string, description: string) =>
-      new TerraformOutput(this, name, { value, description, sensitive: true, staticId: true }).addOverride("depends_on", [terraformAddress(gate)]);
-    credentials("kubeconfig", controlPlane.kubeconfig.kubeconfigRaw, "Admin kubeconfig; its server is the VIP endpoint");
-    credentials(
-      "kubeconfig_node_contexts",
-      controlPlane.kubeconfigWithNodeContexts,
-      "Admin kubeconfig plus one context per control plane (kubectl --context <node>), for when the VIP is moving",
-    );
-    output("talosconfig", controlPlane.clientConfiguration.talosConfig, "talosctl configuration; its endpoints are the node IPs, with no default nodes (use -n)", true);
-    output("cluster_endpoint", spec.clusterEndpoint, "Kubernetes API endpoint every client and worker uses");
-    output("vip", spec.vip, "Floating control-plane address (Layer 2 failover, one holder at a time)");
-    output("node_ips", spec.nodes.map((node) => node.ip), "Control-plane node addresses, first one bootstrapped");
-    output("worker_ips", spec.workers.map((node) => node.ip), "Worker node addresses (none: workloads run on the control planes)");
-    output("etcd_quorum", controlPlane.etcdQuorum, "etcd members that must be up for writes and VIP moves");
-    output("etcd_failures_tolerated", controlPlane.failuresTolerated, "Control planes that may fail while etcd keeps quorum");
-    output("schematic_id", controlPlane.image.schematic.id, "Talos Image Factory schematic of the node image");
+    const credentials = (name: StackOutputName, value: string) => output(name, value).addOverride("depends_on", [terraformAddress(gate)]);
+    credentials("kubeconfig", controlPlane.kubeconfig.kubeconfigRaw);
+    credentials("kubeconfig_node_contexts", controlPlane.kubeconfigWithNodeContexts);
+    output("talosconfig", controlPlane.clientConfiguration.talosConfig);
+    output("cluster_endpoint", spec.clusterEndpoint);
+    output("vip", spec.vip);
+    output("node_ips", spec.nodes.map((node) => node.ip));
+    output("worker_ips", spec.workers.map((node) => node.ip));
+    output("etcd_quorum", controlPlane.etcdQuorum);
+    output("etcd_failures_tolerated", controlPlane.failuresTolerated);
+    output("schematic_id", controlPlane.image.schematic.id);
     // What the operator commands (npm run verify, drill, upgrade) read: no secret among them.
-    const vmOf = (role: string) => (node: { name: string; ip: string; vmId: number; proxmoxNode: string }) => ({
-      name: node.name,
-      ip: node.ip,
-      role,
-      vm_id: node.vmId,
-      proxmox_host: node.proxmoxNode,
-    });
-    output("cluster_name", spec.clusterName, "Talos and Kubernetes cluster name");
-    output("talos_version", spec.talosVersion, "Talos version the nodes run (image, installer, upgrades)");
-    output("config_contract", generatorContract(spec, controlPlane.machineSecrets), "Machine-configuration contract the talos provider generates for (the cluster's creation contract unless configContract pins one)");
-    output("kubernetes_version", spec.kubernetesVersion, "Kubernetes version the configuration is for");
-    output("nodes", [...spec.nodes.map(vmOf("control-plane")), ...spec.workers.map(vmOf("worker"))], "Every VM: name, IP, role, VM id and Proxmox host; control planes first");
-    output("installer_image_base", controlPlane.image.installerRepository, "Talos installer image of this cluster's schematic, without the version tag");
-    output("proxmox_hosts", clusterHostsOf(spec), "Proxmox hosts of the cluster, in placement order");
-    if (spec.haEnabled) {
-      output(
-        "proxmox_ha",
-        { rules: spec.haRules, strict: spec.haStrict, keep_control_planes_apart: spec.haKeepControlPlanesApart, datastore_shared: spec.datastoreShared },
-        "Proxmox HA settings (the review reads them): rules or groups, strictness, shared VM disks",
-      );
-    }
+    output("cluster_name", spec.clusterName);
+    output("talos_version", spec.talosVersion);
+    output("config_contract", controlPlane.configContract);
+    output("kubernetes_version", spec.kubernetesVersion);
+    output("nodes", nodeRecords(spec));
+    output("installer_image_base", controlPlane.image.installerRepository);
+    output("proxmox_hosts", clusterHostsOf(spec));
+    const proxmoxHa = proxmoxHaRecord(spec);
+    if (proxmoxHa !== undefined) output("proxmox_ha", proxmoxHa);
   }
 }

@@ -6,7 +6,7 @@
  * PG_CONN_STR itself, so the JSON holds only `schema_name`.
  */
 import { LocalBackend, PgBackend, PgBackendConfig, TerraformStack } from "cdktf";
-import type { ResolvedStateBackend } from "../constructs";
+import type { ResolvedStateBackend } from "../domain";
 
 /**
  * Adds the backend to the stack. The local state file sits in the project

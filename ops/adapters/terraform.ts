@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { NoStateError, STACK_DIR } from "../stack-facts";
+import { NoStateError, STACK_DIR } from "../../domain/stack-outputs";
 import { ProcessFailedError, runProcess } from "./process";
 
 export interface TerraformOutputProps {

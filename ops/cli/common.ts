@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Credentials, StackFacts } from "../contracts";
 import { terraformOutputJson } from "../adapters/terraform";
-import { NoStateError, StackOutputs, factsFromConfiguration, parseStackOutputs } from "../stack-facts";
+import { NoStateError, StackOutputs, factsFromConfiguration, parseStackOutputs } from "../../domain/stack-outputs";
 
 /** Exit codes: 0 everything holds, 1 a check failed, 2 the command could not run (missing tool, no state, cluster unreachable). */
 export const EXIT_FAILED = 1;
@@ -112,7 +112,7 @@ export async function loadClusterContext(args: CommonArgs, options: LoadOptions 
 
 /** The cluster HOMELAB_CONFIG describes (or the reference homelab), as main.ts resolves it; loaded only when needed. */
 async function configuredFacts(): Promise<StackFacts> {
-  const { resolveClusterSpec } = await import("../../constructs/cluster-spec");
+  const { resolveClusterSpec } = await import("../../domain/cluster-spec");
   const file = process.env.HOMELAB_CONFIG;
   const props = file !== undefined ? (await import("../../config/load-homelab-config")).loadHomelabConfig(file) : {};
   return factsFromConfiguration(resolveClusterSpec(props.cluster));

@@ -8,7 +8,7 @@
  */
 import { HttpsKubernetesClient, parseKubeconfig } from "../adapters/kubernetes";
 import { TalosctlClient } from "../adapters/talosctl";
-import { parseVersion } from "../../constructs/talos-versions";
+import { parseVersion } from "../../domain/talos-versions";
 import { runUpgrade, UpgradeResult, UpgradeTarget } from "../upgrade";
 import { observe, verifyChecks } from "../verify";
 import { CommonArgs, EXIT_FAILED, OneLineError, loadClusterContext, parseCommandArgs, runMain } from "./common";

@@ -18,7 +18,8 @@ export interface NodeSpec {
   readonly vmId: number;
   /** Where `vmId` came from: set by the user, or derived from the last octet of `ip`. */
   readonly vmIdOrigin: "given" | "ip";
-  readonly proxmoxNode: string;
+  /** The Proxmox host (Proxmox calls it a node) that runs the VM: `proxmoxNode` as given, or placed. */
+  readonly proxmoxHost: string;
   readonly macAddress: string;
   readonly cores: number;
   readonly memoryMib: number;
@@ -75,7 +76,7 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     ipWithPrefixLength: network ? withPrefixLength(node.ip, network) : node.ip,
     vmId: node.vmId ?? defaultVmId(node.ip),
     vmIdOrigin: node.vmId === undefined ? "ip" : "given",
-    proxmoxNode: placedHost(node.proxmoxNode, index, cluster.proxmoxNodes, cluster.proxmoxNode),
+    proxmoxHost: placedHost(node.proxmoxNode, index, cluster.proxmoxNodes, cluster.proxmoxNode),
     macAddress: nodeMacAddress(cluster.clusterName, node.name),
     cores: node.cores ?? defaults.cores,
     memoryMib: node.memoryMib ?? defaults.memoryMib,
@@ -120,7 +121,7 @@ export function defaultVmId(ip: string): number {
 
 /** Distinct Proxmox hosts that carry a VM (control plane or worker), in order of first use. */
 export function proxmoxHostsOf(spec: ClusterSpec): string[] {
-  return [...new Set([...spec.nodes, ...spec.workers].map((node) => node.proxmoxNode))];
+  return [...new Set([...spec.nodes, ...spec.workers].map((node) => node.proxmoxHost))];
 }
 
 /** The cluster's Proxmox hosts: the placement list (`proxmox.nodes`) when given, else the hosts that carry a VM. */

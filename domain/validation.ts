@@ -4,7 +4,6 @@
  * both use it, so a bad value fails at synth time, before anything is
  * written, with a message naming the field, the value and the fix.
  */
-import { Token } from "cdktf";
 import { ClusterSpec, NodeSpec } from "./cluster-spec";
 import { Ipv4Network, broadcastAddress, enclosingNetwork, formatCidr, networkAddress, networkContains, parseCidr, parseIpv4 } from "./ipv4";
 import { failuresTolerated } from "./quorum";
@@ -50,21 +49,37 @@ export function formatProblem(problem: ValidationProblem): string {
   return `${problem.field} = ${JSON.stringify(problem.value)}${origin}: ${problem.message}`;
 }
 
-/** Every problem of the resolved cluster description; empty when it is fine. */
-export function validateClusterSpec(spec: ClusterSpec): ValidationProblem[] {
-  const problems: ValidationProblem[] = [];
-  const report: Report = (field, value, message, origin) => problems.push({ field, value, message, ...(origin ? { origin } : {}) });
+/** Tells a value that is not known yet (a cdktf token) from a literal. */
+export type IsUnresolved = (value: unknown) => boolean;
 
-  checkTerraformTemplates(userValuesOf(spec), "", report);
+export interface ValidationOptions {
+  /**
+   * Values for which this returns true are placeholders for something known
+   * only at deploy time, and are not range- or text-checked (a number token
+   * prints as a huge negative float). The construct passes cdktf's
+   * `Token.isUnresolved`; domain/ itself never loads cdktf.
+   * @default - every value is a literal (a HOMELAB_CONFIG file holds no tokens)
+   */
+  readonly isUnresolved?: IsUnresolved;
+}
+
+/** Every problem of the resolved cluster description; empty when it is fine. */
+export function validateClusterSpec(spec: ClusterSpec, options: ValidationOptions = {}): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  const isUnresolved: IsUnresolved = options.isUnresolved ?? (() => false);
+  const report: Report = (field, value, message, origin) => problems.push({ field, value, message, ...(origin ? { origin } : {}) });
+  const checkInteger = integerCheck(report, isUnresolved);
+
+  checkTerraformTemplates(userValuesOf(spec), "", report, isUnresolved);
   checkMemberCount(spec, report);
   checkDnsLabel("clusterName", spec.clusterName, report);
   checkVersions(spec, report);
   const network = checkNetwork(spec, report);
-  checkNodes(spec, network, report);
-  checkResources(spec, report);
+  checkNodes(spec, network, report, isUnresolved);
+  checkResources(spec, checkInteger);
   checkProxmoxNames(spec, report);
-  checkPlacementAndHa(spec, report);
-  checkInteger("vipReadyTimeoutSeconds", spec.vipReadyTimeoutSeconds, 1, 3600, report);
+  checkPlacementAndHa(spec, report, checkInteger);
+  checkInteger("vipReadyTimeoutSeconds", spec.vipReadyTimeoutSeconds, 1, 3600);
   checkHttpsUrl("imageFactoryUrl", spec.imageFactoryUrl, report);
   if (!IMAGE_IMPORT_METHODS.includes(spec.imageImport)) {
     report("imageImport", spec.imageImport, "must be api (Proxmox VE 8.4+, no SSH) or ssh (qm disk import over SSH, any Proxmox VE 8)");
@@ -85,22 +100,23 @@ export function validateClusterSpec(spec: ClusterSpec): ValidationProblem[] {
  */
 const TERRAFORM_TEMPLATE = /[$%]\{/;
 
-function checkTerraformTemplates(value: unknown, field: string, report: Report): void {
+function checkTerraformTemplates(value: unknown, field: string, report: Report, isUnresolved: IsUnresolved): void {
   if (typeof value === "string") {
-    if (!Token.isUnresolved(value) && TERRAFORM_TEMPLATE.test(value)) {
+    if (!isUnresolved(value) && TERRAFORM_TEMPLATE.test(value)) {
       report(field, value, 'contains "${" or "%{", which Terraform would evaluate as an expression; these fields take plain text, remove it');
     }
   } else if (Array.isArray(value)) {
-    value.forEach((item, index) => checkTerraformTemplates(item, `${field}[${index}]`, report));
+    value.forEach((item, index) => checkTerraformTemplates(item, `${field}[${index}]`, report, isUnresolved));
   } else if (value && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) checkTerraformTemplates(item, field ? `${field}.${key}` : key, report);
+    for (const [key, item] of Object.entries(value)) checkTerraformTemplates(item, field ? `${field}.${key}` : key, report, isUnresolved);
   }
 }
 
 /** The strings a user can set, under their prop names; derived values (endpoint, MAC, ...) are left out. */
 function userValuesOf(spec: ClusterSpec): object {
   const { clusterEndpoint, nodes, workers, ...cluster } = spec;
-  const given = ({ ipWithPrefixLength, macAddress, vmIdOrigin, ...node }: NodeSpec) => node;
+  // Under the names the props give them: a node's host is `proxmoxNode` there.
+  const given = ({ ipWithPrefixLength, macAddress, vmIdOrigin, proxmoxHost, ...node }: NodeSpec) => ({ ...node, proxmoxNode: proxmoxHost });
   return { ...cluster, controlPlanes: nodes.map(given), workers: workers.map(given) };
 }
 
@@ -110,7 +126,7 @@ export function clusterWarnings(spec: ClusterSpec): string[] {
   if (spec.nodes.length === 1) {
     warnings.push("a single control plane is not highly available: when it is down, the Kubernetes API, etcd and the VIP are down");
   }
-  const hosts = new Set(spec.nodes.map((node) => node.proxmoxNode));
+  const hosts = new Set(spec.nodes.map((node) => node.proxmoxHost));
   if (spec.nodes.length > 1 && hosts.size === 1) {
     warnings.push(`all ${spec.nodes.length} control planes run on Proxmox host ${[...hosts][0]}: losing that host stops the cluster`);
   }
@@ -129,7 +145,7 @@ export function clusterWarnings(spec: ClusterSpec): string[] {
 /** Control planes that share a host while a known host carries none. */
 function sharedHostWarnings(spec: ClusterSpec): string[] {
   const byHost = new Map<string, string[]>();
-  for (const node of spec.nodes) byHost.set(node.proxmoxNode, [...(byHost.get(node.proxmoxNode) ?? []), node.name]);
+  for (const node of spec.nodes) byHost.set(node.proxmoxHost, [...(byHost.get(node.proxmoxHost) ?? []), node.name]);
   const free = spec.proxmoxNodes.filter((host) => !byHost.has(host));
   if (free.length === 0 || byHost.size === 1) return [];
   return [...byHost]
@@ -289,7 +305,7 @@ function allNodesOf(spec: ClusterSpec): { readonly node: NodeSpec; readonly list
   ];
 }
 
-function checkNodes(spec: ClusterSpec, network: Ipv4Network | undefined, report: Report): void {
+function checkNodes(spec: ClusterSpec, network: Ipv4Network | undefined, report: Report, isUnresolved: IsUnresolved): void {
   const seen = { names: new Map<string, Seen>(), ips: new Map<string, Seen>(), vmIds: new Map<number, Seen>() };
   const vmIdOrigin = (node: NodeSpec) => (node.vmIdOrigin === "ip" ? `not set: derived from the last octet of the IP ${node.ip}` : undefined);
   allNodesOf(spec).forEach(({ node, list, index }) => {
@@ -309,7 +325,7 @@ function checkNodes(spec: ClusterSpec, network: Ipv4Network | undefined, report:
     }
 
     // An unset vmId defaults from the IP; a malformed IP is reported above already.
-    if (Token.isUnresolved(node.vmId) || Number.isNaN(node.vmId)) return;
+    if (isUnresolved(node.vmId) || Number.isNaN(node.vmId)) return;
     if (!Number.isInteger(node.vmId) || node.vmId < PROXMOX_VM_ID_RANGE.min || node.vmId > PROXMOX_VM_ID_RANGE.max) {
       report(
         field("vmId"),
@@ -340,33 +356,38 @@ function duplicate<T>(seen: Map<T, Seen>, value: T, entry: Seen, field: string, 
   }
 }
 
-function checkResources(spec: ClusterSpec, report: Report): void {
+function checkResources(spec: ClusterSpec, checkInteger: IntegerCheck): void {
   const min = CONTROL_PLANE_MINIMUMS;
   const disk = (field: string, value: number, minimum: number, role: string) =>
-    checkInteger(field, value, minimum, 65_536, report, `Talos needs at least ${minimum} GiB for a ${role}`);
+    checkInteger(field, value, minimum, 65_536, `Talos needs at least ${minimum} GiB for a ${role}`);
   disk("diskSizeGib", spec.diskSizeGib, min.diskSizeGib, "control plane");
   // Per-node values (they carry the cluster-wide default) are reported once per distinct field.
   spec.nodes.forEach((node, index) => {
     if (node.diskSizeGib !== spec.diskSizeGib) disk(`controlPlanes[${index}].diskGib`, node.diskSizeGib, min.diskSizeGib, "control plane");
-    checkInteger(`controlPlanes[${index}].cores`, node.cores, min.cores, 512, report, `Talos needs at least ${min.cores} cores for a control plane`);
-    checkInteger(`controlPlanes[${index}].memoryMib`, node.memoryMib, min.memoryMib, 4_194_304, report, `Talos needs at least ${min.memoryMib} MiB for a control plane`);
+    checkInteger(`controlPlanes[${index}].cores`, node.cores, min.cores, 512, `Talos needs at least ${min.cores} cores for a control plane`);
+    checkInteger(`controlPlanes[${index}].memoryMib`, node.memoryMib, min.memoryMib, 4_194_304, `Talos needs at least ${min.memoryMib} MiB for a control plane`);
   });
   const worker = WORKER_MINIMUMS;
   disk("workerDiskSizeGib", spec.workerDiskSizeGib, worker.diskSizeGib, "worker");
   spec.workers.forEach((node, index) => {
     if (node.diskSizeGib !== spec.workerDiskSizeGib) disk(`workers[${index}].diskGib`, node.diskSizeGib, worker.diskSizeGib, "worker");
-    checkInteger(`workers[${index}].cores`, node.cores, worker.cores, 512, report, `Talos needs at least ${worker.cores} core for a worker`);
-    checkInteger(`workers[${index}].memoryMib`, node.memoryMib, worker.memoryMib, 4_194_304, report, `Talos needs at least ${worker.memoryMib} MiB for a worker`);
+    checkInteger(`workers[${index}].cores`, node.cores, worker.cores, 512, `Talos needs at least ${worker.cores} core for a worker`);
+    checkInteger(`workers[${index}].memoryMib`, node.memoryMib, worker.memoryMib, 4_194_304, `Talos needs at least ${worker.memoryMib} MiB for a worker`);
   });
 }
 
-function checkInteger(field: string, value: number, min: number, max: number, report: Report, why?: string): void {
-  if (Token.isUnresolved(value)) return;
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    report(field, value, `must be a whole number from ${min} to ${max}`);
-  } else if (value < min || value > max) {
-    report(field, value, `${why ? `${why}; ` : ""}use a value from ${min} to ${max}`);
-  }
+/** Reports a value that is not a whole number from min to max; `why` says where the bounds come from. */
+type IntegerCheck = (field: string, value: number, min: number, max: number, why?: string) => void;
+
+function integerCheck(report: Report, isUnresolved: IsUnresolved): IntegerCheck {
+  return (field, value, min, max, why) => {
+    if (isUnresolved(value)) return;
+    if (typeof value !== "number" || !Number.isInteger(value)) {
+      report(field, value, `must be a whole number from ${min} to ${max}`);
+    } else if (value < min || value > max) {
+      report(field, value, `${why ? `${why}; ` : ""}use a value from ${min} to ${max}`);
+    }
+  };
 }
 
 function checkDnsLabel(field: string, value: string, report: Report): void {
@@ -375,7 +396,7 @@ function checkDnsLabel(field: string, value: string, report: Report): void {
   }
 }
 
-function checkPlacementAndHa(spec: ClusterSpec, report: Report): void {
+function checkPlacementAndHa(spec: ClusterSpec, report: Report, checkInteger: IntegerCheck): void {
   const seen = new Map<string, number>();
   spec.proxmoxNodes.forEach((host, index) => {
     if (typeof host !== "string" || !PROXMOX_NAME.test(host)) {
@@ -389,7 +410,7 @@ function checkPlacementAndHa(spec: ClusterSpec, report: Report): void {
   if (!HA_RULES_KINDS.includes(spec.haRules)) {
     report("haRules", spec.haRules, "must be pve9 (HA rules, Proxmox VE 9) or pve8 (HA groups, Proxmox VE 8)");
   }
-  if (spec.vlanId !== undefined) checkInteger("vlanId", spec.vlanId, 1, 4094, report, "VLAN tags are 1 to 4094");
+  if (spec.vlanId !== undefined) checkInteger("vlanId", spec.vlanId, 1, 4094, "VLAN tags are 1 to 4094");
 }
 
 function checkProxmoxNames(spec: ClusterSpec, report: Report): void {
@@ -404,8 +425,8 @@ function checkProxmoxNames(spec: ClusterSpec, report: Report): void {
   spec.nodes.forEach((node, index) => name(`controlPlanes[${index}].datastoreId`, node.datastoreId, "datastore"));
   spec.workers.forEach((node, index) => name(`workers[${index}].datastoreId`, node.datastoreId, "datastore"));
   allNodesOf(spec).forEach(({ node, list, index }) => {
-    if (typeof node.proxmoxNode !== "string" || !PROXMOX_NAME.test(node.proxmoxNode)) {
-      report(`${list}[${index}].proxmoxNode`, node.proxmoxNode, "not a valid Proxmox node name; use the host's name as Proxmox shows it, e.g. pve");
+    if (typeof node.proxmoxHost !== "string" || !PROXMOX_NAME.test(node.proxmoxHost)) {
+      report(`${list}[${index}].proxmoxNode`, node.proxmoxHost, "not a valid Proxmox node name; use the host's name as Proxmox shows it, e.g. pve");
     }
   });
   if (typeof spec.cpuType !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(spec.cpuType)) {
@@ -422,7 +443,7 @@ function checkHttpsUrl(field: string, value: string, report: Report): void {
 /** Rules for the Proxmox API endpoint (the stack's provider setting, not the construct's). */
 export function validateProxmoxEndpoint(field: string, endpoint: string): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
-  checkTerraformTemplates(endpoint, field, (field, value, message) => problems.push({ field, value, message }));
+  checkTerraformTemplates(endpoint, field, (field, value, message) => problems.push({ field, value, message }), () => false);
   if (problems.length > 0) return problems;
   switch (httpsUrlFault(endpoint)) {
     case "scheme":

@@ -6,11 +6,11 @@
  */
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
-import { MachineConfigurationApply, MachineConfigurationApplyClientConfiguration } from "../.gen/providers/talos/machine-configuration-apply";
-import { VirtualEnvironmentVm } from "../.gen/providers/proxmox/virtual-environment-vm";
-import { NodeSpec } from "./cluster-spec";
+import { MachineConfigurationApply, MachineConfigurationApplyClientConfiguration } from "../../.gen/providers/talos/machine-configuration-apply";
+import { VirtualEnvironmentVm } from "../../.gen/providers/proxmox/virtual-environment-vm";
+import { NodeSpec } from "../../domain/cluster-spec";
 import { nullValue } from "./hcl-compat";
-import { ImageImportMethod } from "./image-factory";
+import { ImageImportMethod } from "../../domain/image-factory";
 import { terraformAddress } from "./terraform-address";
 
 /** What every Talos VM of a cluster shares. */
@@ -48,7 +48,7 @@ const STOP_TIMEOUT_SECONDS = 300;
 export function talosVm(scope: Construct, id: string, props: TalosVmProps): VirtualEnvironmentVm {
   const { node } = props;
   const vm = new VirtualEnvironmentVm(scope, id, {
-    nodeName: node.proxmoxNode,
+    nodeName: node.proxmoxHost,
     vmId: node.vmId,
     name: node.name,
     description: `${props.description}; managed by cdktf`,

@@ -76,3 +76,13 @@ export function nocloudInstallerRepository(factoryUrl: string, schematicId: stri
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, "");
 }
+
+/**
+ * The image's file name on the datastore. Per-host downloads carry the host
+ * name, so that they cannot collide even when the datastore turns out to be
+ * shared ("file already exists" on the second host); the cluster name keeps
+ * clusters that share a host apart.
+ */
+export function talosImageFileName(clusterName: string, talosVersion: string, extension: string, host?: string): string {
+  return `${["talos", clusterName, ...(host ? [host] : []), talosVersion, "nocloud-amd64"].join("-")}.${extension}`;
+}

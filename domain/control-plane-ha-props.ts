@@ -22,3 +22,16 @@ export type ProxmoxConnectionProps = Static<typeof ProxmoxConnectionPropsSchema>
 
 /** Where Terraform keeps the stack's state (`backend` in the file); no connection string, ever. */
 export type StateBackendProps = Static<typeof StateBackendPropsSchema>;
+
+/**
+ * A whole deployable cluster: what HOMELAB_CONFIG describes and the stack
+ * (stacks/homelab-stack.ts) is built from.
+ */
+export interface HomelabStackProps {
+  /** @default - the reference homelab */
+  readonly cluster?: ControlPlaneHaProps;
+  /** @default - endpoint from the environment, TLS verified */
+  readonly proxmox?: ProxmoxConnectionProps;
+  /** @default - local state in the project folder (`terraform.<stack id>.tfstate`) */
+  readonly backend?: StateBackendProps;
+}

@@ -1,5 +1,5 @@
-import { MachineSecrets } from "../.gen/providers/talos/machine-secrets";
-import { ClusterSpec } from "./cluster-spec";
+import { MachineSecrets } from "../../.gen/providers/talos/machine-secrets";
+import { ClusterSpec } from "../../domain/cluster-spec";
 
 /**
  * The contract `talos_machine_configuration` generates for. Set explicitly,
