@@ -4,8 +4,9 @@ import * as path from "node:path";
 import { renderReview } from "../review/render-review";
 import { synthHomelab } from "./support/synth";
 import { withFieldTable } from "../config/field-table";
+import { PROJECT_ROOT } from "./support/project-root";
 
-const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
 
 test("opens with exactly the two set-up commands: install and synthesize, then test", () => {
   const firstBlock = /^# .+\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";

@@ -7,7 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
 
-export const ROOT = path.resolve(__dirname, "../..");
+import { PROJECT_ROOT } from "./project-root";
+
+export const ROOT = PROJECT_ROOT;
 
 /** Every module a file names, as written. */
 export function importsOf(text: string): string[] {

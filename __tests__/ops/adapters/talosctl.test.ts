@@ -1,0 +1,138 @@
+/**
+ * The talosctl adapter: its parsers against output shaped exactly as
+ * talosctl v1.13.9 prints it, and the client against a fake talosctl
+ * executable (exit codes, stderr, deadlines, a missing binary).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ProcessTimeoutError, ToolMissingError } from "../../../ops/adapters/process";
+import { TalosctlClient } from "../../../ops/adapters/talosctl";
+import {
+  hostOf,
+  parseAddresses,
+  parseBootId,
+  parseEtcdMembers,
+  parseEtcdStatus,
+  parseJsonStream,
+  parseService,
+  parseTalosconfigEndpoints,
+  parseTalosVersion,
+} from "../../../ops/adapters/talosctl-output";
+import { HEALTHY_MEMBERS, MEMBER_IDS, TALOSCONFIG, addressesOutput, etcdMembersOutput, etcdStatusOutput, serviceOutput, tabwriter, versionOutput, writeFakeTools, writeTalosAnswers } from "../../support/ops-cluster";
+
+describe("talosctl output parsers", () => {
+  test("etcd members: every row, with the NODE column", () => {
+    const members = parseEtcdMembers(etcdMembersOutput("127.0.0.11", HEALTHY_MEMBERS));
+    expect(members).toEqual(
+      HEALTHY_MEMBERS.map((m) => ({ id: m.id, hostname: m.hostname, peerUrls: [`https://${m.ip}:2380`], isLearner: false })),
+    );
+  });
+
+  test("etcd members: without the NODE column, a learner, and an empty cell kept empty", () => {
+    const text = tabwriter([
+      ["ID", "HOSTNAME", "PEER URLS", "CLIENT URLS", "LEARNER"],
+      ["3a9c5e1f0b2d4c6e", "k8s-controller1", "https://127.0.0.11:2380", "https://127.0.0.11:2379", "false"],
+      ["00000000000000ff", "", "https://127.0.0.14:2380", "", "true"],
+    ]);
+    expect(parseEtcdMembers(text)[1]).toEqual({ id: "00000000000000ff", hostname: "", peerUrls: ["https://127.0.0.14:2380"], isLearner: true });
+  });
+
+  test("fails on an empty etcd members answer", () => {
+    expect(() => parseEtcdMembers("")).toThrow(/empty answer/);
+  });
+
+  test("fails on an etcd members answer that is not the table", () => {
+    expect(() => parseEtcdMembers("error getting members: rpc error\n")).toThrow(/no table with columns ID, HOSTNAME, PEER URLS, LEARNER/);
+  });
+
+  test("etcd status: member and leader (cells with spaces such as '12 MB (48.10%)' do not shift columns)", () => {
+    const status = parseEtcdStatus(etcdStatusOutput("127.0.0.12", MEMBER_IDS["k8s-controller2"], MEMBER_IDS["k8s-controller1"]), "127.0.0.12");
+    expect(status).toEqual({ node: "127.0.0.12", memberId: MEMBER_IDS["k8s-controller2"], leader: MEMBER_IDS["k8s-controller1"] });
+  });
+
+  test("get -o json: a stream of indented objects, not an array", () => {
+    const text = addressesOutput("127.0.0.11", "127.0.0.11", ["127.0.0.1"]);
+    expect(parseJsonStream(text)).toHaveLength(3);
+    expect(parseAddresses(text)).toEqual(["127.0.0.1", "127.0.0.11"]);
+    expect(parseAddresses("")).toEqual([]);
+  });
+
+  test("fails on a truncated JSON stream", () => {
+    expect(() => parseJsonStream('{"metadata": {"id": "x"}')).toThrow(/truncated/);
+  });
+
+  test("version and service", () => {
+    expect(parseTalosVersion(versionOutput("127.0.0.11", "v1.13.9"))).toBe("v1.13.9");
+    expect(parseService(serviceOutput("127.0.0.11", "etcd", true, true), "etcd")).toEqual({ state: "Running", healthy: true });
+    expect(parseService(serviceOutput("127.0.0.11", "etcd", false, true), "etcd")).toEqual({ state: "Not running", healthy: false });
+  });
+
+  test("fails on an empty version answer", () => {
+    expect(() => parseTalosVersion("")).toThrow(/no Talos version/);
+  });
+
+  test("talosconfig endpoints of the current context, without ports", () => {
+    expect(parseTalosconfigEndpoints(TALOSCONFIG(["127.0.0.11", "127.0.0.12:50000"]))).toEqual(["127.0.0.11", "127.0.0.12"]);
+    expect(hostOf("[fd00::1]:50000")).toBe("fd00::1");
+    expect(hostOf("fd00::1")).toBe("fd00::1");
+  });
+
+  test("boot id", () => {
+    expect(parseBootId("0f4d2bd4-4c50-4a6b-9f2e-7e1f0c1f5a77\n")).toBe("0f4d2bd4-4c50-4a6b-9f2e-7e1f0c1f5a77");
+    expect(() => parseBootId("")).toThrow(/not a boot id/);
+  });
+});
+
+describe("TalosctlClient against a fake talosctl", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-talosctl-"));
+    writeFakeTools(path.join(dir, "bin"), ["talosctl"]);
+    fs.writeFileSync(path.join(dir, "talosconfig"), TALOSCONFIG(["127.0.0.11"]));
+    writeTalosAnswers(
+      path.join(dir, "answers"),
+      {
+        "127.0.0.11 etcd members": etcdMembersOutput("127.0.0.11", HEALTHY_MEMBERS),
+        "127.0.0.11 get version": versionOutput("127.0.0.11", "v1.13.9"),
+        "127.0.0.11 read /proc/sys/kernel/random/boot_id": "0f4d2bd4-4c50-4a6b-9f2e-7e1f0c1f5a77\n",
+        "127.0.0.12 get version": { stderr: "error getting version: rpc error: code = PermissionDenied desc = not authorized\n", code: 1 },
+        "127.0.0.13 get version": { sleepMs: 30_000 },
+      },
+    );
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const client = (props: Partial<ConstructorParameters<typeof TalosctlClient>[0]> = {}) =>
+    new TalosctlClient({ talosconfigPath: path.join(dir, "talosconfig"), talosconfigText: TALOSCONFIG(["127.0.0.11"]), executable: path.join(dir, "bin", "talosctl"), ...props });
+  const withScript = <T>(run: () => Promise<T>) => {
+    process.env.FAKE_TALOS_DIR = path.join(dir, "answers");
+    return run();
+  };
+
+  test("answers are parsed", async () => {
+    await withScript(async () => {
+      expect((await client().etcdMembers("127.0.0.11")).map((m) => m.hostname)).toEqual(["k8s-controller1", "k8s-controller2", "k8s-controller3"]);
+      expect(await client().version("127.0.0.11")).toBe("v1.13.9");
+      expect(await client().bootId("127.0.0.11")).toBe("0f4d2bd4-4c50-4a6b-9f2e-7e1f0c1f5a77");
+      expect(await client().endpoints()).toEqual(["127.0.0.11"]);
+    });
+  });
+
+  test("fails with talosctl's stderr line on a non-zero exit", async () => {
+    await withScript(() => expect(client().version("127.0.0.12")).rejects.toThrow(/talosctl -n 127.0.0.12 get version failed \(exit 1\): .*PermissionDenied/));
+  });
+
+  test("fails at the deadline when talosctl does not answer (killed)", async () => {
+    const started = Date.now();
+    await withScript(() => expect(client({ readTimeoutMs: 500 }).version("127.0.0.13")).rejects.toThrow(ProcessTimeoutError));
+    // Killed at its deadline: well before the fake's 30 s sleep, with room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  test("fails with the install line when talosctl is missing", async () => {
+    const missing = client({ executable: path.join(dir, "bin", "no-such-talosctl") });
+    await expect(missing.checkInstalled()).rejects.toThrow(ToolMissingError);
+    await expect(missing.version("127.0.0.11")).rejects.toThrow(/is not installed \(see README, Verify and operate\)/);
+  });
+});

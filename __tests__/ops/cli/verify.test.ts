@@ -1,0 +1,137 @@
+/**
+ * `npm run verify` end to end: the CLI as a child process, with fake
+ * `talosctl` and `terraform` executables first on PATH and a local HTTPS API
+ * on 127.0.0.1 (loopback only; no real cluster, no network).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { renderMarkdown, renderTable } from "../../../ops/report";
+import { verifyReport } from "../../../ops/cli/verify";
+import { runOpsCli } from "../../support/run-ops-cli";
+import { close, fakeApi, listen, mintPki } from "../../support/ops-api";
+import { FACTS, TALOSCONFIG, healthyTalosScript, kubeconfigYaml, terraformOutput, writeFakeTools, writeTalosAnswers } from "../../support/ops-cluster";
+
+// The children's own temporary folder: other suites' commands (drill, upgrade) make private folders too, at the same time.
+const suiteTmp = fs.mkdtempSync(path.join(os.tmpdir(), "ops-verify-tmp-"));
+const minted = mintPki();
+
+const runVerify = (project: string, env: NodeJS.ProcessEnv, args: string[] = []) => runOpsCli("verify", project, suiteTmp, env, args, 60_000);
+
+/** A project folder with the stack's folder, fake tools, and the talosctl answers. */
+function project(options: { withState: boolean; tools: ("talosctl" | "terraform")[]; kubeconfig?: string; apiPort?: number }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-verify-"));
+  fs.mkdirSync(path.join(dir, "cdktf.out", "stacks", "homelab"), { recursive: true });
+  writeFakeTools(path.join(dir, "bin"), options.tools);
+  const facts = { ...FACTS, clusterEndpoint: `https://127.0.0.1:${options.apiPort ?? 6443}` };
+  writeTalosAnswers(path.join(dir, "talos"), healthyTalosScript(facts));
+  if (options.withState) fs.writeFileSync(path.join(dir, "tf.json"), terraformOutput(facts, TALOSCONFIG(["127.0.0.11", "127.0.0.12", "127.0.0.13"]), options.kubeconfig ?? ""));
+  const env = { PATH: path.join(dir, "bin"), FAKE_TALOS_DIR: path.join(dir, "talos"), FAKE_TF_OUTPUT: path.join(dir, "tf.json") };
+  return { dir, env };
+}
+
+const privateFolders = () => fs.readdirSync(suiteTmp).filter((name) => name.startsWith("homelab-ops-"));
+
+describe("npm run verify", () => {
+  test.concurrent("a healthy cluster: a table, reports under cdktf.out/ops, exit 0, no secret printed, no credentials left behind", async () => {
+    const pki = await minted;
+    const api = fakeApi(pki, {
+      readyzStatus: 200,
+      gitVersion: "v1.36.3",
+      nodes: FACTS.nodes.map((n) => ({ name: n.name, ready: true, kubeletVersion: "v1.36.3" })),
+    });
+    const port = await listen(api);
+    const kubeconfig = kubeconfigYaml(`https://127.0.0.1:${port}`, pki.ca, pki.clientCert, pki.clientKey);
+    const { dir, env } = project({ withState: true, tools: ["talosctl", "terraform"], kubeconfig, apiPort: port });
+    try {
+      const run = await runVerify(dir, env);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("verify: cluster homelab");
+      expect(run.stdout).toMatch(/ok\s+Exactly one node holds the VIP 127\.0\.0\.100\s+k8s-controller1 \(127\.0\.0\.11\)/);
+      expect(run.stdout).toContain("All 9 checks hold.");
+      expect(run.stdout).not.toContain("BEGIN");
+      expect(run.stdout).not.toContain(Buffer.from(pki.clientKey).toString("base64").slice(0, 40));
+      const json = JSON.parse(fs.readFileSync(path.join(dir, "cdktf.out", "ops", "verify.json"), "utf8"));
+      expect(json).toMatchObject({ name: "verify", ok: true });
+      expect(fs.readFileSync(path.join(dir, "cdktf.out", "ops", "verify.md"), "utf8")).toContain("| ok | Every control plane is a started etcd member |");
+
+      const asJson = await runVerify(dir, env, ["--json"]);
+      expect(asJson.code).toBe(0);
+      expect(JSON.parse(asJson.stdout).data.checks).toHaveLength(9);
+    } finally {
+      await close(api);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.concurrent("a failing check: the table says which, exit 1", async () => {
+    const pki = await minted;
+    const api = fakeApi(pki, {
+      readyzStatus: 200,
+      gitVersion: "v1.36.3",
+      nodes: FACTS.nodes.map((n) => ({ name: n.name, ready: n.role === "control-plane", kubeletVersion: "v1.36.3" })),
+    });
+    const port = await listen(api);
+    const { dir, env } = project({ withState: true, tools: ["talosctl", "terraform"], kubeconfig: kubeconfigYaml(`https://127.0.0.1:${port}`, pki.ca, pki.clientCert, pki.clientKey), apiPort: port });
+    try {
+      const run = await runVerify(dir, env);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/FAIL\s+Every Kubernetes node is Ready\s+Ready: k8s-controller1, k8s-controller2, k8s-controller3; NotReady:\s+k8s-worker1/);
+      expect(run.stdout).toContain("1 of 9 checks fail: nodes-ready.");
+    } finally {
+      await close(api);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("fails in one line, not a hang, when talosctl is not installed", async () => {
+    const { dir, env } = project({ withState: true, tools: ["terraform"], kubeconfig: kubeconfigYaml("https://127.0.0.1:6443", "ca", "cert", "key") });
+    try {
+      const run = await runVerify(dir, env);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe("verify: talosctl is not installed (see README, Verify and operate)\n");
+      expect(run.stdout).toBe("");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("fails in one line when there is no Terraform state", async () => {
+    const { dir, env } = project({ withState: false, tools: ["talosctl", "terraform"] });
+    try {
+      const run = await runVerify(dir, env);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe("verify: no Terraform state in cdktf.out/stacks/homelab: deploy first, or give --talosconfig and --kubeconfig\n");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("fails in one line, not a hang, when the cluster does not answer", async () => {
+    // talosctl answers nothing (every node: no route to host); the API port is closed.
+    const { dir, env } = project({ withState: true, tools: ["talosctl", "terraform"], kubeconfig: kubeconfigYaml("https://127.0.0.1:1", (await minted).ca, (await minted).clientCert, (await minted).clientKey) });
+    writeTalosAnswers(env.FAKE_TALOS_DIR, {});
+    try {
+      const run = await runVerify(dir, env);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+      expect(run.stderr).toMatch(/^verify: cluster unreachable: talosctl: talosctl -n 127\.0\.0\.\d+ get \w+ (failed \(exit 1\): .*no route to host|did not answer within \d+ s \(killed\)); Kubernetes API: GET \/readyz: /);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("leaves no private credentials folder behind", () => {
+    // Runs after the concurrent ones above have finished (jest runs concurrent tests first).
+    expect(privateFolders()).toEqual([]);
+  });
+});
+
+describe("the verify report", () => {
+  test("Markdown escapes pipes; the table wraps long cells", () => {
+    const report = verifyReport("homelab", [{ id: "x", title: "A | B", ok: true, seen: "seen" }]);
+    expect(renderMarkdown(report)).toContain("| ok | A \\| B | seen |");
+    expect(renderTable(["a", "b"], [["1", "word ".repeat(20).trim()]], 20).split("\n").length).toBeGreaterThan(3);
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * The 15-second rule of the operator commands (ops/cli/common.ts): whatever
+ * is still running, past its deadline the watchdog prints one line naming
+ * what the command was waiting for and exits 2; once the cluster has
+ * answered it is cancelled. Run in child processes with a 1 s deadline
+ * standing for the commands' 14 s, and work that never ends.
+ */
+import { spawn } from "node:child_process";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PROJECT_ROOT } from "../../support/project-root";
+
+const common = path.resolve(PROJECT_ROOT, "ops", "cli", "common.ts");
+
+function run(script: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "-e", script], { env: { PATH: process.env.PATH, TMPDIR: os.tmpdir() }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+describe("the watchdog behind the 15-second rule", () => {
+  test.concurrent("past its deadline: one line naming what was awaited, exit 2, though work is still running", async () => {
+    const result = await run(
+      `const { startWatchdog } = require(${JSON.stringify(common)});
+       const watchdog = startWatchdog("verify", 1);
+       watchdog.waitingFor("the cluster (127.0.0.11)");
+       setInterval(() => undefined, 1000); // work that never ends`,
+    );
+    expect(result).toEqual({ code: 2, stderr: "verify: no answer from the cluster (127.0.0.11) within 1 s: is the cluster reachable from here?\n" });
+  });
+
+  test.concurrent("cancelled once the cluster answered: the command runs on and ends by itself", async () => {
+    const result = await run(
+      `const { startWatchdog } = require(${JSON.stringify(common)});
+       const watchdog = startWatchdog("drill", 1);
+       watchdog.cancel();
+       setTimeout(() => process.exit(0), 2500); // longer than the deadline`,
+    );
+    expect(result).toEqual({ code: 0, stderr: "" });
+  });
+});

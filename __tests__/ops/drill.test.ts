@@ -1,0 +1,183 @@
+/**
+ * The drill's runner (ops/drill.ts) against the simulated cluster: the VIP
+ * moves after the delays Talos's code gives (set per test), VMs are powered
+ * off and on through the simulated Proxmox API, and the prober sees what the
+ * API answered every 100 ms of simulated time. Nothing touches a network.
+ */
+import { DrillProps, DrillResult, runDrill } from "../../ops/drill";
+import { SimulatedCluster, SimulatedClusterProps, simulatedFacts } from "../../ops/simulated-cluster";
+
+const facts = simulatedFacts({ controlPlanes: 3, workers: 1 });
+
+function cluster(props: Partial<SimulatedClusterProps> = {}): SimulatedCluster {
+  return new SimulatedCluster({ facts, rebootMs: 60_000, rejoinMs: 20_000, gracefulVipMoveMs: 400, crashVipMoveMs: 50_000, leaderElectionMs: 13_000, ...props });
+}
+
+/** Runs the drill on `sim`; verify runs are noted in sim.actions so their order can be checked. */
+function drill(sim: SimulatedCluster, props: Partial<DrillProps> = {}): Promise<DrillResult> {
+  return runDrill({
+    facts,
+    talos: sim.talos,
+    kube: sim.kube,
+    proxmox: sim.proxmox,
+    verify: async () => {
+      const checks = await sim.verify();
+      sim.actions.push(`verify ${checks.every((c) => c.ok) ? "passes" : "fails"}`);
+      return checks;
+    },
+    mode: "graceful",
+    startProbe: () => sim.startProbe(),
+    confirm: async () => true,
+    clock: sim.clock,
+    ...props,
+  });
+}
+
+const faults = (sim: SimulatedCluster) => sim.actions.filter((a) => !a.startsWith("verify"));
+
+describe("drill --mode graceful", () => {
+  test("three trials: each reboots the VIP holder of the moment, measures the window, and waits for verify before the next", async () => {
+    const sim = cluster({ vipHolder: "cp1", etcdLeader: "cp2" });
+    const result = await drill(sim, { trials: 3 });
+    expect(result.outcome).toBe("completed");
+    // The simulation hands the VIP to the first healthy control plane.
+    expect(faults(sim)).toEqual(["reboot cp1", "reboot cp2", "reboot cp1"]);
+    // verify passes once before the first fault, and again after every trial before the next.
+    const order = sim.actions.join(" | ");
+    expect(order).toMatch(/^verify passes \| reboot cp1 \| (verify fails \| )*verify passes \| reboot cp2 \| (verify fails \| )*verify passes \| reboot cp1 \| (verify fails \| )*verify passes$/);
+    expect(result.trials.map((t) => [t.oldHolder, t.newHolder, t.verdict])).toEqual([
+      ["cp1", "cp2", "as expected"],
+      ["cp2", "cp1", "as expected"],
+      ["cp1", "cp2", "as expected"],
+    ]);
+    for (const t of result.trials) {
+      expect(t.outageMs).toBeGreaterThanOrEqual(400);
+      expect(t.outageMs).toBeLessThanOrEqual(600);
+      expect(t.expected.label).toBe("under 1 s");
+      // Back with every member: the reboot (60 s) and the rejoin (20 s), seen at the next 1 s look.
+      expect(t.etcdAllMembersMs).toBeGreaterThanOrEqual(80_000);
+      expect(t.etcdAllMembersMs).toBeLessThanOrEqual(82_000);
+    }
+    expect(result.trials[0]).toMatchObject({ etcdLeaderBefore: "cp2", oldHolderLedEtcd: false });
+    expect(result.summary?.asExpected).toBe(true);
+  });
+
+  test("a window over a second is reported as slower than expected", async () => {
+    const sim = cluster({ gracefulVipMoveMs: 2_500 });
+    const result = await drill(sim);
+    expect(result.trials[0]).toMatchObject({ verdict: "slower than expected" });
+    expect(result.trials[0].outageMs).toBeGreaterThanOrEqual(2_500);
+    expect(result.summary?.asExpected).toBe(false);
+  });
+
+  test("--node names a control plane that does not hold the VIP: no outage, and the VIP stays", async () => {
+    const sim = cluster({ vipHolder: "cp1" });
+    const result = await drill(sim, { node: "cp3" });
+    expect(faults(sim)).toEqual(["reboot cp3"]);
+    expect(result.trials[0]).toMatchObject({ target: "cp3", oldHolder: "cp1", newHolder: "cp1", outageMs: 0, verdict: "as expected" });
+  });
+});
+
+describe("drill --mode crash", () => {
+  test("the holder that also led etcd: power off, 63 s window, the VM started only after the VIP moved, etcd timed back", async () => {
+    const sim = cluster({ vipHolder: "cp1", etcdLeader: "cp1" });
+    const callsAtStart: number[] = [];
+    const result = await drill(sim, { mode: "crash", log: (line) => line.includes("starting VM") && callsAtStart.push(sim.calls.length) });
+    expect(result.outcome).toBe("completed");
+    expect(faults(sim)).toEqual(["stop-vm cp1", "start-vm cp1"]);
+    const [trial] = result.trials;
+    expect(trial).toMatchObject({ oldHolder: "cp1", oldHolderLedEtcd: true, newHolder: "cp2", verdict: "as expected", expected: { label: "62-64 s (holder led etcd)" } });
+    expect(trial.outageMs).toBeGreaterThanOrEqual(63_000);
+    expect(trial.outageMs).toBeLessThanOrEqual(63_200);
+    // The new holder was seen (an addresses call answered by cp2 with the VIP) before the VM was started.
+    expect(callsAtStart).toHaveLength(1);
+    const before = sim.calls.slice(0, callsAtStart[0]);
+    expect(before.filter((c) => c === "addresses cp2").length).toBeGreaterThan(0);
+    expect(trial.etcdAllMembersMs).toBeGreaterThan(trial.outageMs);
+    expect(trial.vmOffMs).toBe(0);
+  });
+
+  test("a holder that did not lead etcd: 40-60 s expected, 50 s measured", async () => {
+    const sim = cluster({ vipHolder: "cp2", etcdLeader: "cp3" });
+    const result = await drill(sim, { mode: "crash" });
+    expect(result.trials[0]).toMatchObject({ oldHolder: "cp2", oldHolderLedEtcd: false, verdict: "as expected", expected: { label: "40-60 s" } });
+    expect(Math.round(result.trials[0].outageMs / 100) * 100).toBe(50_000);
+  });
+
+  test("an HA-managed VM is reported as stopped by the HA manager", async () => {
+    const sim = cluster({ haManaged: ["cp1", "cp2", "cp3"] });
+    const result = await drill(sim, { mode: "crash" });
+    expect(result.trials[0].haManaged).toBe(true);
+  });
+
+  test("fails without the Proxmox API, and when the token may not power VMs, touching nothing", async () => {
+    const noApi = cluster();
+    const refused = await drill(noApi, { mode: "crash", proxmox: undefined });
+    expect(refused).toMatchObject({ outcome: "refused", problems: [expect.stringMatching(/crash mode needs the Proxmox API \(PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN\)/)] });
+    const noPower = cluster({ faults: [{ kind: "no-power-privilege" }] });
+    const result = await drill(noPower, { mode: "crash" });
+    expect(result.outcome).toBe("refused");
+    expect(result.problems).toEqual([211, 212, 213].map((vmId, i) => expect.stringMatching(new RegExp(`^VM ${vmId} \\(cp${i + 1}\\).*lacks VM\\.PowerMgmt`))));
+    expect(faults(noApi)).toEqual([]);
+    expect(faults(noPower)).toEqual([]);
+  });
+
+  test("the VM is started again when the VIP never comes back, and the drill stops at the verify gate", async () => {
+    const sim = cluster({ faults: [{ kind: "vip-stuck" }] });
+    const result = await drill(sim, { mode: "crash", trials: 2, timings: { verifyTimeoutMs: 60_000 } });
+    expect(faults(sim)).toEqual(["stop-vm cp1", "start-vm cp1"]);
+    expect(result.outcome).toBe("stopped");
+    expect(result.why).toMatch(/^trial 1: verify did not pass within 1 min after the trial: Kubernetes API answers through the VIP: .*no VIP holder/);
+    expect(result.trials).toHaveLength(1);
+    expect(result.trials[0]).toMatchObject({ verdict: "API did not come back", apiStillDown: true });
+    expect(result.trials[0].outageMs).toBeGreaterThanOrEqual(300_000);
+  });
+
+  test("the VM is started again when the runner fails after powering it off", async () => {
+    // status/current of cp1 answers the pre-check, then fails: the VM is never seen stopped.
+    const sim = cluster({ faults: [{ kind: "call-fails", method: "vmStatus", node: "cp1", after: 2 }] });
+    const result = await drill(sim, { mode: "crash", timings: { vmOffTimeoutMs: 30_000 } });
+    expect(faults(sim)).toEqual(["stop-vm cp1", "start-vm cp1"]);
+    expect(result).toMatchObject({ outcome: "stopped", why: expect.stringMatching(/VM 211 \(cp1\) was not stopped 30 s after status\/stop: vmStatus cp1: injected failure/) });
+  });
+
+  test("an interrupt during the window starts the VM again and ends the drill as interrupted", async () => {
+    const sim = cluster();
+    const abort = new AbortController();
+    const clock = { now: () => sim.clock.now(), sleep: async (ms: number) => {
+        await sim.clock.sleep(ms);
+        if (sim.clock.now() > 10_000) abort.abort();
+      },
+    };
+    const result = await drill(sim, { mode: "crash", clock, signal: abort.signal });
+    expect(result.outcome).toBe("interrupted");
+    expect(faults(sim)).toEqual(["stop-vm cp1", "start-vm cp1"]);
+  });
+});
+
+describe("before anything is touched", () => {
+  test("fails when verify fails or etcd cannot lose a member, with every reason", async () => {
+    const sim = cluster({ faults: [{ kind: "etcd-unhealthy", node: "cp3" }] });
+    const result = await drill(sim);
+    expect(result.outcome).toBe("refused");
+    expect(result.problems).toEqual([
+      "verify failed: every etcd member healthy: unhealthy: cp3",
+      "etcd has 2 of 3 members healthy and needs 2: it tolerates no further failure now",
+    ]);
+    expect(faults(sim)).toEqual([]);
+  });
+
+  test("declining the confirmation touches nothing; the prompt names the action", async () => {
+    const sim = cluster();
+    const prompts: string[] = [];
+    const result = await drill(sim, { mode: "crash", trials: 2, confirm: async (p) => (prompts.push(p), false) });
+    expect(result.outcome).toBe("declined");
+    expect(prompts).toEqual([expect.stringMatching(/power off the VIP holder's VM .* of cluster homelab, 2 time\(s\)/)]);
+    expect(faults(sim)).toEqual([]);
+  });
+
+  test("fails for --trials 0 and an unknown --node", async () => {
+    const result = await drill(cluster(), { trials: 0, node: "nope" });
+    expect(result.problems).toEqual([expect.stringMatching(/^--trials 0/), expect.stringMatching(/^--node nope: no such node/)]);
+  });
+});

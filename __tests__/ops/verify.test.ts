@@ -1,0 +1,267 @@
+/**
+ * verify's pure checks against simulated clusters, and `observe` keeping
+ * each client failure in the observation.
+ */
+import type {
+  EtcdMember,
+  KubeNode,
+  KubernetesClient,
+  TalosClient,
+} from "../../ops/contracts";
+import {
+  NodeObservation,
+  Observations,
+  observe,
+  verifyChecks,
+} from "../../ops/verify";
+import { FACTS, HEALTHY_MEMBERS, MEMBER_IDS, VIP } from "../support/ops-cluster";
+
+const ok = <T>(value: T) => ({ ok: true as const, value });
+const failed = (error: string) => ({ ok: false as const, error });
+const members: EtcdMember[] = HEALTHY_MEMBERS.map((m) => ({
+  id: m.id,
+  hostname: m.hostname,
+  peerUrls: [`https://${m.ip}:2380`],
+  isLearner: false,
+}));
+
+function healthy(): Observations {
+  const nodes: NodeObservation[] = FACTS.nodes.map((node) => ({
+    node,
+    addresses: ok(node.name === "k8s-controller1" ? [node.ip, VIP] : [node.ip]),
+    talosVersion: ok("v1.13.9"),
+    ...(node.role === "control-plane"
+      ? {
+          etcdService: ok({ state: "Running", healthy: true }),
+          etcdMembers: ok(members),
+          etcdStatus: ok({
+            node: node.ip,
+            memberId: MEMBER_IDS[node.name],
+            leader: MEMBER_IDS["k8s-controller2"],
+          }),
+        }
+      : {}),
+  }));
+  return {
+    nodes,
+    endpoints: ok(["127.0.0.11", "127.0.0.12", "127.0.0.13"]),
+    readyz: ok({ ok: true, detail: "200 ok" }),
+    kubeNodes: ok(
+      FACTS.nodes.map(
+        (n): KubeNode => ({
+          name: n.name,
+          ready: true,
+          kubeletVersion: "v1.36.3",
+        })
+      )
+    ),
+    serverVersion: ok("v1.36.3"),
+  };
+}
+
+const withNode = (
+  o: Observations,
+  name: string,
+  change: Partial<NodeObservation>
+): Observations => ({
+  ...o,
+  nodes: o.nodes.map((n) => (n.node.name === name ? { ...n, ...change } : n)),
+});
+const withMembers = (o: Observations, list: EtcdMember[]): Observations => ({
+  ...o,
+  nodes: o.nodes.map((n) =>
+    n.etcdMembers ? { ...n, etcdMembers: ok(list) } : n
+  ),
+});
+const check = (o: Observations, id: string) => {
+  const found = verifyChecks(FACTS, o).find((c) => c.id === id);
+  if (!found) throw new Error(`no check ${id}`);
+  return found;
+};
+const failing = (o: Observations) =>
+  verifyChecks(FACTS, o)
+    .filter((c) => !c.ok)
+    .map((c) => c.id);
+
+describe("verifyChecks", () => {
+  test("a healthy cluster: every check holds, each saying what it saw", () => {
+    const checks = verifyChecks(FACTS, healthy());
+    expect(checks.filter((c) => !c.ok)).toEqual([]);
+    expect(Object.fromEntries(checks.map((c) => [c.id, c.seen])))
+      .toMatchInlineSnapshot(`
+      {
+        "api-readyz": "https://127.0.0.100:6443/readyz: 200 ok",
+        "etcd-member-list": "3 members (as k8s-controller1 lists them): k8s-controller1, k8s-controller2, k8s-controller3",
+        "etcd-members": "k8s-controller1: member 3a9c5e1f0b2d4c6e, etcd Running, healthy; k8s-controller2: member 8e2f61d0c4b7a953, etcd Running, healthy; k8s-controller3: member c1d7e9a0b3f45621, etcd Running, healthy",
+        "etcd-quorum": "3 live of 3: quorum 2, tolerates 1 failure (the stack's 3 tolerate 1); leader k8s-controller2",
+        "kubernetes-version": "API server v1.36.3; kubelet v1.36.3 on every node",
+        "nodes-ready": "Ready: k8s-controller1, k8s-controller2, k8s-controller3, k8s-worker1",
+        "talos-version": "v1.13.9 on every node",
+        "talosconfig-endpoints": "127.0.0.11, 127.0.0.12, 127.0.0.13",
+        "vip-holder": "k8s-controller1 (127.0.0.11)",
+      }
+    `);
+  });
+
+  test("fails on a stray etcd member (the VIP as a peer URL)", () => {
+    const stray = {
+      id: "00000000deadbeef",
+      hostname: "k8s-controller1",
+      peerUrls: [`https://${VIP}:2380`],
+      isLearner: false,
+    };
+    const result = check(
+      withMembers(healthy(), [...members, stray]),
+      "etcd-member-list"
+    );
+    expect(result.ok).toBe(false);
+    expect(result.seen).toContain(
+      `stray: k8s-controller1 00000000deadbeef ${VIP} (the VIP)`
+    );
+  });
+
+  test("fails on a missing member, and quorum shows the live count", () => {
+    const o = withMembers(healthy(), members.slice(0, 2));
+    expect(failing(o)).toEqual([
+      "etcd-members",
+      "etcd-member-list",
+      "etcd-quorum",
+    ]);
+    expect(check(o, "etcd-members").seen).toContain(
+      "k8s-controller3: not a member"
+    );
+    expect(check(o, "etcd-quorum").seen).toMatch(
+      /^2 live of 3: quorum 2, tolerates 0 failures/
+    );
+  });
+
+  test("fails when etcd is not running on a control plane", () => {
+    const o = withNode(healthy(), "k8s-controller2", {
+      etcdService: ok({ state: "Not running", healthy: false }),
+    });
+    expect(check(o, "etcd-members").seen).toContain(
+      "k8s-controller2: member 8e2f61d0c4b7a953, etcd Not running, not healthy"
+    );
+    expect(failing(o)).toContain("etcd-quorum");
+  });
+
+  test("fails with two VIP holders, naming both", () => {
+    const o = withNode(healthy(), "k8s-controller3", {
+      addresses: ok(["127.0.0.13", VIP]),
+    });
+    expect(check(o, "vip-holder")).toMatchObject({
+      ok: false,
+      seen: "2 nodes hold it: k8s-controller1, k8s-controller3",
+    });
+  });
+
+  test("fails with no VIP holder", () => {
+    const o = withNode(healthy(), "k8s-controller1", {
+      addresses: ok(["127.0.0.11"]),
+    });
+    expect(check(o, "vip-holder")).toMatchObject({
+      ok: false,
+      seen: "no node holds it",
+    });
+  });
+
+  test("fails when a talosconfig endpoint is the VIP", () => {
+    const o = { ...healthy(), endpoints: ok([VIP]) };
+    expect(check(o, "talosconfig-endpoints")).toMatchObject({
+      ok: false,
+      seen: `${VIP} (${VIP} is the VIP)`,
+    });
+  });
+
+  test("fails on a NotReady worker", () => {
+    const o = healthy();
+    const kubeNodes = ok(
+      (o.kubeNodes as { value: KubeNode[] }).value.map((n) =>
+        n.name === "k8s-worker1" ? { ...n, ready: false } : n
+      )
+    );
+    expect(check({ ...o, kubeNodes }, "nodes-ready")).toMatchObject({
+      ok: false,
+      seen: "Ready: k8s-controller1, k8s-controller2, k8s-controller3; NotReady: k8s-worker1",
+    });
+  });
+
+  test("fails on a Talos or Kubernetes version mismatch", () => {
+    const o = withNode(
+      { ...healthy(), serverVersion: ok("v1.35.0") },
+      "k8s-worker1",
+      { talosVersion: ok("v1.12.4") }
+    );
+    expect(check(o, "talos-version")).toMatchObject({
+      ok: false,
+      seen: "v1.13.9: k8s-controller1, k8s-controller2, k8s-controller3; v1.12.4: k8s-worker1",
+    });
+    expect(check(o, "kubernetes-version")).toMatchObject({
+      ok: false,
+      seen: "API server v1.35.0; kubelet v1.36.3 on every node",
+    });
+  });
+
+  test("fails when the API is unreachable, saying why", () => {
+    const down = failed("GET /readyz: connection refused by 127.0.0.100:6443");
+    const o = {
+      ...healthy(),
+      readyz: down,
+      kubeNodes: failed(down.error.replace("/readyz", "/api/v1/nodes")),
+      serverVersion: failed(down.error.replace("/readyz", "/version")),
+    };
+    expect(failing(o)).toEqual([
+      "api-readyz",
+      "nodes-ready",
+      "kubernetes-version",
+    ]);
+    expect(check(o, "api-readyz").seen).toBe(
+      "https://127.0.0.100:6443/readyz: GET /readyz: connection refused by 127.0.0.100:6443"
+    );
+  });
+});
+
+describe("observe", () => {
+  test("keeps each failing call as its error, and asks etcd only of control planes", async () => {
+    const asked: string[] = [];
+    const talos: TalosClient = {
+      etcdMembers: async (node) => (asked.push(`members ${node}`), members),
+      etcdStatus: async (node) => ({ node, memberId: "1", leader: "1" }),
+      addresses: async (node) => {
+        if (node === "127.0.0.12")
+          throw new Error(
+            "talosctl -n 127.0.0.12 get addresses did not answer within 6 s (killed)"
+          );
+        return [node];
+      },
+      version: async () => "v1.13.9",
+      service: async () => ({ state: "Running", healthy: true }),
+      bootId: async () => "x",
+      endpoints: async () => ["127.0.0.11"],
+      reboot: async () => undefined,
+      upgrade: async () => undefined,
+      forfeitEtcdLeadership: async () => undefined,
+      upgradeKubernetes: async () => undefined,
+    };
+    const kubernetes: KubernetesClient = {
+      readyz: async () => {
+        throw new Error("GET /readyz: connection refused");
+      },
+      nodes: async () => [],
+      serverVersion: async () => "v1.36.3",
+    };
+    const o = await observe(FACTS, { talos, kubernetes });
+    expect(o.nodes[1].addresses).toEqual(
+      failed(
+        "talosctl -n 127.0.0.12 get addresses did not answer within 6 s (killed)"
+      )
+    );
+    expect(o.readyz).toEqual(failed("GET /readyz: connection refused"));
+    expect(o.nodes[3].etcdMembers).toBeUndefined();
+    expect(asked.sort()).toEqual([
+      "members 127.0.0.11",
+      "members 127.0.0.12",
+      "members 127.0.0.13",
+    ]);
+  });
+});
