@@ -7,7 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Construct } from "constructs";
 import * as constructsBarrel from "../constructs";
-import { LayerRule, ROOT, sourceFiles, violations } from "./support/layer-imports";
+import { LayerRule, ROOT, importsOf, sourceFiles, violations } from "./support/layer-imports";
+
+const { COMMANDS } = require("../app/commands") as { COMMANDS: Record<string, { entry: string }> };
 
 const CDK_PACKAGES = ["cdktf", "cdktn", "constructs", "@cdktf/provider-null", "@cdktf"];
 
@@ -69,5 +71,30 @@ describe("layer rules", () => {
       .map(([name]) => name);
     expect(notConstructs).toEqual([]);
     expect(Object.keys(constructsBarrel)).toEqual(expect.arrayContaining(["ControlPlaneHa", "WorkerPool"]));
+  });
+});
+
+describe("entry points", () => {
+  const entries = [...new Set(Object.values(COMMANDS).map(({ entry }) => entry))];
+
+  test("every npm run command but test, generate and bench starts from its bundle (node app/run.js <command>)", () => {
+    const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    const viaLauncher = Object.entries(scripts).filter(([name]) => !["test", "generate", "bench"].includes(name));
+    expect(viaLauncher.map(([name, command]) => [name, command])).toEqual(viaLauncher.map(([name]) => [name, `node app/run.js ${name}`]));
+    expect(Object.keys(COMMANDS).sort()).toEqual(viaLauncher.map(([name]) => name).sort());
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "utf8")).app).toBe("node app/run.js synth");
+  });
+
+  test("no entry point imports another: in a bundle, every module's require.main === module guard would fire", () => {
+    const entryFiles = new Set(entries);
+    const crossings = entries.flatMap((entry) =>
+      importsOf(fs.readFileSync(path.join(ROOT, entry), "utf8"))
+        .filter((spec) => spec.startsWith("."))
+        .map((spec) => `${path.posix.normalize(path.posix.join(path.posix.dirname(entry), spec))}.ts`)
+        .filter((target) => entryFiles.has(target))
+        .map((target) => `${entry} -> ${target}`),
+    );
+    expect(entries).toContain("ops/cli/drill.ts");
+    expect(crossings).toEqual([]);
   });
 });

@@ -15,10 +15,10 @@ import { format } from "@cdktf/hcl-tools";
 import { normalizeCdktfHcl, renderCheckBlocks } from "./hcl-format";
 
 const root = path.resolve(__dirname, "..");
-const app = path.join(root, "scripts", "app.js");
+const launcher = path.join(root, "app", "run.js");
 
 function synthesize(outdir: string, env: Record<string, string> = {}): void {
-  const result = spawnSync(process.execPath, [app], { cwd: root, stdio: "inherit", env: { ...process.env, ...env, CDKTF_OUTDIR: outdir } });
+  const result = spawnSync(process.execPath, [launcher, "synth"], { cwd: root, stdio: "inherit", env: { ...process.env, ...env, CDKTF_OUTDIR: outdir } });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 

@@ -233,3 +233,11 @@ function kubernetesVersionCheck(facts: StackFacts, observations: Observations): 
   }
   return { id: "kubernetes-version", title: `Kubernetes runs ${facts.kubernetesVersion}`, ok, seen: parts.join("; ") };
 }
+
+/** Nothing answered at all: one line instead of a table of the same failure. */
+export function unreachable(observations: Observations): string | undefined {
+  const talosErrors = observations.nodes.flatMap((o) => [o.addresses, o.talosVersion]).filter((s) => !s.ok) as { error: string }[];
+  const talosAll = talosErrors.length === observations.nodes.length * 2;
+  if (!talosAll || observations.readyz.ok) return undefined;
+  return `cluster unreachable: talosctl: ${talosErrors[0]?.error ?? "no answer"}; Kubernetes API: ${observations.readyz.error}`;
+}

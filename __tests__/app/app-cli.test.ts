@@ -14,7 +14,7 @@ const root = PROJECT_ROOT;
 function runApp(env: Record<string, string>) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-out-"));
   fs.rmSync(outdir, { recursive: true });
-  const result = spawnSync(process.execPath, [path.join(root, "scripts", "app.js")], {
+  const result = spawnSync(process.execPath, [path.join(root, "app", "run.js"), "synth"], {
     cwd: root,
     env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, ...env },
     encoding: "utf8",

@@ -13,13 +13,13 @@ import { PROJECT_ROOT } from "../support/project-root";
 const root = PROJECT_ROOT;
 const examples = fs.readdirSync(path.join(root, "examples")).filter((file) => file.endsWith(".yaml")).sort();
 
-/** Runs one app (scripts/app.js or app-cdktn.js) into a fresh folder; resolves to its cdk.tf.json bytes. */
-function synth(script: "app.js" | "app-cdktn.js", config: string | undefined, outdir: string): Promise<Buffer> {
+/** Runs one app (npm run synth or synth:cdktn) into a fresh folder; resolves to its cdk.tf.json bytes. */
+function synth(command: "synth" | "synth:cdktn", config: string | undefined, outdir: string): Promise<Buffer> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, PG_CONN_STR: "set-for-the-test" };
   if (config !== undefined) env.HOMELAB_CONFIG = path.join(root, "examples", config);
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, [path.join(root, "scripts", script)], { cwd: root, env }, (error, _stdout, stderr) => {
-      if (error) return reject(new Error(`${script} ${config ?? "(reference)"}: ${stderr}`));
+    execFile(process.execPath, [path.join(root, "app", "run.js"), command], { cwd: root, env }, (error, _stdout, stderr) => {
+      if (error) return reject(new Error(`${command} ${config ?? "(reference)"}: ${stderr}`));
       resolve(fs.readFileSync(path.join(outdir, "stacks", "homelab", "cdk.tf.json")));
     }),
   );
@@ -35,14 +35,14 @@ describe("npm run synth:cdktn", () => {
   test.each(["the reference homelab", ...examples])("writes the same bytes as npm run synth: %s", async (label) => {
     const config = label.endsWith(".yaml") ? label : undefined;
     const name = config ?? "reference";
-    const [cdktf, cdktn] = await Promise.all([synth("app.js", config, path.join(dir, name, "cdktf")), synth("app-cdktn.js", config, path.join(dir, name, "cdktn"))]);
+    const [cdktf, cdktn] = await Promise.all([synth("synth", config, path.join(dir, name, "cdktf")), synth("synth:cdktn", config, path.join(dir, name, "cdktn"))]);
     expect(cdktn.length).toBeGreaterThan(1000);
     expect(cdktn.equals(cdktf)).toBe(true);
   });
 
   test("the cdktn bundle is built from cdktn alone, with the one constructs that cdktf resolves too", () => {
     // Written by the runs above.
-    const inputs = Object.keys(JSON.parse(fs.readFileSync(path.join(root, ".build", "main-cdktn.meta.json"), "utf8")).inputs);
+    const inputs = Object.keys(JSON.parse(fs.readFileSync(path.join(root, ".build", "synth-cdktn.meta.json"), "utf8")).inputs);
     expect(inputs.some((input) => input.startsWith("node_modules/cdktn/"))).toBe(true);
     expect(inputs.filter((input) => input.startsWith("node_modules/cdktf/"))).toEqual([]);
     const constructsDirs = new Set(inputs.filter((input) => /(^|\/)node_modules\/constructs\//.test(input)).map((input) => input.replace(/\/constructs\/.*$/, "/constructs")));

@@ -21,7 +21,7 @@ function copyProject(name: string): string {
 }
 
 function synthIn(dir: string): Record<string, string> {
-  const result = spawnSync(process.execPath, ["scripts/app.js"], { cwd: dir, env: { PATH: process.env.PATH }, encoding: "utf8" });
+  const result = spawnSync(process.execPath, ["app/run.js", "synth"], { cwd: dir, env: { PATH: process.env.PATH }, encoding: "utf8" });
   expect(result.status).toBe(0);
   const outdir = path.join(dir, "cdktf.out");
   return Object.fromEntries(["manifest.json", "stacks/homelab/cdk.tf.json"].map((file) => [file, fs.readFileSync(path.join(outdir, file), "utf8")]));

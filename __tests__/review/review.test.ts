@@ -287,9 +287,9 @@ describe("the report", () => {
 
 describe("npm run review", () => {
   const run = (args: string[], outdir: string) =>
-    spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts", "review.ts"), ...args], {
+    spawnSync(process.execPath, [path.join(root, "app", "run.js"), "review", ...args], {
       cwd: root,
-      // TMPDIR: tsx keeps its cache there, so the run's temporary folder takes it.
+      // TMPDIR: the base revision is extracted there, so the run's temporary folder takes it.
       env: { PATH: process.env.PATH, TMPDIR: os.tmpdir(), CDKTF_OUTDIR: outdir },
       encoding: "utf8",
     });

@@ -23,7 +23,7 @@ function filesBelow(dir: string): string[] {
 describe("secrets", () => {
   test("a Proxmox API token in the environment appears nowhere in cdktf.out or the logs", () => {
     const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "secrets-")), "cdktf.out");
-    const result = spawnSync(process.execPath, [path.join(root, "scripts", "app.js")], {
+    const result = spawnSync(process.execPath, [path.join(root, "app", "run.js"), "synth"], {
       cwd: root,
       env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, PROXMOX_VE_API_TOKEN: FAKE_TOKEN, PROXMOX_VE_ENDPOINT: "https://192.168.1.10:8006/" },
       encoding: "utf8",

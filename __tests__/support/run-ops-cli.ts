@@ -1,11 +1,11 @@
 /**
- * Runs an operator command (ops/cli/<name>.ts) as a child process, as
- * `npm run <name>` would, and collects what it printed. Its environment is
- * only what the test gives (PATH with the fake tools) plus TMPDIR, where tsx's
- * cache and the command's private credentials folder land.
+ * Runs an operator command as a child process, exactly as `npm run <name>`
+ * does (`node app/run.js <name>`: its esbuild bundle), and collects what it
+ * printed. Its environment is only what the test gives (PATH with the fake
+ * tools) plus TMPDIR, where the command's private credentials folder lands.
  *
- * No wall-clock bound is asserted on a run: a loaded machine starts node and
- * tsx slowly. A command that hangs ends in the kill after `killAfterMs`
+ * No wall-clock bound is asserted on a run: a loaded machine starts node
+ * slowly. A command that hangs ends in the kill after `killAfterMs`
  * (code -1, never the 2 a test expects); the 15-second rule itself is the
  * watchdog's, tested in ops-watchdog.test.ts.
  */
@@ -22,7 +22,7 @@ export interface CliRun {
 
 export function runOpsCli(name: "verify" | "drill", project: string, tmpdir: string, env: NodeJS.ProcessEnv, args: readonly string[], killAfterMs: number): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "ops", "cli", `${name}.ts`), "--project", project, ...args], {
+    const child = spawn(process.execPath, [path.join(root, "app", "run.js"), name, "--project", project, ...args], {
       cwd: root,
       env: { PATH: env.PATH, TMPDIR: tmpdir, ...env },
       stdio: ["ignore", "pipe", "pipe"],

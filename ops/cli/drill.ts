@@ -26,8 +26,7 @@ import type { DrillMode } from "../drill-plan";
 import { drillReport } from "../drill-report";
 import { probeEndpoint, startProbeSession } from "../probe";
 import { renderJson, renderText, writeReport } from "../report";
-import { Observations, observe, verifyChecks } from "../verify";
-import { unreachable } from "./verify";
+import { Observations, observe, unreachable, verifyChecks } from "../verify";
 import { CommonArgs, EXIT_CANNOT_RUN, EXIT_FAILED, OneLineError, loadClusterContext, onFirstInterrupt, parseCommandArgs, runMain, startWatchdog } from "./common";
 
 export const DRILL_MODES_USAGE =

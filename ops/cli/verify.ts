@@ -10,7 +10,7 @@ import { ToolMissingError } from "../adapters/process";
 import { TalosctlClient } from "../adapters/talosctl";
 import type { CheckResult } from "../contracts";
 import { renderJson, renderText, Report, writeReport } from "../report";
-import { Observations, observe, verifyChecks } from "../verify";
+import { observe, unreachable, verifyChecks } from "../verify";
 import { EXIT_FAILED, OneLineError, loadClusterContext, parseCommandArgs, runMain, startWatchdog } from "./common";
 
 const USAGE = `usage: npm run verify -- [--json] [--talosconfig FILE] [--kubeconfig FILE] [--project DIR]`;
@@ -27,14 +27,6 @@ export function verifyReport(clusterName: string, checks: readonly CheckResult[]
     summary: failed.length === 0 ? `All ${checks.length} checks hold.` : `${failed.length} of ${checks.length} checks fail: ${failed.map((check) => check.id).join(", ")}.`,
     data: { cluster: clusterName, checks },
   };
-}
-
-/** Nothing answered at all: one line instead of a table of the same failure. */
-export function unreachable(observations: Observations): string | undefined {
-  const talosErrors = observations.nodes.flatMap((o) => [o.addresses, o.talosVersion]).filter((s) => !s.ok) as { error: string }[];
-  const talosAll = talosErrors.length === observations.nodes.length * 2;
-  if (!talosAll || observations.readyz.ok) return undefined;
-  return `cluster unreachable: talosctl: ${talosErrors[0]?.error ?? "no answer"}; Kubernetes API: ${observations.readyz.error}`;
 }
 
 async function main(): Promise<number> {

@@ -45,7 +45,7 @@ describe("npm run upgrade: arguments", () => {
 
   test("fails on a bad argument with one line and exit 2, before touching anything", () => {
     const root = PROJECT_ROOT;
-    const run = spawnSync(process.execPath, ["--import", "tsx", "ops/cli/upgrade.ts", "--talos", "1.13.10"], { cwd: root, encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["app/run.js", "upgrade", "--talos", "1.13.10"], { cwd: root, encoding: "utf8" });
     expect(run.status).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr).toBe('upgrade: --talos "1.13.10" is not a version: use the vX.Y.Z form, e.g. v1.13.10\n');

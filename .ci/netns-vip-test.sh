@@ -6,7 +6,7 @@
 #     addresses from 198.18.0.0/15 (the benchmarking range, never routed):
 #     client 198.18.0.2, nodes 198.18.0.11-13 (/24), the VIP 198.18.0.10/32;
 #     nothing is added to this machine's own namespace, no route leads out;
-#   - each node runs a TLS server on 0.0.0.0:6443 (scripts/netns-tls-server.js)
+#   - each node runs a TLS server on 0.0.0.0:6443 (.ci/netns-tls-server.js)
 #     with one certificate for the VIP, minted here; the drill verifies it;
 #   - the VIP moves as Talos moves it:
 #       graceful: node1 releases the VIP, node2 adds it 1.0 s later;
@@ -94,7 +94,7 @@ else
   ' "$VIP" "$work"
 fi
 for i in 1 2 3; do
-  ip netns exec "${NODES[$((i - 1))]}" node scripts/netns-tls-server.js "$work/key.pem" "$work/cert.pem" 6443 >"$work/server$i.log" 2>&1 &
+  ip netns exec "${NODES[$((i - 1))]}" node .ci/netns-tls-server.js "$work/key.pem" "$work/cert.pem" 6443 >"$work/server$i.log" 2>&1 &
 done
 wait_for() { # file pattern seconds what
   local deadline=$((SECONDS + $3))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/with-postgres.sh COMMAND [ARGS...]
+# .ci/with-postgres.sh COMMAND [ARGS...]
 #
 # Runs COMMAND beside a throwaway PostgreSQL server: Debian's PostgreSQL 15
 # (initdb and pg_ctl from `pg_config --bindir`; run as the postgres user when

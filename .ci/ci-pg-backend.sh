@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/ci-pg-backend.sh STACK_DIR   (run inside scripts/with-postgres.sh)
+# .ci/ci-pg-backend.sh STACK_DIR   (run inside .ci/with-postgres.sh)
 #
 # Proves the `pg` state backend for real, offline, on a synthesized stack
 # whose backend is pg (STACK_DIR holds cdk.tf.json, e.g. from
@@ -27,7 +27,7 @@
 # stand-ins store placeholders). The lock-holding session and the temp folder
 # are removed on exit, also on failure. Nothing but 127.0.0.1 is contacted.
 #
-# Environment: PG_PORT, PG_SOCKET_DIR  from scripts/with-postgres.sh
+# Environment: PG_PORT, PG_SOCKET_DIR  from .ci/with-postgres.sh
 #              TF_OFFLINE_SH           tf.sh (default: ../shared beside the repo)
 set -euo pipefail
 
@@ -36,8 +36,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok   $*"; }
 note() { echo "note $*"; }
 
-[ $# -eq 1 ] || { echo "usage: scripts/with-postgres.sh $0 STACK_DIR" >&2; exit 2; }
-[ -n "${PG_PORT:-}" ] && [ -d "${PG_SOCKET_DIR:-}" ] || fail "PG_PORT and PG_SOCKET_DIR are not set: run this inside scripts/with-postgres.sh"
+[ $# -eq 1 ] || { echo "usage: .ci/with-postgres.sh $0 STACK_DIR" >&2; exit 2; }
+[ -n "${PG_PORT:-}" ] && [ -d "${PG_SOCKET_DIR:-}" ] || fail "PG_PORT and PG_SOCKET_DIR are not set: run this inside .ci/with-postgres.sh"
 config=$(cd "$1" && pwd)/cdk.tf.json
 [ -f "$config" ] || fail "no cdk.tf.json in $1"
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -105,7 +105,7 @@ run_tf() {
 }
 
 # --- stack copies: provisioners removed, backend pg { schema_name } ----------
-# (as scripts/ci-offline-terraform.sh: provisioners go, they would run for
+# (as .ci/ci-offline-terraform.sh: provisioners go, they would run for
 # real; outputs that yamldecode a provider-computed value go, the stand-ins
 # store "fake-<attr>" strings.)
 make_checkout() { # DIR [BACKEND_JSON]

@@ -1,6 +1,6 @@
-// A stand-in API server for scripts/netns-vip-test.sh: completes a TLS handshake
+// A stand-in API server for .ci/netns-vip-test.sh: completes a TLS handshake
 // on 0.0.0.0:PORT and closes the connection. Run inside a network namespace.
-//   node scripts/netns-tls-server.js KEY_PEM CERT_PEM [PORT]
+//   node .ci/netns-tls-server.js KEY_PEM CERT_PEM [PORT]
 "use strict";
 const fs = require("node:fs");
 const tls = require("node:tls");

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/ci-offline-terraform.sh STACK_DIR [NODE]
+# .ci/ci-offline-terraform.sh STACK_DIR [NODE]
 #
 # Proves with Terraform's own planner, offline, on a synthesized homelab stack
 # (STACK_DIR holds cdk.tf.json), that:

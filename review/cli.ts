@@ -1,6 +1,6 @@
 /**
  * `npm run review [-- --base <dir | git ref>]`: synthesizes the stack
- * (`node scripts/app.js`, HOMELAB_CONFIG passed through), writes the pull
+ * (the app cdktf.json names, HOMELAB_CONFIG passed through), writes the pull
  * request review to <CDKTF_OUTDIR or cdktf.out>/review.md and prints it.
  *
  * --base is a folder with a synthesized cdk.tf.json (the stack folder, or a
@@ -12,12 +12,12 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { code } from "../review/markdown";
-import { renderReview } from "../review/render-review";
-import { TerraformJson } from "../review/stack-model";
+import { STACK_ID } from "../domain/stack-outputs";
+import { code } from "./markdown";
+import { renderReview } from "./render-review";
+import { TerraformJson } from "./stack-model";
 
 const root = path.resolve(__dirname, "..");
-const STACK_ID = "homelab";
 
 interface Base {
   readonly json: TerraformJson;
@@ -74,9 +74,6 @@ function synthesizeRevision(ref: string, config: string | undefined): TerraformJ
     fs.mkdirSync(checkout);
     const untar = spawnSync("tar", ["-x", "-f", tarball, "-C", checkout], { encoding: "utf8" });
     if (untar.status !== 0) throw new Error(`extracting ${ref} failed: ${untar.stderr.trim()}`);
-    if (!fs.existsSync(path.join(checkout, "scripts", "app.js"))) {
-      throw new Error(`git revision ${ref} has no scripts/app.js: it cannot be synthesized the way this review synthesizes`);
-    }
     fs.symlinkSync(path.join(root, "node_modules"), path.join(checkout, "node_modules"), "dir");
     const outdir = path.join(tmp, "out");
     synthesize(checkout, outdir, config, `git revision ${ref}`);
@@ -86,12 +83,30 @@ function synthesizeRevision(ref: string, config: string | undefined): TerraformJ
   }
 }
 
+/**
+ * The command that runs a project's cdktf app: its cdktf.json "app", which
+ * the cdktf CLI runs too. Each revision says it itself, so a base from before
+ * the app moved (`node scripts/app.js`) synthesizes as well as this one.
+ */
+function appCommand(project: string, what: string): string[] {
+  let app: unknown;
+  try {
+    app = (JSON.parse(fs.readFileSync(path.join(project, "cdktf.json"), "utf8")) as { app?: unknown }).app;
+  } catch {
+    throw new Error(`${what} has no readable cdktf.json: it cannot be synthesized the way this review synthesizes`);
+  }
+  const words = typeof app === "string" ? app.trim().split(/\s+/) : [];
+  if (words[0] !== "node" || words.length < 2) throw new Error(`${what}: cdktf.json's app is ${JSON.stringify(app)}, not a node command this review can run`);
+  return [process.execPath, ...words.slice(1)];
+}
+
 /** Runs the cdktf app of `project` into `outdir`. */
 function synthesize(project: string, outdir: string, config: string | undefined, what: string): void {
   const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir };
   if (config) env.HOMELAB_CONFIG = config;
   else delete env.HOMELAB_CONFIG;
-  const result = spawnSync(process.execPath, [path.join(project, "scripts", "app.js")], { cwd: project, env, encoding: "utf8" });
+  const [node, ...args] = appCommand(project, what);
+  const result = spawnSync(node, args, { cwd: project, env, encoding: "utf8" });
   if (result.status !== 0) {
     throw new Error(`synthesizing ${what} failed (exit ${result.status ?? result.signal}):\n${(result.stderr || result.stdout).trim()}`);
   }
