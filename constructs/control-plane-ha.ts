@@ -147,7 +147,7 @@ export class ControlPlaneHa extends Construct {
           ...vmSettings,
           node,
           clusterName: spec.clusterName,
-          talosVersion: spec.configContract,
+          configContract: spec.configContract,
           vip: spec.vip,
           imageFileId: this.image.fileIdOn(node.proxmoxHost),
           clientConfiguration,

@@ -8,7 +8,8 @@ import { TalosVmSettings, talosConfigApply, talosVm } from "./private/talos-vm";
 export interface ControlPlaneNodeConstructProps extends TalosVmSettings {
   readonly node: NodeSpec;
   readonly clusterName: string;
-  readonly talosVersion: string;
+  /** The machine-configuration contract the node's patches are written for (`vMAJOR.MINOR`). */
+  readonly configContract: string;
   readonly vip: string;
   /** Proxmox volume id of the Talos nocloud image on this node's host. */
   readonly imageFileId: string;
@@ -42,7 +43,7 @@ export class ControlPlaneNode extends Construct {
       clientConfiguration: props.clientConfiguration,
       machineConfiguration: props.machineConfiguration,
       configPatches: renderNodePatches({
-        talosVersion: props.talosVersion,
+        configContract: props.configContract,
         hostname: node.name,
         macAddress: node.macAddress,
         vip: props.vip,

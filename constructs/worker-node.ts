@@ -9,7 +9,8 @@ import { TalosVmSettings, talosConfigApply, talosVm } from "./private/talos-vm";
 export interface WorkerNodeConstructProps extends TalosVmSettings {
   readonly node: NodeSpec;
   readonly clusterName: string;
-  readonly talosVersion: string;
+  /** The machine-configuration contract the node's patches are written for (`vMAJOR.MINOR`). */
+  readonly configContract: string;
   /** Proxmox volume id of the Talos nocloud image on this node's host. */
   readonly imageFileId: string;
   /** Talos client credentials from the machine secrets. */
@@ -41,7 +42,7 @@ export class WorkerNode extends Construct {
       vm: this.vm,
       clientConfiguration: props.clientConfiguration,
       machineConfiguration: props.machineConfiguration,
-      configPatches: renderWorkerNodePatches({ talosVersion: props.talosVersion, hostname: node.name }),
+      configPatches: renderWorkerNodePatches({ configContract: props.configContract, hostname: node.name }),
       dependsOn: props.dependsOn,
     });
   }

@@ -57,7 +57,7 @@ export class WorkerPool extends Construct {
           ...props.vmSettings,
           node,
           clusterName: spec.clusterName,
-          talosVersion: spec.configContract,
+          configContract: spec.configContract,
           imageFileId: image.fileIdOn(node.proxmoxHost),
           clientConfiguration: props.machineSecrets.clientConfiguration,
           machineConfiguration: this.machineConfiguration.machineConfiguration,

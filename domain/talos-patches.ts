@@ -13,8 +13,8 @@ import { talosRelease } from "./talos-versions";
 export const VIP_LINK_ALIAS = "uplink";
 
 export interface NodePatchInput {
-  /** e.g. `v1.13.9`; picks the patch form. */
-  readonly talosVersion: string;
+  /** The machine-configuration contract, `vMAJOR.MINOR` (a full version is read as its minor): picks the patch form. */
+  readonly configContract: string;
   /** Static hostname, also the VM name. */
   readonly hostname: string;
   /** The node's NIC address, as Proxmox reports it (any case). */
@@ -32,9 +32,9 @@ export interface NodePatchInput {
  * mixed in one config.
  */
 export function renderNodePatches(input: NodePatchInput): string[] {
-  const release = talosRelease(input.talosVersion);
+  const release = talosRelease(input.configContract);
   if (!release) {
-    throw new Error(`no machine-config patch form for Talos ${input.talosVersion}`);
+    throw new Error(`no machine-config patch form for the Talos contract ${input.configContract}`);
   }
   const mac = input.macAddress.toLowerCase(); // Linux and Talos print MACs in lower case
   if (release.networkConfigStyle === "v1alpha1") {
@@ -115,8 +115,8 @@ export function renderWorkerPatches(input: ClusterPatchInput): string[] {
 }
 
 export interface WorkerNodePatchInput {
-  /** e.g. `v1.13.9`; picks the patch form. */
-  readonly talosVersion: string;
+  /** The machine-configuration contract, `vMAJOR.MINOR` (a full version is read as its minor): picks the patch form. */
+  readonly configContract: string;
   /** Static hostname, also the VM name. */
   readonly hostname: string;
 }
@@ -126,9 +126,9 @@ export interface WorkerNodePatchInput {
  * 1.11 it is `machine.network.hostname`; from 1.12 a `HostnameConfig` document.
  */
 export function renderWorkerNodePatches(input: WorkerNodePatchInput): string[] {
-  const release = talosRelease(input.talosVersion);
+  const release = talosRelease(input.configContract);
   if (!release) {
-    throw new Error(`no machine-config patch form for Talos ${input.talosVersion}`);
+    throw new Error(`no machine-config patch form for the Talos contract ${input.configContract}`);
   }
   if (release.networkConfigStyle === "v1alpha1") {
     return [toYaml({ machine: { network: { hostname: input.hostname } } })];

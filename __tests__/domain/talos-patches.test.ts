@@ -55,7 +55,7 @@ function parsePatch(text: string): Document {
 }
 
 function nodePatches(release: TalosRelease): string[] {
-  return renderNodePatches({ talosVersion: release.schemaVersion, hostname: HOSTNAME, macAddress: MAC, vip: VIP });
+  return renderNodePatches({ configContract: release.schemaVersion, hostname: HOSTNAME, macAddress: MAC, vip: VIP });
 }
 
 function clusterPatches(allowSchedulingOnControlPlanes = true): string[] {
@@ -65,7 +65,7 @@ function clusterPatches(allowSchedulingOnControlPlanes = true): string[] {
 function workerPatches(release: TalosRelease): string[] {
   return [
     ...renderWorkerPatches({ networkCidr: NETWORK_CIDR, vip: VIP, installerImage: INSTALLER_IMAGE }),
-    ...renderWorkerNodePatches({ talosVersion: release.schemaVersion, hostname: "k8s-worker1" }),
+    ...renderWorkerNodePatches({ configContract: release.schemaVersion, hostname: "k8s-worker1" }),
   ];
 }
 
@@ -268,14 +268,14 @@ describe("YAML text", () => {
 
 describe("unsupported releases", () => {
   test("fails to render node patches for a Talos release without a patch form", () => {
-    expect(() => renderNodePatches({ talosVersion: "v1.10.0", hostname: HOSTNAME, macAddress: MAC, vip: VIP })).toThrow(
-      /no machine-config patch form for Talos v1\.10\.0/,
+    expect(() => renderNodePatches({ configContract: "v1.10.0", hostname: HOSTNAME, macAddress: MAC, vip: VIP })).toThrow(
+      /no machine-config patch form for the Talos contract v1\.10\.0/,
     );
   });
 
   test("fails to render node patches for a version that is not a release tag", () => {
-    expect(() => renderNodePatches({ talosVersion: "1.13.9", hostname: HOSTNAME, macAddress: MAC, vip: VIP })).toThrow(
-      /no machine-config patch form for Talos 1\.13\.9/,
+    expect(() => renderNodePatches({ configContract: "1.13.9", hostname: HOSTNAME, macAddress: MAC, vip: VIP })).toThrow(
+      /no machine-config patch form for the Talos contract 1\.13\.9/,
     );
   });
 });
