@@ -7,7 +7,7 @@
 import { App } from "cdktf";
 import { replaceOutdir } from "./app/replace-outdir";
 import { normalizeSynthesizedStacks } from "./app/stack-json";
-import { HomelabStackProps, ResolvedStateBackend, STACK_ID, clusterWarnings, resolveClusterSpec, resolveStateBackend } from "./domain";
+import { HomelabStackProps, ResolvedStateBackend, STACK_ID, clusterWarnings, resolveClusterSpec, resolveStateBackend, warningSubjectOf } from "./domain";
 import { HomelabStack } from "./stacks/homelab-stack";
 
 async function main(): Promise<void> {
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   // second time labelled ERROR because the CLI tags the app's stderr so.
   if (!runByCdktfCli() && !writesHcl()) {
     const spec = resolveClusterSpec(props.cluster);
-    for (const warning of [...clusterWarnings(spec), ...environmentWarnings(resolveStateBackend(props.backend, spec.clusterName))]) {
+    for (const warning of [...clusterWarnings(warningSubjectOf(spec)), ...environmentWarnings(resolveStateBackend(props.backend, spec.clusterName))]) {
       console.warn(`warning [stack ${STACK_ID}]: ${warning}`);
     }
   }

@@ -19,7 +19,8 @@ import { renderClusterPatches } from "../domain/talos-patches";
 import { TalosImage } from "./talos-image";
 import { terraformAddress } from "./private/terraform-address";
 import { carriesGuestAgent } from "../domain/image-factory";
-import { clusterWarnings, formatProblem, validateClusterSpec } from "../domain/validation";
+import { formatProblem, validateClusterSpec } from "../domain/validation";
+import { clusterWarnings, warningSubjectOf } from "../domain/warnings";
 import { VipReadyGate } from "./vip-ready-gate";
 import { TalosVmSettings } from "./private/talos-vm";
 import { WorkerPool } from "./worker-pool";
@@ -80,7 +81,7 @@ export class ControlPlaneHa extends Construct {
     if (problems.length > 0) {
       throw new Error(`ControlPlaneHa ${this.node.path}: invalid cluster description:\n  ${problems.map(formatProblem).join("\n  ")}`);
     }
-    for (const warning of clusterWarnings(spec)) {
+    for (const warning of clusterWarnings(warningSubjectOf(spec))) {
       Annotations.of(this).addWarning(warning);
     }
     this.spec = spec;

@@ -23,3 +23,4 @@ export * from "./talos-versions";
 export * from "./validation";
 export * from "./wait-for-api";
 export * from "./stack-outputs";
+export * from "./warnings";

@@ -120,42 +120,6 @@ function userValuesOf(spec: ClusterSpec): object {
   return { ...cluster, controlPlanes: nodes.map(given), workers: workers.map(given) };
 }
 
-/** Advice that does not stop synthesis; printed at synth time. */
-export function clusterWarnings(spec: ClusterSpec): string[] {
-  const warnings: string[] = [];
-  if (spec.nodes.length === 1) {
-    warnings.push("a single control plane is not highly available: when it is down, the Kubernetes API, etcd and the VIP are down");
-  }
-  const hosts = new Set(spec.nodes.map((node) => node.proxmoxHost));
-  if (spec.nodes.length > 1 && hosts.size === 1) {
-    warnings.push(`all ${spec.nodes.length} control planes run on Proxmox host ${[...hosts][0]}: losing that host stops the cluster`);
-  }
-  if (spec.workers.length === 0 && !spec.allowSchedulingOnControlPlanes) {
-    warnings.push("allowSchedulingOnControlPlanes is false and there are no workers: no node will run workloads; add workers or allow scheduling on the control planes");
-  }
-  warnings.push(...sharedHostWarnings(spec));
-  if (spec.haEnabled && !spec.datastoreShared) {
-    warnings.push(
-      `Proxmox HA is on, but the VM datastore ${spec.datastoreId} is not declared shared (vm.datastoreShared): each VM's disks live on its own host, so HA can restart a VM only on that host, not on another one when the host fails`,
-    );
-  }
-  return warnings;
-}
-
-/** Control planes that share a host while a known host carries none. */
-function sharedHostWarnings(spec: ClusterSpec): string[] {
-  const byHost = new Map<string, string[]>();
-  for (const node of spec.nodes) byHost.set(node.proxmoxHost, [...(byHost.get(node.proxmoxHost) ?? []), node.name]);
-  const free = spec.proxmoxNodes.filter((host) => !byHost.has(host));
-  if (free.length === 0 || byHost.size === 1) return [];
-  return [...byHost]
-    .filter(([, names]) => names.length > 1)
-    .map(
-      ([host, names]) =>
-        `control planes ${names.join(" and ")} share Proxmox host ${host} while ${free.join(", ")} ${free.length === 1 ? "carries" : "carry"} none: losing ${host} takes ${names.length} etcd members at once; spread them (leave proxmoxNode unset to place them round-robin over proxmox.nodes)`,
-    );
-}
-
 type Report = (field: string, value: unknown, message: string, origin?: string) => void;
 
 function checkMemberCount(spec: ClusterSpec, report: Report): void {

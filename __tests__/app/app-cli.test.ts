@@ -33,7 +33,7 @@ describe("the cdktf app", () => {
     const result = runApp({});
     // Once, as a warning, naming the stack.
     expect(result.stderr.match(/warning/gi)).toEqual(["warning"]);
-    expect(result.stderr).toContain("warning [stack homelab]: all 3 control planes run on Proxmox host pve");
+    expect(result.stderr).toContain("warning [stack homelab]: All 3 control planes run on Proxmox host pve: losing pve stops the cluster");
     expect(result.status).toBe(0);
     const json = JSON.parse(fs.readFileSync(path.join(result.outdir, "stacks", "homelab", "cdk.tf.json"), "utf8"));
     expect(Object.keys(json.resource.proxmox_virtual_environment_vm)).toHaveLength(3);

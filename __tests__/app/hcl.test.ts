@@ -48,7 +48,7 @@ describe("npm run synth:hcl", () => {
     expect(fromHcl.check).toHaveLength(1);
     // Printed once, by the JSON pass, as a warning naming the stack.
     expect(result.stderr.match(/warning/gi)).toEqual(["warning"]);
-    expect(result.stderr).toContain("warning [stack homelab]: all 3 control planes run on Proxmox host pve");
+    expect(result.stderr).toContain("warning [stack homelab]: All 3 control planes run on Proxmox host pve: losing pve stops the cluster");
 
     // terraform fmt changes nothing (where terraform is installed: on CI and every deploy machine).
     if (!hasTerraform) {

@@ -4,7 +4,7 @@
  * same rules run in the construct (props) and the HOMELAB_CONFIG loader
  * (file); file-only rules (unknown fields, types, credentials) are at the end.
  */
-import { ControlPlaneHaProps, clusterWarnings, formatProblem, resolveClusterSpec, validateClusterSpec } from "../../domain";
+import { ControlPlaneHaProps, clusterWarnings, warningSubjectOf, formatProblem, resolveClusterSpec, validateClusterSpec } from "../../domain";
 import { loadHomelabConfig, parseHomelabConfig } from "../../config/load-homelab-config";
 
 const nodes = (count: number, name = (i: number) => `cp${i}`) =>
@@ -114,7 +114,7 @@ describe("a single control plane", () => {
   test("is accepted with allowSingleNode: true, with a warning that it is not highly available", () => {
     const spec = resolveClusterSpec({ allowSingleNode: true, controlPlanes: nodes(1) });
     expect(validateClusterSpec(spec)).toEqual([]);
-    expect(clusterWarnings(spec)).toEqual([expect.stringMatching(/^a single control plane is not highly available/)]);
+    expect(clusterWarnings(warningSubjectOf(spec))).toEqual([expect.stringMatching(/^A single control plane is not highly available/)]);
   });
 });
 

@@ -3,7 +3,8 @@
  * Terraform would do in one parallel apply (issue "Deploy-ready", C and F).
  */
 import { ControlPlaneHaProps } from "../../domain";
-import { configurationWarnings, haFacts, staleElectionKeyRisk } from "../../review/ha-facts";
+import { configurationWarnings, haFacts } from "../../review/ha-facts";
+import { staleElectionKeyRisk } from "../../domain/warnings";
 import { renderReview } from "../../review/render-review";
 import { TerraformJson, stackModel } from "../../review/stack-model";
 import { warningsOf } from "../support/review-sections";

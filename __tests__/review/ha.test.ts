@@ -62,7 +62,7 @@ describe("the report", () => {
     const model = stackModel(json);
     expect(configurationWarnings(model, haFacts(model))).toEqual([
       "Proxmox host pve1 runs 2 of 3 control planes: losing pve1 leaves 1, below the quorum of 2, and stops the cluster.",
-      "Control planes cp1 and cp2 share Proxmox host pve1 while pve3 carries none: losing pve1 takes 2 etcd members at once.",
+      "Control planes cp1 and cp2 share Proxmox host pve1 while pve3 carries none: losing pve1 takes 2 etcd members at once; spread them (leave proxmoxNode unset to place them round-robin over proxmox.nodes).",
       "Proxmox HA is on, but the VM disks are not on storage every host sees (vm.datastoreShared is false): HA can restart a VM only on its own host, not on another one when the host fails.",
     ]);
   });
