@@ -13,6 +13,14 @@
  */
 import { Static, TSchema, Type } from "@sinclair/typebox";
 import { DEFAULT_IMAGE_FACTORY_URL, DEFAULT_SYSTEM_EXTENSIONS, IMAGE_IMPORT_METHODS } from "./image-factory";
+import { CONTROL_PLANE_MINIMUMS, MAX_CONTROL_PLANES, MAX_SCHEMA_NAME, PROXMOX_VM_ID_RANGE, VLAN_ID_RANGE, WORKER_MINIMUMS } from "./limits";
+import { TALOS_OS_RELEASES, TALOS_RELEASES } from "./talos-versions";
+
+// Quoted from the tables they come from, so a description never restates a number.
+const range = ({ min, max }: { readonly min: number; readonly max: number }) => `${min} to ${max}`;
+const [OLDEST_TALOS, NEWEST_TALOS] = [TALOS_OS_RELEASES[0], TALOS_OS_RELEASES[TALOS_OS_RELEASES.length - 1]];
+const TALOS_RANGE = `\`v${OLDEST_TALOS.minor}.x\` to \`v${NEWEST_TALOS.minor}.x\``;
+const REFERENCE_CONTRACT = TALOS_RELEASES[TALOS_RELEASES.length - 1];
 
 /** How Proxmox HA placement is expressed: rules (Proxmox VE 9) or groups (Proxmox VE 8). */
 export type HaRulesKind = "pve9" | "pve8";
@@ -48,7 +56,7 @@ export const NODE_FIELDS = {
   ip: Type.String({ description: "Static IPv4 address inside `network.cidr`." } satisfies NodeFieldDoc),
   vmId: Type.Optional(
     Type.Integer({
-      description: "Proxmox VM id (100..999999999).",
+      description: `Proxmox VM id (${range(PROXMOX_VM_ID_RANGE)}).`,
       defaultText: "the last octet of `ip` (211 for 192.168.1.211), or 1000 + the last octet when that is below 100 (1011 for 10.0.0.11)",
     } satisfies NodeFieldDoc),
   ),
@@ -83,7 +91,7 @@ const REFERENCE_CONTROL_PLANES = [
 export const CLUSTER_FIELDS = {
   clusterName: Type.String(doc({ file: "clusterName", default: "homelab", description: "Cluster name (Talos and kubeconfig context); a DNS-1123 label. It also seeds the nodes' MAC addresses." })),
   talosVersion: Type.String(
-    doc({ file: "talosVersion", default: "v1.13.9", description: "Talos release the nodes run: the image, the installer and what upgrades go to (`v1.11.x` to `v1.14.x`)." }),
+    doc({ file: "talosVersion", default: "v1.13.9", description: `Talos release the nodes run: the image, the installer and what upgrades go to (${TALOS_RANGE}).` }),
   ),
   configContract: Type.String(
     doc({
@@ -95,7 +103,7 @@ export const CLUSTER_FIELDS = {
     }),
   ),
   kubernetesVersion: Type.String(
-    doc({ file: "kubernetesVersion", default: "v1.36.3", description: "Kubernetes release; one the Talos release supports (Talos 1.13: 1.31 to 1.36)." }),
+    doc({ file: "kubernetesVersion", default: "v1.36.3", description: `Kubernetes release; one the Talos release supports (Talos ${REFERENCE_CONTRACT.minor}: ${REFERENCE_CONTRACT.kubernetes.oldest} to ${REFERENCE_CONTRACT.kubernetes.newest}).` }),
   ),
   vip: Type.String(
     doc({
@@ -116,7 +124,7 @@ export const CLUSTER_FIELDS = {
   gateway: Type.String(doc({ file: "network.gateway", defaultText: "the first host address of `network.cidr` (192.168.1.1)", description: "Default gateway of the nodes." })),
   dnsServers: Type.Array(Type.String(), doc({ file: "network.dnsServers", defaultText: "the gateway", description: "DNS servers of the nodes." })),
   bridge: Type.String(doc({ file: "network.bridge", default: "vmbr0", description: "Proxmox bridge the NICs attach to." })),
-  vlanId: Type.Integer(doc({ file: "network.vlanId", defaultText: "untagged", description: "VLAN tag (1..4094) of the VMs' NIC on the bridge (a VLAN-aware bridge)." })),
+  vlanId: Type.Integer(doc({ file: "network.vlanId", defaultText: "untagged", description: `VLAN tag (${range(VLAN_ID_RANGE)}) of the VMs' NIC on the bridge (a VLAN-aware bridge).` })),
   proxmoxNode: Type.String(doc({ file: "proxmox.node", default: "pve", description: "Proxmox host for the nodes that name none (when `proxmox.nodes` is empty)." })),
   proxmoxNodes: Type.Array(
     Type.String(),
@@ -154,9 +162,9 @@ export const CLUSTER_FIELDS = {
     default: "pve9",
     description: "`pve9`: HA rules (Proxmox VE 9). `pve8`: HA groups, as Proxmox VE 8 has no rules.",
   }),
-  cores: Type.Integer(doc({ file: "vm.cores", default: 2, description: "vCPU cores per VM (Talos needs at least 2 for a control plane)." })),
-  memoryMib: Type.Integer(doc({ file: "vm.memoryMib", default: 4096, description: "Memory per VM in MiB (Talos needs at least 2048 for a control plane)." })),
-  diskSizeGib: Type.Integer(doc({ file: "vm.diskGib", default: 32, description: "Boot disk size per VM in GiB (Talos needs at least 10)." })),
+  cores: Type.Integer(doc({ file: "vm.cores", default: 2, description: `vCPU cores per VM (Talos needs at least ${CONTROL_PLANE_MINIMUMS.cores} for a control plane).` })),
+  memoryMib: Type.Integer(doc({ file: "vm.memoryMib", default: 4096, description: `Memory per VM in MiB (Talos needs at least ${CONTROL_PLANE_MINIMUMS.memoryMib} for a control plane).` })),
+  diskSizeGib: Type.Integer(doc({ file: "vm.diskGib", default: 32, description: `Boot disk size per VM in GiB (Talos needs at least ${CONTROL_PLANE_MINIMUMS.diskSizeGib}).` })),
   datastoreId: Type.String(doc({ file: "vm.datastoreId", default: "local-lvm", description: "Proxmox datastore for the VM disks (boot, EFI, cloud-init)." })),
   datastoreShared: Type.Boolean(
     doc({
@@ -198,15 +206,15 @@ export const CLUSTER_FIELDS = {
   imageFactoryUrl: Type.String(doc({ file: "talos.imageFactoryUrl", default: DEFAULT_IMAGE_FACTORY_URL, description: "Talos Image Factory the schematic and images come from." })),
   controlPlanes: Type.Array(
     Type.Object(NODE_FIELDS, { additionalProperties: false }),
-    doc({ file: "controlPlanes", default: REFERENCE_CONTROL_PLANES, description: "The control planes; the first one is bootstrapped. An odd number: 3, 5 or 7." }),
+    doc({ file: "controlPlanes", default: REFERENCE_CONTROL_PLANES, description: `The control planes; the first one is bootstrapped. An odd number: 3, 5 or ${MAX_CONTROL_PLANES}.` }),
   ),
   workers: Type.Array(
     Type.Object(WORKER_NODE_FIELDS, { additionalProperties: false }),
     doc({ file: "workers", default: [], description: "The worker nodes; they run workloads and hold no etcd member, so they do not count toward quorum." }),
   ),
-  workerCores: Type.Integer(doc({ file: "workerVm.cores", default: 4, description: "vCPU cores per worker VM (Talos needs at least 1 for a worker)." })),
-  workerMemoryMib: Type.Integer(doc({ file: "workerVm.memoryMib", default: 8192, description: "Memory per worker VM in MiB (Talos needs at least 1024 for a worker)." })),
-  workerDiskSizeGib: Type.Integer(doc({ file: "workerVm.diskGib", default: 64, description: "Boot disk size per worker VM in GiB (Talos needs at least 10)." })),
+  workerCores: Type.Integer(doc({ file: "workerVm.cores", default: 4, description: `vCPU cores per worker VM (Talos needs at least ${WORKER_MINIMUMS.cores} for a worker).` })),
+  workerMemoryMib: Type.Integer(doc({ file: "workerVm.memoryMib", default: 8192, description: `Memory per worker VM in MiB (Talos needs at least ${WORKER_MINIMUMS.memoryMib} for a worker).` })),
+  workerDiskSizeGib: Type.Integer(doc({ file: "workerVm.diskGib", default: 64, description: `Boot disk size per worker VM in GiB (Talos needs at least ${WORKER_MINIMUMS.diskSizeGib}).` })),
   allowSchedulingOnControlPlanes: Type.Boolean(
     doc({
       file: "allowSchedulingOnControlPlanes",
@@ -243,7 +251,7 @@ export const BACKEND_FIELDS = {
     doc({
       file: "backend.schemaName",
       defaultText: "`clusterName`",
-      description: "`pg` only: the PostgreSQL schema that holds this cluster's state (one schema per cluster); 1-63 letters, digits, `_` or `-`, not starting with `pg_`.",
+      description: `\`pg\` only: the PostgreSQL schema that holds this cluster's state (one schema per cluster); 1-${MAX_SCHEMA_NAME} letters, digits, \`_\` or \`-\`, not starting with \`pg_\`.`,
     }),
   ),
 };

@@ -24,3 +24,4 @@ export * from "./validation";
 export * from "./wait-for-api";
 export * from "./stack-outputs";
 export * from "./warnings";
+export * from "./limits";

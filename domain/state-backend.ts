@@ -4,6 +4,7 @@
  * folder; `pg` is Terraform's PostgreSQL backend, in one schema per cluster.
  */
 import { BACKEND_FIELDS } from "./cluster-fields";
+import { MAX_SCHEMA_NAME } from "./limits";
 import type { StateBackendProps } from "./control-plane-ha-props";
 import type { ValidationProblem } from "./validation";
 
@@ -24,8 +25,6 @@ export function resolveStateBackend(props: StateBackendProps | undefined, cluste
     : { type: "pg", schemaName: clusterName, schemaNameFrom: "clusterName" };
 }
 
-/** PostgreSQL's identifier limit (NAMEDATALEN - 1): a longer name is cut silently, so two clusters could share a schema. */
-const MAX_SCHEMA_NAME = 63;
 
 /** Every problem of the backend settings; empty when they are fine. */
 export function validateStateBackend(props: StateBackendProps | undefined, clusterName: string): ValidationProblem[] {

@@ -6,6 +6,7 @@
  */
 import { ClusterSpec, NodeSpec } from "./cluster-spec";
 import { Ipv4Network, broadcastAddress, enclosingNetwork, formatCidr, networkAddress, networkContains, parseCidr, parseIpv4 } from "./ipv4";
+import { CONTROL_PLANE_MINIMUMS, MAX_CONTROL_PLANES, PROXMOX_VM_ID_RANGE, VLAN_ID_RANGE, WORKER_MINIMUMS } from "./limits";
 import { failuresTolerated } from "./quorum";
 import { HA_RULES_KINDS } from "./cluster-fields";
 import { IMAGE_IMPORT_METHODS } from "./image-factory";
@@ -32,15 +33,6 @@ export interface ValidationProblem {
   readonly message: string;
 }
 
-/** Talos's minimums for a control plane. */
-export const CONTROL_PLANE_MINIMUMS = { cores: 2, memoryMib: 2048, diskSizeGib: 10 } as const;
-/**
- * Talos's minimums for a worker: 1 GiB, 1 core, 10 GiB system disk.
- * @see https://www.talos.dev/v1.12/introduction/system-requirements/
- */
-export const WORKER_MINIMUMS = { cores: 1, memoryMib: 1024, diskSizeGib: 10 } as const;
-export const MAX_CONTROL_PLANES = 7;
-const PROXMOX_VM_ID_RANGE = { min: 100, max: 999_999_999 } as const;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PROXMOX_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 
@@ -374,7 +366,7 @@ function checkPlacementAndHa(spec: ClusterSpec, report: Report, checkInteger: In
   if (!HA_RULES_KINDS.includes(spec.haRules)) {
     report("haRules", spec.haRules, "must be pve9 (HA rules, Proxmox VE 9) or pve8 (HA groups, Proxmox VE 8)");
   }
-  if (spec.vlanId !== undefined) checkInteger("vlanId", spec.vlanId, 1, 4094, "VLAN tags are 1 to 4094");
+  if (spec.vlanId !== undefined) checkInteger("vlanId", spec.vlanId, VLAN_ID_RANGE.min, VLAN_ID_RANGE.max, `VLAN tags are ${VLAN_ID_RANGE.min} to ${VLAN_ID_RANGE.max}`);
 }
 
 function checkProxmoxNames(spec: ClusterSpec, report: Report): void {

@@ -1,0 +1,21 @@
+/**
+ * The numeric limits a cluster description must keep: one definition each,
+ * checked by validation.ts and quoted by the field descriptions
+ * (cluster-fields.ts) and so by the generated configuration reference.
+ */
+
+/** Talos's minimums for a control plane. */
+export const CONTROL_PLANE_MINIMUMS = { cores: 2, memoryMib: 2048, diskSizeGib: 10 } as const;
+/**
+ * Talos's minimums for a worker: 1 GiB, 1 core, 10 GiB system disk.
+ * @see https://www.talos.dev/v1.12/introduction/system-requirements/
+ */
+export const WORKER_MINIMUMS = { cores: 1, memoryMib: 1024, diskSizeGib: 10 } as const;
+/** More etcd members slow every write without a useful gain in tolerance. */
+export const MAX_CONTROL_PLANES = 7;
+/** What Proxmox accepts as a VM id. */
+export const PROXMOX_VM_ID_RANGE = { min: 100, max: 999_999_999 } as const;
+/** 802.1Q VLAN tags. */
+export const VLAN_ID_RANGE = { min: 1, max: 4094 } as const;
+/** PostgreSQL's identifier limit (NAMEDATALEN - 1): a longer name is cut silently, so two clusters could share a schema. */
+export const MAX_SCHEMA_NAME = 63;
