@@ -20,7 +20,7 @@
 #      pg_advisory_lock(<states.id>) Terraform takes), apply fails with
 #      Terraform's lock error and the stored state stays byte-identical;
 #      force-unlock exits 0 but cannot release another session's lock (see
-#      README); ending the holding session does, and the same apply succeeds;
+#      docs/state.md); ending the holding session does, and the same apply succeeds;
 #   6. init -migrate-state -force-copy moves a local state into pg.
 # The copies are the stack without provisioners (they would run for real)
 # and without the outputs that yamldecode provider-computed values (the

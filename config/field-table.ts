@@ -1,12 +1,12 @@
 /**
- * The README's table of HOMELAB_CONFIG fields, rendered from the one
- * definition of the fields (`domain/cluster-fields.ts`). `npm run docs`
- * writes it into the README; a test fails when the README's copy is stale.
+ * The table of HOMELAB_CONFIG fields in docs/configuration.md, rendered from
+ * the one definition of the fields (`domain/cluster-fields.ts`). `npm run docs`
+ * writes it into that page; a test fails when the page's copy is stale.
  */
 import { KindGuard, TSchema } from "@sinclair/typebox";
 import { BACKEND_FIELDS, CLUSTER_FIELDS, CONNECTION_FIELDS, FieldDoc, NodeFieldDoc } from "../domain";
 
-/** The README lines between these markers are generated. */
+/** The lines of docs/configuration.md between these markers are generated. */
 export const FIELD_TABLE_MARKERS = { start: "<!-- fields:start (npm run docs) -->", end: "<!-- fields:end -->" } as const;
 
 type Documented = TSchema & Partial<FieldDoc> & Partial<NodeFieldDoc>;
@@ -63,11 +63,11 @@ function code(text: string): string {
   return `\`${text}\``;
 }
 
-/** The README with its field table replaced by the current rendering. */
-export function withFieldTable(readme: string): string {
+/** The page's text with its field table replaced by the current rendering. */
+export function withFieldTable(page: string): string {
   const { start, end } = FIELD_TABLE_MARKERS;
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md has no ${start} ... ${end} section for the field table`);
-  return `${readme.slice(0, from + start.length)}\n${renderFieldTable()}\n${readme.slice(to)}`;
+  const from = page.indexOf(start);
+  const to = page.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`docs/configuration.md has no ${start} ... ${end} section for the field table`);
+  return `${page.slice(0, from + start.length)}\n${renderFieldTable()}\n${page.slice(to)}`;
 }

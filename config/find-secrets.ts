@@ -14,9 +14,9 @@ const TOKEN_VALUE = /PVEAPIToken=|[\w.-]+@[\w.-]+![\w.-]+=[0-9a-f-]{8,}/i;
 const CONN_FIELD = /^(conn[-_]?str(ing)?|connection[-_]?string|pg[-_]?conn[-_]?str|dsn|database[-_]?url)$/i;
 const CONN_VALUE = /^\s*postgres(ql)?:\/\/|\bpassword\s*=/i;
 
-const FIX = "API tokens and passwords never go in the file: remove it and export PROXMOX_VE_API_TOKEN (see README, Deploy)";
+const FIX = "API tokens and passwords never go in the file: remove it and export PROXMOX_VE_API_TOKEN (see README, First deploy)";
 const CONN_FIX =
-  "the PostgreSQL connection string (with its password) never goes in the file: remove it and export PG_CONN_STR, which Terraform's pg backend reads (see README, Shared state in PostgreSQL)";
+  "the PostgreSQL connection string (with its password) never goes in the file: remove it and export PG_CONN_STR, which Terraform's pg backend reads (see docs/state.md)";
 
 export function findSecrets(document: unknown, path = ""): ValidationProblem[] {
   if (Array.isArray(document)) {

@@ -69,7 +69,7 @@ export class ClusterHealthCheck extends TerraformElement {
               // Reached only when the read succeeded, i.e. the cluster is healthy; a
               // failed read is the signal, turned into a warning by Terraform.
               condition: `\${${this.dataSourceAddress}.id != ""}`,
-              error_message: `Talos reports the control plane (${nodes.join(", ")})${workers.length > 0 ? ` or the workers (${workers.join(", ")})` : ""} unhealthy; the warnings above name the node. Repair it, one node at a time (README, Safety).`,
+              error_message: `Talos reports the control plane (${nodes.join(", ")})${workers.length > 0 ? ` or the workers (${workers.join(", ")})` : ""} unhealthy; the warnings above name the node. Repair it, one node at a time (docs/operations.md).`,
             },
           ],
         },

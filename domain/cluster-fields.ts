@@ -3,7 +3,7 @@
  * in the HOMELAB_CONFIG file, its default and what it means. Everything else
  * is derived from it: the construct's props type (`ControlPlaneHaProps`),
  * the reference homelab's values, the file's JSON Schema and its mapping onto
- * the props, the names in error messages, and the README's field table.
+ * the props, the names in error messages, and the field table in docs/configuration.md.
  *
  * Written with TypeBox because a TypeBox type *is* a JSON Schema object (the
  * file check stays ajv, with its messages) and gives the static TypeScript
@@ -87,7 +87,7 @@ const REFERENCE_CONTROL_PLANES = [
   { name: "k8s-controller3", ip: "192.168.1.213" },
 ];
 
-/** The construct's props, in the order the README lists them. Literal defaults are the reference homelab. */
+/** The construct's props, in the order docs/configuration.md lists them. Literal defaults are the reference homelab. */
 export const CLUSTER_FIELDS = {
   clusterName: Type.String(doc({ file: "clusterName", default: "homelab", description: "Cluster name (Talos and kubeconfig context); a DNS-1123 label. It also seeds the nodes' MAC addresses." })),
   talosVersion: Type.String(

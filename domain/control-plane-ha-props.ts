@@ -1,8 +1,8 @@
 /**
  * Props of {@link ControlPlaneHa}: types derived from the one definition of
  * the fields in `cluster-fields.ts`, where each field's meaning, default and
- * place in the HOMELAB_CONFIG file are written (and from which the README's
- * field table is generated). Every field is optional: the defaults are the
+ * place in the HOMELAB_CONFIG file are written (and from which the field
+ * table in docs/configuration.md is generated). Every field is optional: the defaults are the
  * reference homelab.
  */
 import { Static } from "@sinclair/typebox";

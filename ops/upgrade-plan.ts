@@ -113,7 +113,7 @@ export function talosTargetProblems(facts: StackFacts, observed: ObservedCluster
   const controlPlaneToUpgrade = controlPlanes.some((n) => observed.talosVersions[n.name] !== target);
   if (controlPlaneToUpgrade && (controlPlanes.length === 0 || failuresTolerated(controlPlanes.length) < 1)) {
     problems.push(
-      `${controlPlanes.length} control plane(s): etcd tolerates no failure, so rebooting one loses quorum; upgrade it by hand (README, Safety: Upgrading Talos)`,
+      `${controlPlanes.length} control plane(s): etcd tolerates no failure, so rebooting one loses quorum; upgrade it by hand (docs/operations.md, Reboots, upgrades and recovery by hand)`,
     );
   }
   return problems;

@@ -3,7 +3,7 @@
  * siderolabs/talos v1.13.9 (internal/app/machined/pkg/controllers/network/operator/vip.go,
  * etcd's concurrency session: a 60 s lease, kept alive every 20 s) and from
  * where Talos points in-cluster clients (KubePrism). One list, for the review
- * and, through the README's sample report, the README.
+ * and, through the sample report in docs/review-and-ci.md, the docs.
  */
 export interface FailoverFact {
   readonly event: string;

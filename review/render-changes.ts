@@ -265,7 +265,7 @@ export function kubernetesUpgradeWarning(from: string, to: string, controlPlanes
   return (
     `Kubernetes ${from} → ${to} through Terraform: the configuration of all ${controlPlanes} control planes is applied live and at the same time, so every API server restarts at once (the API is down meanwhile), ` +
     `and what \`talosctl upgrade-k8s\` does is skipped: its pre-checks, one node at a time, and the update of kube-proxy, CoreDNS and flannel. ` +
-    `Run \`talosctl -n <a control plane> upgrade-k8s --to ${to.replace(/^v/, "")}\` first, then merge this change: it then changes nothing on the nodes (README, Safety).`
+    `Run \`talosctl -n <a control plane> upgrade-k8s --to ${to.replace(/^v/, "")}\` first, then merge this change: it then changes nothing on the nodes (docs/operations.md, Reboots, upgrades and recovery by hand).`
   );
 }
 
@@ -276,7 +276,7 @@ export function kubernetesUpgradeWarning(from: string, to: string, controlPlanes
 export function stateBackendChangeWarning(base: string | undefined, head: string | undefined): string | undefined {
   if (base === undefined || head === undefined || base === head) return undefined;
   return (
-    `The Terraform state moves from ${code(base)} to ${code(head)}. Before the next apply, move it with \`terraform init -migrate-state\` in cdktf.out/stacks/homelab (README, Shared state in PostgreSQL); ` +
+    `The Terraform state moves from ${code(base)} to ${code(head)}. Before the next apply, move it with \`terraform init -migrate-state\` in cdktf.out/stacks/homelab (docs/state.md); ` +
     "without that, Terraform finds no state there and plans to create the whole cluster again: new machine secrets and new VMs on the same addresses."
   );
 }

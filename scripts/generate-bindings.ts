@@ -4,7 +4,7 @@
  * This is the code path `cdktf get` takes (cdktf's TerraformProviderGenerator),
  * fed from schema files instead of `terraform providers schema -json`, because
  * the Terraform registry is unreachable here. With registry access,
- * `cdktf get` is the upgrade path (see README).
+ * `cdktf get` is the upgrade path (see docs/development.md).
  *
  * Writes .gen/providers/<name>/ (bindings), .gen/schemas/<name>.json (the
  * trimmed schema the tests check synthesized JSON against), and the

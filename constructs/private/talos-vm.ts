@@ -100,7 +100,7 @@ export function talosVm(scope: Construct, id: string, props: TalosVmProps): Virt
     timeoutShutdownVm: STOP_TIMEOUT_SECONDS,
     // The boot disk is imported from the image once, at creation. A new Talos
     // version or schematic changes the image, never the VM: nodes are upgraded
-    // in place with talosctl upgrade (see README, Safety).
+    // in place with talosctl upgrade (see docs/operations.md).
     // Both forms are listed, so switching imageImport never touches a running VM either.
     lifecycle: { ignoreChanges: ["disk[0].file_id", "disk[0].import_from"] },
   });
@@ -130,7 +130,7 @@ export function talosVm(scope: Construct, id: string, props: TalosVmProps): Virt
  * needs a reboot would reboot every control plane at once and lose etcd
  * quorum. In this mode the provider dry-runs the change and stages it for the
  * next boot when it needs one (applying it live otherwise); the operator then
- * reboots one node at a time (README, Safety).
+ * reboots one node at a time (docs/operations.md).
  */
 export const CONFIG_APPLY_MODE = "staged_if_needing_reboot";
 

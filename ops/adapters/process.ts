@@ -27,7 +27,7 @@ export interface RunOptions {
 /** The executable is not on PATH. The message names the tool and where to read how to install it. */
 export class ToolMissingError extends Error {
   constructor(readonly tool: string) {
-    super(`${tool} is not installed (see README, Verify and operate)`);
+    super(`${tool} is not installed (see docs/operations.md)`);
     this.name = "ToolMissingError";
   }
 }

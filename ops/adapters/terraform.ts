@@ -26,7 +26,7 @@ export async function terraformOutputJson(props: TerraformOutputProps): Promise<
   const schema = pgSchemaOf(stackDir);
   const inPostgres = `the stack keeps its state in PostgreSQL (schema ${schema})`;
   if (schema !== undefined && !env.PG_CONN_STR) {
-    throw new NoStateError(`${inPostgres} and PG_CONN_STR is not set: export it (README, Shared state in PostgreSQL), or give --talosconfig and --kubeconfig`);
+    throw new NoStateError(`${inPostgres} and PG_CONN_STR is not set: export it (docs/state.md), or give --talosconfig and --kubeconfig`);
   }
   const result = await runProcess(props.executable ?? "terraform", ["output", "-json", "-no-color"], {
     cwd: stackDir,

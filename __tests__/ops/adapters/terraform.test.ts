@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { terraformOutputJson } from "../../../ops/adapters/terraform";
 import { NoStateError } from "../../../domain/stack-outputs";
-import { writeFakeTools } from "../../support/ops-cluster";
+import { writeFakeTools } from "../../support/fake-tools";
 
 function project(backend: object): { dir: string; terraform: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-terraform-"));
@@ -44,7 +44,7 @@ describe("terraform output -json", () => {
     const attempt = terraformOutputJson({ projectDir: dir, executable: path.join(dir, "no-such-terraform"), env: {} });
     await expect(attempt).rejects.toBeInstanceOf(NoStateError);
     await expect(attempt).rejects.toThrow(
-      "the stack keeps its state in PostgreSQL (schema homelab) and PG_CONN_STR is not set: export it (README, Shared state in PostgreSQL), or give --talosconfig and --kubeconfig",
+      "the stack keeps its state in PostgreSQL (schema homelab) and PG_CONN_STR is not set: export it (docs/state.md), or give --talosconfig and --kubeconfig",
     );
   });
 
