@@ -14,7 +14,6 @@ module.exports = {
   // Tests assert behaviour, not time: a slow, shared machine must not fail them
   // (several wait on child processes: the app, actionlint, the wait script).
   testTimeout: 120_000,
-  setupFilesAfterEnv: ["<rootDir>/__tests__/support/setup-jest.ts"],
   // Temporary files go to one folder per run, removed at the end; the cache
   // stays beside the dependencies. A run leaves the system's /tmp as it was.
   globalSetup: "<rootDir>/__tests__/support/global-setup.ts",

@@ -8,6 +8,7 @@ import { ImageFactorySchematic } from "../../.gen/providers/talos/image-factory-
 import { ControlPlaneHa } from "../../constructs";
 import { nodeMacAddress } from "../../domain";
 import { addressOf, blocksOf, synthHomelab } from "../support/synth";
+import "../support/cdktf-matchers";
 
 const REFERENCE_NODES = [
   { name: "k8s-controller1", ip: "192.168.1.211", vmId: 211 },
