@@ -19,15 +19,13 @@ import {
   parseTalosconfigEndpoints,
   parseTalosVersion,
 } from "../../../ops/adapters/talosctl-output";
-import { etcdMembers, memberId, talosconfig } from "../../support/cluster-fixture";
-import { writeFakeTools, writeTalosAnswers } from "../../support/fake-tools";
-import { addressesOutput, etcdMembersOutput, etcdStatusOutput, serviceOutput, tabwriter, versionOutput } from "../../support/talosctl-output";
+import { HEALTHY_MEMBERS, MEMBER_IDS, TALOSCONFIG, addressesOutput, etcdMembersOutput, etcdStatusOutput, serviceOutput, tabwriter, versionOutput, writeFakeTools, writeTalosAnswers } from "../../support/ops-cluster";
 
 describe("talosctl output parsers", () => {
   test("etcd members: every row, with the NODE column", () => {
-    const members = parseEtcdMembers(etcdMembersOutput("127.0.0.11", etcdMembers()));
+    const members = parseEtcdMembers(etcdMembersOutput("127.0.0.11", HEALTHY_MEMBERS));
     expect(members).toEqual(
-      ["k8s-controller1", "k8s-controller2", "k8s-controller3"].map((name, i) => ({ id: memberId(name), hostname: name, peerUrls: [`https://127.0.0.1${i + 1}:2380`], isLearner: false })),
+      HEALTHY_MEMBERS.map((m) => ({ id: m.id, hostname: m.hostname, peerUrls: [`https://${m.ip}:2380`], isLearner: false })),
     );
   });
 
@@ -49,8 +47,8 @@ describe("talosctl output parsers", () => {
   });
 
   test("etcd status: member and leader (cells with spaces such as '12 MB (48.10%)' do not shift columns)", () => {
-    const status = parseEtcdStatus(etcdStatusOutput("127.0.0.12", memberId("k8s-controller2"), memberId("k8s-controller1")), "127.0.0.12");
-    expect(status).toEqual({ node: "127.0.0.12", memberId: memberId("k8s-controller2"), leader: memberId("k8s-controller1") });
+    const status = parseEtcdStatus(etcdStatusOutput("127.0.0.12", MEMBER_IDS["k8s-controller2"], MEMBER_IDS["k8s-controller1"]), "127.0.0.12");
+    expect(status).toEqual({ node: "127.0.0.12", memberId: MEMBER_IDS["k8s-controller2"], leader: MEMBER_IDS["k8s-controller1"] });
   });
 
   test("get -o json: a stream of indented objects, not an array", () => {
@@ -75,7 +73,7 @@ describe("talosctl output parsers", () => {
   });
 
   test("talosconfig endpoints of the current context, without ports", () => {
-    expect(parseTalosconfigEndpoints(talosconfig(["127.0.0.11", "127.0.0.12:50000"]))).toEqual(["127.0.0.11", "127.0.0.12"]);
+    expect(parseTalosconfigEndpoints(TALOSCONFIG(["127.0.0.11", "127.0.0.12:50000"]))).toEqual(["127.0.0.11", "127.0.0.12"]);
     expect(hostOf("[fd00::1]:50000")).toBe("fd00::1");
     expect(hostOf("fd00::1")).toBe("fd00::1");
   });
@@ -91,11 +89,11 @@ describe("TalosctlClient against a fake talosctl", () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-talosctl-"));
     writeFakeTools(path.join(dir, "bin"), ["talosctl"]);
-    fs.writeFileSync(path.join(dir, "talosconfig"), talosconfig(["127.0.0.11"]));
+    fs.writeFileSync(path.join(dir, "talosconfig"), TALOSCONFIG(["127.0.0.11"]));
     writeTalosAnswers(
       path.join(dir, "answers"),
       {
-        "127.0.0.11 etcd members": etcdMembersOutput("127.0.0.11", etcdMembers()),
+        "127.0.0.11 etcd members": etcdMembersOutput("127.0.0.11", HEALTHY_MEMBERS),
         "127.0.0.11 get version": versionOutput("127.0.0.11", "v1.13.9"),
         "127.0.0.11 read /proc/sys/kernel/random/boot_id": "0f4d2bd4-4c50-4a6b-9f2e-7e1f0c1f5a77\n",
         "127.0.0.12 get version": { stderr: "error getting version: rpc error: code = PermissionDenied desc = not authorized\n", code: 1 },
@@ -106,7 +104,7 @@ describe("TalosctlClient against a fake talosctl", () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const client = (props: Partial<ConstructorParameters<typeof TalosctlClient>[0]> = {}) =>
-    new TalosctlClient({ talosconfigPath: path.join(dir, "talosconfig"), talosconfigText: talosconfig(["127.0.0.11"]), executable: path.join(dir, "bin", "talosctl"), ...props });
+    new TalosctlClient({ talosconfigPath: path.join(dir, "talosconfig"), talosconfigText: TALOSCONFIG(["127.0.0.11"]), executable: path.join(dir, "bin", "talosctl"), ...props });
   const withScript = <T>(run: () => Promise<T>) => {
     process.env.FAKE_TALOS_DIR = path.join(dir, "answers");
     return run();
