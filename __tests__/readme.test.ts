@@ -79,3 +79,9 @@ test("fails a link to a missing file, resolved from the page's folder without it
   // WHEN / THEN
   expect(brokenLinks("docs/example.md", page)).toEqual(["docs/missing.md", "docs/docs/configuration.md"]);
 });
+
+test("keeps the Safety section that every stack's health-check warning points at (README, Safety)", () => {
+  const { json } = synthHomelab();
+  expect(JSON.stringify(json)).toContain("Repair it, one node at a time (README, Safety).");
+  expect(readme).toMatch(/^#{2,3} Safety$/m);
+});
