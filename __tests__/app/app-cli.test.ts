@@ -1,5 +1,5 @@
 /**
- * The app as operators run it (`npm run synth` = `node scripts/app.js`),
+ * The app as operators run it (`npm run synth` = `node app/run.js synth`),
  * in a child process: exit codes, messages, and what lands in the output
  * folder.
  */
