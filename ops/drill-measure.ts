@@ -8,7 +8,7 @@ import { summarizeProbes, type OutageWindow } from "./outage-windows";
 import { DEFAULT_DEADLINE_MS, DEFAULT_INTERVAL_MS, type ProbeRun } from "./probe";
 import { table } from "../review/markdown";
 
-export const DRILL_USAGE =
+export const MEASURE_ONLY_USAGE =
   "usage: npm run drill -- --measure-only --endpoint https://HOST:PORT --seconds N [--interval-ms 100] [--deadline-ms 1000] [--ca FILE] [--out DIR] [--json]";
 
 /** The measuring mode's arguments, checked. */
@@ -33,7 +33,7 @@ export const DEFAULT_OUT_DIR = "cdktf.out/ops";
 export class UsageError extends Error {}
 
 /** Parses `drill --measure-only`'s arguments (the graceful and crash modes are ops/cli/drill.ts's parseDrillModeArgs). */
-export function parseDrillArgs(argv: readonly string[]): MeasureArgs {
+export function parseMeasureArgs(argv: readonly string[]): MeasureArgs {
   let values;
   try {
     ({ values } = parseArgs({
@@ -52,13 +52,13 @@ export function parseDrillArgs(argv: readonly string[]): MeasureArgs {
       },
     }));
   } catch (error) {
-    throw new UsageError(`drill: ${(error as Error).message}; ${DRILL_USAGE}`);
+    throw new UsageError(`drill: ${(error as Error).message}; ${MEASURE_ONLY_USAGE}`);
   }
   if (!values["measure-only"]) {
-    throw new UsageError(`drill: these options are --measure-only's; for a drill against the cluster use --mode graceful|crash. ${DRILL_USAGE}`);
+    throw new UsageError(`drill: these options are --measure-only's; for a drill against the cluster use --mode graceful|crash. ${MEASURE_ONLY_USAGE}`);
   }
-  if (values.endpoint === undefined) throw new UsageError(`drill: --endpoint is required; ${DRILL_USAGE}`);
-  if (values.seconds === undefined) throw new UsageError(`drill: --seconds is required; ${DRILL_USAGE}`);
+  if (values.endpoint === undefined) throw new UsageError(`drill: --endpoint is required; ${MEASURE_ONLY_USAGE}`);
+  if (values.seconds === undefined) throw new UsageError(`drill: --seconds is required; ${MEASURE_ONLY_USAGE}`);
   const { host, port } = parseEndpoint(values.endpoint);
   const seconds = positiveNumber("--seconds", values.seconds, 3600);
   const intervalMs = positiveNumber("--interval-ms", values["interval-ms"] ?? String(DEFAULT_INTERVAL_MS), 60_000);

@@ -143,10 +143,10 @@ export interface ExpectedOutage {
 }
 
 /** The figures a trial is compared with: by mode, whether the node taken down held the VIP, and whether it led etcd. */
-export function expectedOutage(mode: DrillMode, holderLedEtcd: boolean, targetHeldVip = true): ExpectedOutage {
+export function expectedOutage(mode: DrillMode, targetLedEtcd: boolean, targetHeldVip = true): ExpectedOutage {
   if (!targetHeldVip) return { minMs: 0, maxMs: 1_000, label: "none (the VIP stays)" };
   if (mode === "graceful") return { minMs: 0, maxMs: 1_000, label: "under 1 s" };
-  return holderLedEtcd ? { minMs: 62_000, maxMs: 64_000, label: "62-64 s (holder led etcd)" } : { minMs: 40_000, maxMs: 60_000, label: "40-60 s" };
+  return targetLedEtcd ? { minMs: 62_000, maxMs: 64_000, label: "62-64 s (holder led etcd)" } : { minMs: 40_000, maxMs: 60_000, label: "40-60 s" };
 }
 
 /** What one trial measured. */
@@ -156,7 +156,7 @@ export interface TrialMeasurement {
   /** The VIP holder before the fault. */
   readonly oldHolder: string;
   /** Whether the node taken down led etcd before the fault. */
-  readonly oldHolderLedEtcd: boolean;
+  readonly targetLedEtcd: boolean;
   /** The node taken down; @default - the old holder */
   readonly target?: string;
   /** undefined: no control plane was seen holding the VIP after the fault. */
@@ -182,7 +182,7 @@ export interface TrialRow extends TrialMeasurement {
 export function trialRow(m: TrialMeasurement): TrialRow {
   const target = m.target ?? m.oldHolder;
   const heldVip = target === m.oldHolder;
-  const expected = expectedOutage(m.mode, m.oldHolderLedEtcd, heldVip);
+  const expected = expectedOutage(m.mode, m.targetLedEtcd, heldVip);
   let verdict: Verdict;
   if (m.apiStillDown) verdict = "API did not come back";
   else if (heldVip && (m.newHolder === undefined || m.newHolder === m.oldHolder)) verdict = "VIP did not move";
@@ -209,7 +209,7 @@ export function renderEtcdRecovery(row: Pick<TrialRow, "etcdAllMembersMs">): str
 
 /** `trial 1: cp1 taken down; VIP cp1 -> cp2, cp1 led etcd; outage 0.42 s (expected under 1 s: as expected); etcd all members after 31.0 s` */
 export function renderTrialRow(row: TrialRow): string {
-  const led = row.oldHolderLedEtcd ? `${row.target} led etcd` : `${row.target} did not lead etcd`;
+  const led = row.targetLedEtcd ? `${row.target} led etcd` : `${row.target} did not lead etcd`;
   const etcd = row.etcdAllMembersMs === undefined ? "etcd not back to all members within the wait" : `etcd all members after ${seconds(row.etcdAllMembersMs)}`;
   return `trial ${row.trial}: ${row.target} taken down; VIP ${row.oldHolder} -> ${row.newHolder ?? "nobody"}, ${led}; outage ${renderOutage(row)} (expected ${row.expected.label}: ${row.verdict}); ${etcd}`;
 }

@@ -16,7 +16,7 @@ export function drillReport(clusterName: string, result: DrillResult): Report {
     String(t.trial),
     t.mode === "crash" ? `${t.target} (VM off${t.vmOffMs === undefined ? "" : ` after ${(t.vmOffMs / 1000).toFixed(1)} s`}${t.haManaged ? ", via Proxmox HA" : ""})` : `${t.target} (reboot)`,
     `${t.oldHolder} -> ${t.newHolder ?? "nobody"}`,
-    t.etcdLeaderBefore === undefined ? "not seen" : `${t.etcdLeaderBefore}${t.oldHolderLedEtcd ? " (the node taken down)" : ""}`,
+    t.etcdLeaderBefore === undefined ? "not seen" : `${t.etcdLeaderBefore}${t.targetLedEtcd ? " (the node taken down)" : ""}`,
     renderOutage(t) + (t.windows > 1 ? ` (${t.windows} windows)` : ""),
     t.expected.label,
     t.verdict,

@@ -12,7 +12,7 @@
  * including an interrupt.
  *
  * Waiting goes through an injected clock, so tests run a simulated cluster
- * (ops/simulated-cluster.ts) instantly.
+ * (__tests__/support/simulated-cluster.ts) instantly.
  */
 import type { CheckResult, ClusterNode, KubernetesClient, ProxmoxClient, StackFacts, TalosClient } from "./contracts";
 import {
@@ -288,7 +288,7 @@ async function runTrial(props: DrillProps, trial: number, log: (line: string) =>
       trial,
       mode,
       oldHolder: holder.name,
-      oldHolderLedEtcd: etcdLeader === target.name,
+      targetLedEtcd: etcdLeader === target.name,
       target: target.name,
       newHolder: window?.newHolder?.name,
       outageMs: window?.outageMs ?? 0,

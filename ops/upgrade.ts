@@ -12,7 +12,7 @@
  * versions are checked.
  *
  * Waiting goes through an injected clock, so tests run a simulated cluster
- * (ops/simulated-cluster.ts) instantly.
+ * (__tests__/support/simulated-cluster.ts) instantly.
  */
 import { Clock, Seen, errorMessage, pollUntil, realClock } from "./poll";
 import { controlPlanesOf } from "../domain/stack-outputs";

@@ -9,29 +9,29 @@ import type { CheckResult, ClusterNode, EtcdMember, EtcdStatus, KubeNode, Kubern
 import { controlPlanesOf } from "../domain/stack-outputs";
 
 /** A client call's answer, or why there is none. */
-export type Seen<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+export type Answer<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
 /** What Talos said about one node. */
 export interface NodeObservation {
   readonly node: ClusterNode;
-  readonly addresses: Seen<string[]>;
-  readonly talosVersion: Seen<string>;
+  readonly addresses: Answer<string[]>;
+  readonly talosVersion: Answer<string>;
   /** Control planes only. */
-  readonly etcdService?: Seen<{ readonly state: string; readonly healthy: boolean }>;
-  readonly etcdMembers?: Seen<EtcdMember[]>;
-  readonly etcdStatus?: Seen<EtcdStatus>;
+  readonly etcdService?: Answer<{ readonly state: string; readonly healthy: boolean }>;
+  readonly etcdMembers?: Answer<EtcdMember[]>;
+  readonly etcdStatus?: Answer<EtcdStatus>;
 }
 
 export interface Observations {
   readonly nodes: readonly NodeObservation[];
-  readonly endpoints: Seen<string[]>;
-  readonly readyz: Seen<{ readonly ok: boolean; readonly detail: string }>;
-  readonly kubeNodes: Seen<KubeNode[]>;
-  readonly serverVersion: Seen<string>;
+  readonly endpoints: Answer<string[]>;
+  readonly readyz: Answer<{ readonly ok: boolean; readonly detail: string }>;
+  readonly kubeNodes: Answer<KubeNode[]>;
+  readonly serverVersion: Answer<string>;
 }
 
 /** Awaits a call, keeping its failure as a message. */
-export async function seen<T>(call: () => Promise<T>): Promise<Seen<T>> {
+export async function answerOf<T>(call: () => Promise<T>): Promise<Answer<T>> {
   try {
     return { ok: true, value: await call() };
   } catch (error) {
@@ -46,21 +46,21 @@ export async function observe(facts: StackFacts, clients: { readonly talos: Talo
     facts.nodes.map(async (node): Promise<NodeObservation> => {
       const controlPlane = node.role === "control-plane";
       const [addresses, talosVersion, etcdService, etcdMembers, etcdStatus] = await Promise.all([
-        seen(() => talos.addresses(node.ip)),
-        seen(() => talos.version(node.ip)),
-        controlPlane ? seen(() => talos.service(node.ip, "etcd")) : undefined,
-        controlPlane ? seen(() => talos.etcdMembers(node.ip)) : undefined,
-        controlPlane ? seen(() => talos.etcdStatus(node.ip)) : undefined,
+        answerOf(() => talos.addresses(node.ip)),
+        answerOf(() => talos.version(node.ip)),
+        controlPlane ? answerOf(() => talos.service(node.ip, "etcd")) : undefined,
+        controlPlane ? answerOf(() => talos.etcdMembers(node.ip)) : undefined,
+        controlPlane ? answerOf(() => talos.etcdStatus(node.ip)) : undefined,
       ]);
       return { node, addresses, talosVersion, etcdService, etcdMembers, etcdStatus };
     }),
   );
   const [nodeObservations, endpoints, readyz, kubeNodes, serverVersion] = await Promise.all([
     nodes,
-    seen(() => talos.endpoints()),
-    seen(() => kubernetes.readyz()),
-    seen(() => kubernetes.nodes()),
-    seen(() => kubernetes.serverVersion()),
+    answerOf(() => talos.endpoints()),
+    answerOf(() => kubernetes.readyz()),
+    answerOf(() => kubernetes.nodes()),
+    answerOf(() => kubernetes.serverVersion()),
   ]);
   return { nodes: nodeObservations, endpoints, readyz, kubeNodes, serverVersion };
 }

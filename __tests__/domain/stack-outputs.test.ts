@@ -1,19 +1,19 @@
 import { NoStateError, factsFromConfiguration, parseStackOutputs } from "../../domain/stack-outputs";
-import { FACTS, TALOSCONFIG, terraformOutput } from "../support/ops-cluster";
+import { FACTS, talosconfig, terraformOutput } from "../support/cluster-fixture";
 
 describe("parseStackOutputs", () => {
   test("reads the facts and credentials from terraform output -json", () => {
     // GIVEN the stack's outputs as Terraform prints them
-    const text = terraformOutput(FACTS, TALOSCONFIG(["127.0.0.11"]), "kubeconfig-text");
+    const text = terraformOutput({ facts: FACTS, talosconfig: talosconfig(["127.0.0.11"]), kubeconfig: "kubeconfig-text" });
     // WHEN
     const { facts, credentials } = parseStackOutputs(text);
     // THEN
     expect(facts).toEqual(FACTS);
-    expect(credentials).toEqual({ talosconfig: TALOSCONFIG(["127.0.0.11"]), kubeconfig: "kubeconfig-text" });
+    expect(credentials).toEqual({ talosconfig: talosconfig(["127.0.0.11"]), kubeconfig: "kubeconfig-text" });
   });
 
   test("credentials are undefined when the state has none yet", () => {
-    const document = JSON.parse(terraformOutput(FACTS, "", ""));
+    const document = JSON.parse(terraformOutput({ facts: FACTS, talosconfig: "", kubeconfig: "" }));
     delete document.talosconfig;
     delete document.kubeconfig;
     expect(parseStackOutputs(JSON.stringify(document)).credentials).toBeUndefined();
@@ -25,7 +25,7 @@ describe("parseStackOutputs", () => {
   });
 
   test("fails listing every missing or malformed output, without printing a value", () => {
-    const document = JSON.parse(terraformOutput(FACTS, "secret-talosconfig", "secret-kubeconfig"));
+    const document = JSON.parse(terraformOutput({ facts: FACTS, talosconfig: "secret-talosconfig", kubeconfig: "secret-kubeconfig" }));
     delete document.vip;
     document.nodes.value[1].role = "etcd";
     const run = () => parseStackOutputs(JSON.stringify(document));

@@ -1,10 +1,9 @@
 import { CheckResult } from "../../ops/contracts";
 import { confirmationPrompt, drillRefusals, expectedOutage, renderTrialRow, summarizeDrill, trialRow, trialSteps } from "../../ops/drill-plan";
-import { simulatedFacts } from "../../ops/simulated-cluster";
+import { FACTS as facts, clusterFacts } from "../support/cluster-fixture";
 
-const facts = simulatedFacts({ controlPlanes: 3, workers: 1 });
 const passing: CheckResult[] = [{ id: "api", title: "API answers", ok: true, seen: "ok" }];
-const cp1 = facts.nodes[0];
+const controller1 = facts.nodes[0];
 
 describe("drill refusals", () => {
   test("a healthy 3-control-plane cluster may be drilled", () => {
@@ -12,22 +11,22 @@ describe("drill refusals", () => {
   });
 
   test("fails when verify fails, naming the check", () => {
-    const checks = [...passing, { id: "etcd", title: "every etcd member healthy", ok: false, seen: "unhealthy: cp3" }];
-    expect(drillRefusals(facts, { mode: "graceful", checks })).toEqual(["verify failed: every etcd member healthy: unhealthy: cp3"]);
+    const checks = [...passing, { id: "etcd", title: "every etcd member healthy", ok: false, seen: "unhealthy: k8s-controller3" }];
+    expect(drillRefusals(facts, { mode: "graceful", checks })).toEqual(["verify failed: every etcd member healthy: unhealthy: k8s-controller3"]);
   });
 
   test("fails with fewer than 3 control planes: etcd tolerates 0 failures", () => {
-    expect(drillRefusals(simulatedFacts({ controlPlanes: 1 }), { mode: "graceful", checks: passing })).toEqual([expect.stringMatching(/1 control plane\(s\): etcd tolerates 0 failures.*needs 3 or more/)]);
+    expect(drillRefusals(clusterFacts({ controlPlanes: 1, workers: 0 }), { mode: "graceful", checks: passing })).toEqual([expect.stringMatching(/1 control plane\(s\): etcd tolerates 0 failures.*needs 3 or more/)]);
   });
 
   test("fails when etcd cannot lose a member now (a 3-node cluster with one member down)", () => {
     expect(drillRefusals(facts, { mode: "graceful", checks: passing, healthyEtcdMembers: 2 })).toEqual([expect.stringMatching(/2 of 3 members healthy and needs 2: it tolerates no further failure/)]);
-    expect(drillRefusals(simulatedFacts({ controlPlanes: 5 }), { mode: "graceful", checks: passing, healthyEtcdMembers: 4 })).toEqual([]);
+    expect(drillRefusals(clusterFacts({ controlPlanes: 5, workers: 0 }), { mode: "graceful", checks: passing, healthyEtcdMembers: 4 })).toEqual([]);
   });
 
   test("every reason at once", () => {
     const checks = [{ id: "api", title: "API answers", ok: false, seen: "connection refused" }];
-    expect(drillRefusals(simulatedFacts({ controlPlanes: 1 }), { mode: "graceful", checks })).toEqual([
+    expect(drillRefusals(clusterFacts({ controlPlanes: 1, workers: 0 }), { mode: "graceful", checks })).toEqual([
       "verify failed: API answers: connection refused",
       expect.stringMatching(/^1 control plane\(s\): etcd tolerates 0 failures/),
     ]);
@@ -40,20 +39,20 @@ describe("drill refusals", () => {
 
 describe("trial steps", () => {
   test("graceful: talosctl reboot of the holder, then window, new holder, etcd, verify", () => {
-    expect(trialSteps("graceful", { holder: cp1 }).map((s) => s.kind)).toEqual([
+    expect(trialSteps("graceful", { holder: controller1 }).map((s) => s.kind)).toEqual([
       "start-probe",
       "talos-reboot",
       "measure-window",
       "wait-etcd-all-members",
       "wait-verify",
     ]);
-    expect(trialSteps("graceful", { holder: cp1 })[1]).toEqual({ kind: "talos-reboot", node: "cp1", ip: "192.168.1.211" });
+    expect(trialSteps("graceful", { holder: controller1 })[1]).toEqual({ kind: "talos-reboot", node: "k8s-controller1", ip: "127.0.0.11" });
   });
 
   test("crash: Proxmox stop of the holder's VM, start only after the window is measured", () => {
-    const steps = trialSteps("crash", { holder: cp1, etcdLeader: "cp1" });
+    const steps = trialSteps("crash", { holder: controller1, etcdLeader: "k8s-controller1" });
     expect(steps.map((s) => s.kind)).toEqual(["start-probe", "proxmox-stop", "measure-window", "proxmox-start", "wait-etcd-all-members", "wait-verify"]);
-    expect(steps[1]).toEqual({ kind: "proxmox-stop", node: "cp1", host: "pve", vmId: 211 });
+    expect(steps[1]).toEqual({ kind: "proxmox-stop", node: "k8s-controller1", host: "pve1", vmId: 211 });
   });
 });
 
@@ -64,25 +63,25 @@ describe("trial rows and summary", () => {
     expect(expectedOutage("crash", true)).toMatchObject({ minMs: 62_000, maxMs: 64_000 });
   });
 
-  test("a row says the window, the new holder, whether the old one led etcd, and etcd's recovery", () => {
-    const row = trialRow({ trial: 1, mode: "graceful", oldHolder: "cp1", oldHolderLedEtcd: true, newHolder: "cp2", outageMs: 420, etcdAllMembersMs: 31_000 });
+  test("a row says the window, the new holder, whether the node taken down led etcd, and etcd's recovery", () => {
+    const row = trialRow({ trial: 1, mode: "graceful", oldHolder: "k8s-controller1", targetLedEtcd: true, newHolder: "k8s-controller2", outageMs: 420, etcdAllMembersMs: 31_000 });
     expect(row.verdict).toBe("as expected");
-    expect(renderTrialRow(row)).toBe("trial 1: cp1 taken down; VIP cp1 -> cp2, cp1 led etcd; outage 0.42 s (expected under 1 s: as expected); etcd all members after 31.0 s");
+    expect(renderTrialRow(row)).toBe("trial 1: k8s-controller1 taken down; VIP k8s-controller1 -> k8s-controller2, k8s-controller1 led etcd; outage 0.42 s (expected under 1 s: as expected); etcd all members after 31.0 s");
   });
 
   test("verdicts: slower, faster, and a VIP that did not move", () => {
-    const base = { mode: "crash" as const, oldHolder: "cp1", newHolder: "cp2", etcdAllMembersMs: 70_000 };
-    expect(trialRow({ ...base, trial: 1, oldHolderLedEtcd: false, outageMs: 61_000 }).verdict).toBe("slower than expected");
-    expect(trialRow({ ...base, trial: 2, oldHolderLedEtcd: true, outageMs: 50_000 }).verdict).toBe("faster than expected");
-    expect(trialRow({ ...base, trial: 3, oldHolderLedEtcd: true, outageMs: 63_000 }).verdict).toBe("as expected");
-    expect(trialRow({ ...base, trial: 4, oldHolderLedEtcd: false, outageMs: 45_000, newHolder: "cp1" }).verdict).toBe("VIP did not move");
+    const base = { mode: "crash" as const, oldHolder: "k8s-controller1", newHolder: "k8s-controller2", etcdAllMembersMs: 70_000 };
+    expect(trialRow({ ...base, trial: 1, targetLedEtcd: false, outageMs: 61_000 }).verdict).toBe("slower than expected");
+    expect(trialRow({ ...base, trial: 2, targetLedEtcd: true, outageMs: 50_000 }).verdict).toBe("faster than expected");
+    expect(trialRow({ ...base, trial: 3, targetLedEtcd: true, outageMs: 63_000 }).verdict).toBe("as expected");
+    expect(trialRow({ ...base, trial: 4, targetLedEtcd: false, outageMs: 45_000, newHolder: "k8s-controller1" }).verdict).toBe("VIP did not move");
   });
 
   test("the summary groups crash trials by whether the holder led etcd", () => {
     const rows = [
-      trialRow({ trial: 1, mode: "crash", oldHolder: "cp1", oldHolderLedEtcd: false, newHolder: "cp2", outageMs: 48_000, etcdAllMembersMs: 90_000 }),
-      trialRow({ trial: 2, mode: "crash", oldHolder: "cp2", oldHolderLedEtcd: true, newHolder: "cp3", outageMs: 63_100, etcdAllMembersMs: 95_000 }),
-      trialRow({ trial: 3, mode: "crash", oldHolder: "cp3", oldHolderLedEtcd: false, newHolder: "cp1", outageMs: 55_000, etcdAllMembersMs: 88_000 }),
+      trialRow({ trial: 1, mode: "crash", oldHolder: "k8s-controller1", targetLedEtcd: false, newHolder: "k8s-controller2", outageMs: 48_000, etcdAllMembersMs: 90_000 }),
+      trialRow({ trial: 2, mode: "crash", oldHolder: "k8s-controller2", targetLedEtcd: true, newHolder: "k8s-controller3", outageMs: 63_100, etcdAllMembersMs: 95_000 }),
+      trialRow({ trial: 3, mode: "crash", oldHolder: "k8s-controller3", targetLedEtcd: false, newHolder: "k8s-controller1", outageMs: 55_000, etcdAllMembersMs: 88_000 }),
     ];
     const summary = summarizeDrill(rows);
     expect(summary.asExpected).toBe(true);
@@ -97,8 +96,8 @@ describe("trial rows and summary", () => {
   });
 
   test("the summary is not as expected when a trial is off or etcd did not come back", () => {
-    const slow = trialRow({ trial: 1, mode: "graceful", oldHolder: "cp1", oldHolderLedEtcd: false, newHolder: "cp2", outageMs: 2_500, etcdAllMembersMs: 30_000 });
-    const noEtcd = trialRow({ trial: 2, mode: "graceful", oldHolder: "cp2", oldHolderLedEtcd: false, newHolder: "cp3", outageMs: 300 });
+    const slow = trialRow({ trial: 1, mode: "graceful", oldHolder: "k8s-controller1", targetLedEtcd: false, newHolder: "k8s-controller2", outageMs: 2_500, etcdAllMembersMs: 30_000 });
+    const noEtcd = trialRow({ trial: 2, mode: "graceful", oldHolder: "k8s-controller2", targetLedEtcd: false, newHolder: "k8s-controller3", outageMs: 300 });
     const summary = summarizeDrill([slow, noEtcd]);
     expect(summary.asExpected).toBe(false);
     expect(summary.text).toMatch(/1 not as expected \(trial 1: slower than expected\)/);
@@ -120,37 +119,37 @@ describe("the node taken down, and crash mode's Proxmox pre-checks", () => {
     const problems = drillRefusals(facts, {
       mode: "crash",
       checks: passing,
-      vms: vms({ cp1: { status: { status: "stopped", haManaged: false } }, cp2: { error: "HTTP 403 Permission check failed (/vms/212, VM.Audit)" }, cp3: { privileges: ["VM.Audit"] } }),
+      vms: vms({ "k8s-controller1": { status: { status: "stopped", haManaged: false } }, "k8s-controller2": { error: "HTTP 403 Permission check failed (/vms/212, VM.Audit)" }, "k8s-controller3": { privileges: ["VM.Audit"] } }),
     });
     expect(problems).toEqual([
-      "VM 211 (cp1) on Proxmox node pve is stopped, not running",
-      "VM 212 (cp2) on Proxmox node pve: not readable through the Proxmox API (HTTP 403 Permission check failed (/vms/212, VM.Audit))",
-      "VM 213 (cp3) on Proxmox node pve: the API token lacks VM.PowerMgmt on /vms/213, which status/stop and status/start need; add it to the token's role",
+      "VM 211 (k8s-controller1) on Proxmox node pve1 is stopped, not running",
+      "VM 212 (k8s-controller2) on Proxmox node pve2: not readable through the Proxmox API (HTTP 403 Permission check failed (/vms/212, VM.Audit))",
+      "VM 213 (k8s-controller3) on Proxmox node pve3: the API token lacks VM.PowerMgmt on /vms/213, which status/stop and status/start need; add it to the token's role",
     ]);
   });
 
   test("fails for a --node that is unknown or a worker, listing the control planes", () => {
-    expect(drillRefusals(facts, { mode: "graceful", checks: passing, node: "cp9" })).toEqual(["--node cp9: no such node in the stack; the control planes are cp1, cp2, cp3"]);
-    expect(drillRefusals(facts, { mode: "graceful", checks: passing, node: "w1" })).toEqual(["--node w1 is a worker: the drill takes down a control plane (cp1, cp2, cp3)"]);
-    expect(drillRefusals(facts, { mode: "graceful", checks: passing, node: "cp2" })).toEqual([]);
+    expect(drillRefusals(facts, { mode: "graceful", checks: passing, node: "k8s-controller9" })).toEqual(["--node k8s-controller9: no such node in the stack; the control planes are k8s-controller1, k8s-controller2, k8s-controller3"]);
+    expect(drillRefusals(facts, { mode: "graceful", checks: passing, node: "k8s-worker1" })).toEqual(["--node k8s-worker1 is a worker: the drill takes down a control plane (k8s-controller1, k8s-controller2, k8s-controller3)"]);
+    expect(drillRefusals(facts, { mode: "graceful", checks: passing, node: "k8s-controller2" })).toEqual([]);
   });
 
   test("a named node that does not hold the VIP is expected to cause no outage, and the VIP must stay", () => {
-    const base = { trial: 1, mode: "crash" as const, oldHolder: "cp1", target: "cp2", oldHolderLedEtcd: false, etcdAllMembersMs: 60_000 };
-    expect(trialRow({ ...base, newHolder: "cp1", outageMs: 0 })).toMatchObject({ verdict: "as expected", expected: { label: "none (the VIP stays)" } });
-    expect(trialRow({ ...base, newHolder: "cp3", outageMs: 0 }).verdict).toBe("VIP moved");
-    expect(trialRow({ ...base, newHolder: "cp1", outageMs: 4_000 }).verdict).toBe("slower than expected");
-    expect(trialSteps("graceful", { holder: cp1, target: facts.nodes[1] })[1]).toEqual({ kind: "talos-reboot", node: "cp2", ip: "192.168.1.212" });
+    const base = { trial: 1, mode: "crash" as const, oldHolder: "k8s-controller1", target: "k8s-controller2", targetLedEtcd: false, etcdAllMembersMs: 60_000 };
+    expect(trialRow({ ...base, newHolder: "k8s-controller1", outageMs: 0 })).toMatchObject({ verdict: "as expected", expected: { label: "none (the VIP stays)" } });
+    expect(trialRow({ ...base, newHolder: "k8s-controller3", outageMs: 0 }).verdict).toBe("VIP moved");
+    expect(trialRow({ ...base, newHolder: "k8s-controller1", outageMs: 4_000 }).verdict).toBe("slower than expected");
+    expect(trialSteps("graceful", { holder: controller1, target: facts.nodes[1] })[1]).toEqual({ kind: "talos-reboot", node: "k8s-controller2", ip: "127.0.0.12" });
   });
 
   test("an API that never came back is its own verdict, and the report says it was still down", () => {
-    const row = trialRow({ trial: 1, mode: "graceful", oldHolder: "cp1", oldHolderLedEtcd: false, newHolder: undefined, outageMs: 180_000, apiStillDown: true });
+    const row = trialRow({ trial: 1, mode: "graceful", oldHolder: "k8s-controller1", targetLedEtcd: false, newHolder: undefined, outageMs: 180_000, apiStillDown: true });
     expect(row.verdict).toBe("API did not come back");
     expect(renderTrialRow(row)).toContain("outage >= 180.0 s (still down)");
   });
 
   test("the confirmation names the node when one is given", () => {
-    expect(confirmationPrompt(facts, "graceful", 1, "cp2")).toMatch(/^This will reboot cp2 \(talosctl reboot\) of cluster homelab, 1 time\(s\)/);
-    expect(confirmationPrompt(facts, "crash", 2, "cp3")).toMatch(/power off cp3's VM \(Proxmox status\/stop\), then start it/);
+    expect(confirmationPrompt(facts, "graceful", 1, "k8s-controller2")).toMatch(/^This will reboot k8s-controller2 \(talosctl reboot\) of cluster homelab, 1 time\(s\)/);
+    expect(confirmationPrompt(facts, "crash", 2, "k8s-controller3")).toMatch(/power off k8s-controller3's VM \(Proxmox status\/stop\), then start it/);
   });
 });

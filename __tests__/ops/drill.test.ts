@@ -5,18 +5,16 @@
  * API answered every 100 ms of simulated time. Nothing touches a network.
  */
 import { DrillProps, DrillResult, runDrill } from "../../ops/drill";
-import { SimulatedCluster, SimulatedClusterProps, simulatedFacts } from "../../ops/simulated-cluster";
-
-const facts = simulatedFacts({ controlPlanes: 3, workers: 1 });
+import { SimulatedCluster, SimulatedClusterProps } from "../support/simulated-cluster";
 
 function cluster(props: Partial<SimulatedClusterProps> = {}): SimulatedCluster {
-  return new SimulatedCluster({ facts, rebootMs: 60_000, rejoinMs: 20_000, gracefulVipMoveMs: 400, crashVipMoveMs: 50_000, leaderElectionMs: 13_000, ...props });
+  return new SimulatedCluster({ rebootMs: 60_000, rejoinMs: 20_000, gracefulVipMoveMs: 400, crashVipMoveMs: 50_000, leaderElectionMs: 13_000, ...props });
 }
 
 /** Runs the drill on `sim`; verify runs are noted in sim.actions so their order can be checked. */
 function drill(sim: SimulatedCluster, props: Partial<DrillProps> = {}): Promise<DrillResult> {
   return runDrill({
-    facts,
+    facts: sim.facts,
     talos: sim.talos,
     kube: sim.kube,
     proxmox: sim.proxmox,
@@ -37,18 +35,18 @@ const faults = (sim: SimulatedCluster) => sim.actions.filter((a) => !a.startsWit
 
 describe("drill --mode graceful", () => {
   test("three trials: each reboots the VIP holder of the moment, measures the window, and waits for verify before the next", async () => {
-    const sim = cluster({ vipHolder: "cp1", etcdLeader: "cp2" });
+    const sim = cluster({ vipHolder: "k8s-controller1", etcdLeader: "k8s-controller2" });
     const result = await drill(sim, { trials: 3 });
     expect(result.outcome).toBe("completed");
     // The simulation hands the VIP to the first healthy control plane.
-    expect(faults(sim)).toEqual(["reboot cp1", "reboot cp2", "reboot cp1"]);
+    expect(faults(sim)).toEqual(["reboot k8s-controller1", "reboot k8s-controller2", "reboot k8s-controller1"]);
     // verify passes once before the first fault, and again after every trial before the next.
     const order = sim.actions.join(" | ");
-    expect(order).toMatch(/^verify passes \| reboot cp1 \| (verify fails \| )*verify passes \| reboot cp2 \| (verify fails \| )*verify passes \| reboot cp1 \| (verify fails \| )*verify passes$/);
+    expect(order).toMatch(/^verify passes \| reboot k8s-controller1 \| (verify fails \| )*verify passes \| reboot k8s-controller2 \| (verify fails \| )*verify passes \| reboot k8s-controller1 \| (verify fails \| )*verify passes$/);
     expect(result.trials.map((t) => [t.oldHolder, t.newHolder, t.verdict])).toEqual([
-      ["cp1", "cp2", "as expected"],
-      ["cp2", "cp1", "as expected"],
-      ["cp1", "cp2", "as expected"],
+      ["k8s-controller1", "k8s-controller2", "as expected"],
+      ["k8s-controller2", "k8s-controller1", "as expected"],
+      ["k8s-controller1", "k8s-controller2", "as expected"],
     ]);
     for (const t of result.trials) {
       expect(t.outageMs).toBeGreaterThanOrEqual(400);
@@ -58,7 +56,7 @@ describe("drill --mode graceful", () => {
       expect(t.etcdAllMembersMs).toBeGreaterThanOrEqual(80_000);
       expect(t.etcdAllMembersMs).toBeLessThanOrEqual(82_000);
     }
-    expect(result.trials[0]).toMatchObject({ etcdLeaderBefore: "cp2", oldHolderLedEtcd: false });
+    expect(result.trials[0]).toMatchObject({ etcdLeaderBefore: "k8s-controller2", targetLedEtcd: false });
     expect(result.summary?.asExpected).toBe(true);
   });
 
@@ -71,41 +69,41 @@ describe("drill --mode graceful", () => {
   });
 
   test("--node names a control plane that does not hold the VIP: no outage, and the VIP stays", async () => {
-    const sim = cluster({ vipHolder: "cp1" });
-    const result = await drill(sim, { node: "cp3" });
-    expect(faults(sim)).toEqual(["reboot cp3"]);
-    expect(result.trials[0]).toMatchObject({ target: "cp3", oldHolder: "cp1", newHolder: "cp1", outageMs: 0, verdict: "as expected" });
+    const sim = cluster({ vipHolder: "k8s-controller1" });
+    const result = await drill(sim, { node: "k8s-controller3" });
+    expect(faults(sim)).toEqual(["reboot k8s-controller3"]);
+    expect(result.trials[0]).toMatchObject({ target: "k8s-controller3", oldHolder: "k8s-controller1", newHolder: "k8s-controller1", outageMs: 0, verdict: "as expected" });
   });
 });
 
 describe("drill --mode crash", () => {
   test("the holder that also led etcd: power off, 63 s window, the VM started only after the VIP moved, etcd timed back", async () => {
-    const sim = cluster({ vipHolder: "cp1", etcdLeader: "cp1" });
+    const sim = cluster({ vipHolder: "k8s-controller1", etcdLeader: "k8s-controller1" });
     const callsAtStart: number[] = [];
     const result = await drill(sim, { mode: "crash", log: (line) => line.includes("starting VM") && callsAtStart.push(sim.calls.length) });
     expect(result.outcome).toBe("completed");
-    expect(faults(sim)).toEqual(["stop-vm cp1", "start-vm cp1"]);
+    expect(faults(sim)).toEqual(["stop-vm k8s-controller1", "start-vm k8s-controller1"]);
     const [trial] = result.trials;
-    expect(trial).toMatchObject({ oldHolder: "cp1", oldHolderLedEtcd: true, newHolder: "cp2", verdict: "as expected", expected: { label: "62-64 s (holder led etcd)" } });
+    expect(trial).toMatchObject({ oldHolder: "k8s-controller1", targetLedEtcd: true, newHolder: "k8s-controller2", verdict: "as expected", expected: { label: "62-64 s (holder led etcd)" } });
     expect(trial.outageMs).toBeGreaterThanOrEqual(63_000);
     expect(trial.outageMs).toBeLessThanOrEqual(63_200);
-    // The new holder was seen (an addresses call answered by cp2 with the VIP) before the VM was started.
+    // The new holder was seen (an addresses call answered by k8s-controller2 with the VIP) before the VM was started.
     expect(callsAtStart).toHaveLength(1);
     const before = sim.calls.slice(0, callsAtStart[0]);
-    expect(before.filter((c) => c === "addresses cp2").length).toBeGreaterThan(0);
+    expect(before.filter((c) => c === "addresses k8s-controller2").length).toBeGreaterThan(0);
     expect(trial.etcdAllMembersMs).toBeGreaterThan(trial.outageMs);
     expect(trial.vmOffMs).toBe(0);
   });
 
   test("a holder that did not lead etcd: 40-60 s expected, 50 s measured", async () => {
-    const sim = cluster({ vipHolder: "cp2", etcdLeader: "cp3" });
+    const sim = cluster({ vipHolder: "k8s-controller2", etcdLeader: "k8s-controller3" });
     const result = await drill(sim, { mode: "crash" });
-    expect(result.trials[0]).toMatchObject({ oldHolder: "cp2", oldHolderLedEtcd: false, verdict: "as expected", expected: { label: "40-60 s" } });
+    expect(result.trials[0]).toMatchObject({ oldHolder: "k8s-controller2", targetLedEtcd: false, verdict: "as expected", expected: { label: "40-60 s" } });
     expect(Math.round(result.trials[0].outageMs / 100) * 100).toBe(50_000);
   });
 
   test("an HA-managed VM is reported as stopped by the HA manager", async () => {
-    const sim = cluster({ haManaged: ["cp1", "cp2", "cp3"] });
+    const sim = cluster({ haManaged: ["k8s-controller1", "k8s-controller2", "k8s-controller3"] });
     const result = await drill(sim, { mode: "crash" });
     expect(result.trials[0].haManaged).toBe(true);
   });
@@ -117,7 +115,7 @@ describe("drill --mode crash", () => {
     const noPower = cluster({ faults: [{ kind: "no-power-privilege" }] });
     const result = await drill(noPower, { mode: "crash" });
     expect(result.outcome).toBe("refused");
-    expect(result.problems).toEqual([211, 212, 213].map((vmId, i) => expect.stringMatching(new RegExp(`^VM ${vmId} \\(cp${i + 1}\\).*lacks VM\\.PowerMgmt`))));
+    expect(result.problems).toEqual([211, 212, 213].map((vmId, i) => expect.stringMatching(new RegExp(`^VM ${vmId} \\(k8s-controller${i + 1}\\).*lacks VM\\.PowerMgmt`))));
     expect(faults(noApi)).toEqual([]);
     expect(faults(noPower)).toEqual([]);
   });
@@ -125,7 +123,7 @@ describe("drill --mode crash", () => {
   test("the VM is started again when the VIP never comes back, and the drill stops at the verify gate", async () => {
     const sim = cluster({ faults: [{ kind: "vip-stuck" }] });
     const result = await drill(sim, { mode: "crash", trials: 2, timings: { verifyTimeoutMs: 60_000 } });
-    expect(faults(sim)).toEqual(["stop-vm cp1", "start-vm cp1"]);
+    expect(faults(sim)).toEqual(["stop-vm k8s-controller1", "start-vm k8s-controller1"]);
     expect(result.outcome).toBe("stopped");
     expect(result.why).toMatch(/^trial 1: verify did not pass within 1 min after the trial: Kubernetes API answers through the VIP: .*no VIP holder/);
     expect(result.trials).toHaveLength(1);
@@ -134,11 +132,11 @@ describe("drill --mode crash", () => {
   });
 
   test("the VM is started again when the runner fails after powering it off", async () => {
-    // status/current of cp1 answers the pre-check, then fails: the VM is never seen stopped.
-    const sim = cluster({ faults: [{ kind: "call-fails", method: "vmStatus", node: "cp1", after: 2 }] });
+    // status/current of k8s-controller1 answers the pre-check, then fails: the VM is never seen stopped.
+    const sim = cluster({ faults: [{ kind: "call-fails", method: "vmStatus", node: "k8s-controller1", after: 2 }] });
     const result = await drill(sim, { mode: "crash", timings: { vmOffTimeoutMs: 30_000 } });
-    expect(faults(sim)).toEqual(["stop-vm cp1", "start-vm cp1"]);
-    expect(result).toMatchObject({ outcome: "stopped", why: expect.stringMatching(/VM 211 \(cp1\) was not stopped 30 s after status\/stop: vmStatus cp1: injected failure/) });
+    expect(faults(sim)).toEqual(["stop-vm k8s-controller1", "start-vm k8s-controller1"]);
+    expect(result).toMatchObject({ outcome: "stopped", why: expect.stringMatching(/VM 211 \(k8s-controller1\) was not stopped 30 s after status\/stop: vmStatus k8s-controller1: injected failure/) });
   });
 
   test("an interrupt during the window starts the VM again and ends the drill as interrupted", async () => {
@@ -151,17 +149,17 @@ describe("drill --mode crash", () => {
     };
     const result = await drill(sim, { mode: "crash", clock, signal: abort.signal });
     expect(result.outcome).toBe("interrupted");
-    expect(faults(sim)).toEqual(["stop-vm cp1", "start-vm cp1"]);
+    expect(faults(sim)).toEqual(["stop-vm k8s-controller1", "start-vm k8s-controller1"]);
   });
 });
 
 describe("before anything is touched", () => {
   test("fails when verify fails or etcd cannot lose a member, with every reason", async () => {
-    const sim = cluster({ faults: [{ kind: "etcd-unhealthy", node: "cp3" }] });
+    const sim = cluster({ faults: [{ kind: "etcd-unhealthy", node: "k8s-controller3" }] });
     const result = await drill(sim);
     expect(result.outcome).toBe("refused");
     expect(result.problems).toEqual([
-      "verify failed: every etcd member healthy: unhealthy: cp3",
+      "verify failed: every etcd member healthy: unhealthy: k8s-controller3",
       "etcd has 2 of 3 members healthy and needs 2: it tolerates no further failure now",
     ]);
     expect(faults(sim)).toEqual([]);

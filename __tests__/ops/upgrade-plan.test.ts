@@ -8,13 +8,13 @@ import {
   resumeCommand,
   talosTargetProblems,
 } from "../../ops/upgrade-plan";
-import { simulatedFacts } from "../../ops/simulated-cluster";
+import { clusterFacts } from "../support/cluster-fixture";
 
-const facts = simulatedFacts({ controlPlanes: 3, workers: 2 });
+const facts = clusterFacts({ workers: 2 });
 const everyNode = (version: string) => Object.fromEntries(facts.nodes.map((n) => [n.name, version]));
 const observed = (over: Partial<ObservedCluster> = {}): ObservedCluster => ({
   talosVersions: everyNode("v1.13.9"),
-  vipHolder: "cp1",
+  vipHolder: "k8s-controller1",
   kubernetesVersion: "v1.36.3",
   kubeletVersions: everyNode("v1.36.3"),
   ...over,
@@ -22,11 +22,11 @@ const observed = (over: Partial<ObservedCluster> = {}): ObservedCluster => ({
 
 describe("Talos upgrade order", () => {
   test("control planes first with the VIP holder last among them, then workers", () => {
-    // GIVEN cp2 holds the VIP
-    const plan = planTalosUpgrade(facts, observed({ vipHolder: "cp2" }), "v1.13.10");
+    // GIVEN k8s-controller2 holds the VIP
+    const plan = planTalosUpgrade(facts, observed({ vipHolder: "k8s-controller2" }), "v1.13.10");
     // THEN
-    expect(plan.steps.map((s) => s.node.name)).toEqual(["cp1", "cp3", "cp2", "w1", "w2"]);
-    expect(plan.steps.filter((s) => s.holdsVip).map((s) => s.node.name)).toEqual(["cp2"]);
+    expect(plan.steps.map((s) => s.node.name)).toEqual(["k8s-controller1", "k8s-controller3", "k8s-controller2", "k8s-worker1", "k8s-worker2"]);
+    expect(plan.steps.filter((s) => s.holdsVip).map((s) => s.node.name)).toEqual(["k8s-controller2"]);
   });
 
   test("the image is the cluster's installer with the target tag", () => {
@@ -35,16 +35,16 @@ describe("Talos upgrade order", () => {
   });
 
   test("nodes already on the target are skipped (a re-run resumes)", () => {
-    const plan = planTalosUpgrade(facts, observed({ talosVersions: { ...everyNode("v1.13.9"), cp2: "v1.13.10", cp3: "v1.13.10" } }), "v1.13.10");
-    expect(plan.steps.map((s) => `${s.node.name}:${s.action}`)).toEqual(["cp2:skip", "cp3:skip", "cp1:upgrade", "w1:upgrade", "w2:upgrade"]);
+    const plan = planTalosUpgrade(facts, observed({ talosVersions: { ...everyNode("v1.13.9"), "k8s-controller2": "v1.13.10", "k8s-controller3": "v1.13.10" } }), "v1.13.10");
+    expect(plan.steps.map((s) => `${s.node.name}:${s.action}`)).toEqual(["k8s-controller2:skip", "k8s-controller3:skip", "k8s-controller1:upgrade", "k8s-worker1:upgrade", "k8s-worker2:upgrade"]);
   });
 
   test("renders order, image and skips", () => {
-    const plan = planTalosUpgrade(facts, observed({ talosVersions: { ...everyNode("v1.13.9"), cp2: "v1.13.10" } }), "v1.13.10");
+    const plan = planTalosUpgrade(facts, observed({ talosVersions: { ...everyNode("v1.13.9"), "k8s-controller2": "v1.13.10" } }), "v1.13.10");
     const text = renderPlan(plan);
     expect(text).toContain(`image: ${facts.installerImageBase}:v1.13.10`);
-    expect(text).toMatch(/- cp2 \(192\.168\.1\.212, control plane\): already on v1\.13\.10: skipped/);
-    expect(text).toMatch(/1\. cp3 .*v1\.13\.9 -> v1\.13\.10[\s\S]*2\. cp1 .*VIP holder \(last: the VIP moves once\)[\s\S]*3\. w1 \(192\.168\.1\.221, worker\)/);
+    expect(text).toMatch(/- k8s-controller2 \(127\.0\.0\.12, control plane\): already on v1\.13\.10: skipped/);
+    expect(text).toMatch(/1\. k8s-controller3 .*v1\.13\.9 -> v1\.13\.10[\s\S]*2\. k8s-controller1 .*VIP holder \(last: the VIP moves once\)[\s\S]*3\. k8s-worker1 \(127\.0\.0\.21, worker\)/);
   });
 });
 
@@ -59,14 +59,14 @@ describe("Talos targets", () => {
   });
 
   test("fails on a downgrade, naming the node", () => {
-    const problems = talosTargetProblems(facts, observed({ talosVersions: { ...everyNode("v1.13.9"), cp3: "v1.13.10" } }), "v1.13.9");
-    expect(problems).toEqual([expect.stringMatching(/cp3 runs v1\.13\.10, newer than v1\.13\.9: downgrades are refused/)]);
+    const problems = talosTargetProblems(facts, observed({ talosVersions: { ...everyNode("v1.13.9"), "k8s-controller3": "v1.13.10" } }), "v1.13.9");
+    expect(problems).toEqual([expect.stringMatching(/k8s-controller3 runs v1\.13\.10, newer than v1\.13\.9: downgrades are refused/)]);
   });
 
   test("fails when skipping a minor (1.12 -> 1.14), saying what to do first", () => {
     const problems = talosTargetProblems(facts, observed({ talosVersions: everyNode("v1.12.11"), kubernetesVersion: "v1.35.0" }), "v1.14.0");
     expect(problems).toHaveLength(facts.nodes.length);
-    expect(problems[0]).toMatch(/cp1 runs v1\.12\.11: Talos upgrades one minor at a time; upgrade to the newest v1\.13\.x first, then to v1\.14\.0/);
+    expect(problems[0]).toMatch(/k8s-controller1 runs v1\.12\.11: Talos upgrades one minor at a time; upgrade to the newest v1\.13\.x first, then to v1\.14\.0/);
   });
 
   test("fails on a release the nodes may not run", () => {
@@ -79,8 +79,8 @@ describe("Talos targets", () => {
   });
 
   test("fails on a single control plane: rebooting it loses quorum", () => {
-    const single = simulatedFacts({ controlPlanes: 1 });
-    const problems = talosTargetProblems(single, { talosVersions: { cp1: "v1.13.9" }, kubernetesVersion: "v1.36.3" }, "v1.13.10");
+    const single = clusterFacts({ controlPlanes: 1, workers: 0 });
+    const problems = talosTargetProblems(single, { talosVersions: { "k8s-controller1": "v1.13.9" }, kubernetesVersion: "v1.36.3" }, "v1.13.10");
     expect(problems).toEqual([expect.stringMatching(/1 control plane\(s\): etcd tolerates no failure/)]);
   });
 });
@@ -89,14 +89,14 @@ describe("Kubernetes targets", () => {
   test("the next patch or minor within the running Talos is allowed; one step against the first control plane", () => {
     expect(kubernetesTargetProblems(facts, observed(), "v1.36.4")).toEqual([]);
     const plan = planKubernetesUpgrade(facts, observed(), "v1.36.4");
-    expect(plan).toMatchObject({ from: "v1.36.3", target: "v1.36.4", upToDate: false, controlPlane: { name: "cp1" } });
-    expect(renderPlan(plan)).toContain("talosctl -n 192.168.1.211 upgrade-k8s --to v1.36.4");
+    expect(plan).toMatchObject({ from: "v1.36.3", target: "v1.36.4", upToDate: false, controlPlane: { name: "k8s-controller1" } });
+    expect(renderPlan(plan)).toContain("talosctl -n 127.0.0.11 upgrade-k8s --to v1.36.4");
   });
 
   test("fails beyond what the running Talos supports", () => {
     const problems = kubernetesTargetProblems(facts, observed(), "v1.37.0");
     expect(problems).toHaveLength(facts.nodes.length);
-    expect(problems[0]).toMatch(/cp1 runs Talos v1\.13\.9, which runs Kubernetes 1\.31 to 1\.36, not v1\.37\.0: upgrade Talos first/);
+    expect(problems[0]).toMatch(/k8s-controller1 runs Talos v1\.13\.9, which runs Kubernetes 1\.31 to 1\.36, not v1\.37\.0: upgrade Talos first/);
   });
 
   test("fails on a downgrade and on skipping a minor", () => {
@@ -107,7 +107,7 @@ describe("Kubernetes targets", () => {
 
   test("up to date when the API server and every kubelet run the target", () => {
     expect(planKubernetesUpgrade(facts, observed(), "v1.36.3").upToDate).toBe(true);
-    expect(planKubernetesUpgrade(facts, observed({ kubeletVersions: { ...everyNode("v1.36.3"), w2: "v1.36.2" } }), "v1.36.3").upToDate).toBe(false);
+    expect(planKubernetesUpgrade(facts, observed({ kubeletVersions: { ...everyNode("v1.36.3"), "k8s-worker2": "v1.36.2" } }), "v1.36.3").upToDate).toBe(false);
   });
 });
 

@@ -1,11 +1,12 @@
 import { CheckResult } from "../../ops/contracts";
-import { Fault, SimulatedCluster, SimulatedClusterProps, simulatedFacts } from "../../ops/simulated-cluster";
+import { clusterFacts } from "../support/cluster-fixture";
+import { Fault, SimulatedCluster, SimulatedClusterProps } from "../support/simulated-cluster";
 import { UpgradeTarget, runUpgrade } from "../../ops/upgrade";
 
 const TARGET = "v1.13.10";
 
 function cluster(props: Partial<SimulatedClusterProps> & { workers?: number; faults?: Fault[] } = {}): SimulatedCluster {
-  return new SimulatedCluster({ facts: simulatedFacts({ controlPlanes: 3, workers: props.workers ?? 1 }), ...props });
+  return new SimulatedCluster({ facts: clusterFacts({ workers: props.workers }), ...props });
 }
 
 async function upgrade(sim: SimulatedCluster, target: UpgradeTarget = { kind: "talos", version: TARGET }, extra: { dryRun?: boolean; verify?: () => Promise<CheckResult[]>; nodeTimeoutMs?: number; onLog?: (line: string) => void } = {}) {
@@ -31,14 +32,14 @@ const upgraded = (sim: SimulatedCluster) => sim.actions.filter((a) => a.startsWi
 
 describe("Talos upgrade", () => {
   test("one node at a time: control planes, VIP holder last among them, then workers", async () => {
-    // GIVEN cp2 holds the VIP, cp1 leads etcd
-    const sim = cluster({ vipHolder: "cp2", etcdLeader: "cp1", workers: 2 });
+    // GIVEN k8s-controller2 holds the VIP, k8s-controller1 leads etcd
+    const sim = cluster({ vipHolder: "k8s-controller2", etcdLeader: "k8s-controller1", workers: 2 });
     // WHEN
     const { result, output } = await upgrade(sim);
     // THEN
     expect(result.outcome).toBe("upgraded");
-    expect(upgraded(sim)).toEqual(["cp1", "cp3", "cp2", "w1", "w2"]);
-    expect(result.done).toEqual(["cp1", "cp3", "cp2", "w1", "w2"]);
+    expect(upgraded(sim)).toEqual(["k8s-controller1", "k8s-controller3", "k8s-controller2", "k8s-worker1", "k8s-worker2"]);
+    expect(result.done).toEqual(["k8s-controller1", "k8s-controller3", "k8s-controller2", "k8s-worker1", "k8s-worker2"]);
     expect(Object.values(sim.versions())).toEqual(Array(5).fill(TARGET));
     expect(sim.actions.filter((a) => a.startsWith("upgrade ")).every((a) => a.endsWith(`${sim.facts.installerImageBase}:${TARGET}`))).toBe(true);
     expect(output).toMatch(/Now set talosVersion: v1\.13\.10 in your HOMELAB_CONFIG and deploy/);
@@ -46,7 +47,7 @@ describe("Talos upgrade", () => {
   });
 
   test("the VIP moves once: only when its holder reboots", async () => {
-    const sim = cluster({ vipHolder: "cp1" });
+    const sim = cluster({ vipHolder: "k8s-controller1" });
     const holders: (string | undefined)[] = [];
     const original = sim.talos.upgrade.bind(sim.talos);
     sim.talos.upgrade = async (ip, image) => {
@@ -54,7 +55,7 @@ describe("Talos upgrade", () => {
       await original(ip, image);
     };
     await upgrade(sim);
-    expect(holders).toEqual(["cp1", "cp1", "cp1", "cp2"]);
+    expect(holders).toEqual(["k8s-controller1", "k8s-controller1", "k8s-controller1", "k8s-controller2"]);
   });
 
   test("each node is back (new boot, new version, Ready, etcd whole) before the next is touched", async () => {
@@ -62,18 +63,18 @@ describe("Talos upgrade", () => {
     const seenBeforeEachUpgrade: string[] = [];
     const original = sim.talos.upgrade.bind(sim.talos);
     sim.talos.upgrade = async (ip, image) => {
-      const healthy = ["cp1", "cp2", "cp3"].every((n) => sim.etcdHealthy(n) && sim.kubeReady(n));
+      const healthy = ["k8s-controller1", "k8s-controller2", "k8s-controller3"].every((n) => sim.etcdHealthy(n) && sim.kubeReady(n));
       seenBeforeEachUpgrade.push(`${healthy}`);
       await original(ip, image);
     };
     await upgrade(sim);
     expect(seenBeforeEachUpgrade).toEqual(["true", "true", "true"]);
-    expect(["cp1", "cp2", "cp3"].map((n) => sim.bootCount(n))).toEqual([2, 2, 2]);
+    expect(["k8s-controller1", "k8s-controller2", "k8s-controller3"].map((n) => sim.bootCount(n))).toEqual([2, 2, 2]);
   });
 
   test("etcd leadership is forfeited only by the node that leads, just before its upgrade", async () => {
-    // GIVEN cp3 leads etcd, cp1 holds the VIP
-    const sim = cluster({ vipHolder: "cp1", etcdLeader: "cp3", workers: 0 });
+    // GIVEN k8s-controller3 leads etcd, k8s-controller1 holds the VIP
+    const sim = cluster({ vipHolder: "k8s-controller1", etcdLeader: "k8s-controller3", workers: 0 });
     const ledWhenForfeiting: boolean[] = [];
     const ledWhenUpgraded: boolean[] = [];
     const byIp = (ip: string) => sim.facts.nodes.find((n) => n.ip === ip)!.name;
@@ -89,9 +90,9 @@ describe("Talos upgrade", () => {
     };
     // WHEN
     await upgrade(sim);
-    // THEN cp2 (not leading) just upgrades; cp3 forfeits first; no node reboots while it leads
+    // THEN k8s-controller2 (not leading) just upgrades; k8s-controller3 forfeits first; no node reboots while it leads
     const steps = sim.actions.map((a) => a.split(" ").slice(0, 2).join(" "));
-    expect(steps.slice(0, 3)).toEqual(["upgrade cp2", "forfeitEtcdLeadership cp3", "upgrade cp3"]);
+    expect(steps.slice(0, 3)).toEqual(["upgrade k8s-controller2", "forfeitEtcdLeadership k8s-controller3", "upgrade k8s-controller3"]);
     // every forfeit came from the leader of the moment (and there was at least one)
     expect(ledWhenForfeiting).not.toHaveLength(0);
     expect(ledWhenForfeiting).not.toContain(false);
@@ -99,100 +100,100 @@ describe("Talos upgrade", () => {
   });
 
   test("a re-run skips nodes already on the target", async () => {
-    const sim = cluster({ talosVersions: { cp1: "v1.13.9", cp2: TARGET, cp3: TARGET, w1: "v1.13.9" } });
+    const sim = cluster({ talosVersions: { "k8s-controller1": "v1.13.9", "k8s-controller2": TARGET, "k8s-controller3": TARGET, "k8s-worker1": "v1.13.9" } });
     const { result, output } = await upgrade(sim);
-    expect(upgraded(sim)).toEqual(["cp1", "w1"]);
-    expect(result.skipped).toEqual(["cp2", "cp3"]);
-    expect(output).toMatch(/cp2 .*already on v1\.13\.10: skipped/);
+    expect(upgraded(sim)).toEqual(["k8s-controller1", "k8s-worker1"]);
+    expect(result.skipped).toEqual(["k8s-controller2", "k8s-controller3"]);
+    expect(output).toMatch(/k8s-controller2 .*already on v1\.13\.10: skipped/);
   });
 
   test("nothing to do when every node runs the target", async () => {
-    const sim = cluster({ talosVersions: { cp1: TARGET, cp2: TARGET, cp3: TARGET, w1: TARGET } });
+    const sim = cluster({ talosVersions: { "k8s-controller1": TARGET, "k8s-controller2": TARGET, "k8s-controller3": TARGET, "k8s-worker1": TARGET } });
     const { result } = await upgrade(sim);
     expect(result.outcome).toBe("upgraded");
     expect(sim.actions).toEqual([]);
   });
 
   test("--dry-run prints the plan after the pre-checks and touches nothing", async () => {
-    const sim = cluster({ vipHolder: "cp1" });
+    const sim = cluster({ vipHolder: "k8s-controller1" });
     const { result, output } = await upgrade(sim, { kind: "talos", version: TARGET }, { dryRun: true });
     expect(result.outcome).toBe("planned");
     expect(sim.actions).toEqual([]);
-    expect(output).toMatch(/1\. cp2[\s\S]*2\. cp3[\s\S]*3\. cp1 .*VIP holder[\s\S]*4\. w1/);
+    expect(output).toMatch(/1\. k8s-controller2[\s\S]*2\. k8s-controller3[\s\S]*3\. k8s-controller1 .*VIP holder[\s\S]*4\. k8s-worker1/);
     expect(output).toContain(`image: ${sim.facts.installerImageBase}:${TARGET}`);
   });
 });
 
 describe("Talos upgrade: stops at the first failure", () => {
-  test("fails when the upgrade of cp2 fails: stops there, nothing after it touched, says how to resume", async () => {
+  test("fails when the upgrade of k8s-controller2 fails: stops there, nothing after it touched, says how to resume", async () => {
     // GIVEN
-    const sim = cluster({ vipHolder: "cp1", faults: [{ kind: "upgrade-fails", node: "cp2" }] });
+    const sim = cluster({ vipHolder: "k8s-controller1", faults: [{ kind: "upgrade-fails", node: "k8s-controller2" }] });
     // WHEN
     const { result, output } = await upgrade(sim);
-    // THEN cp2 is the first in order; nothing else was touched
-    expect(result).toMatchObject({ outcome: "stopped", failedAt: "cp2", done: [], resume: "npm run upgrade -- --talos v1.13.10" });
+    // THEN k8s-controller2 is the first in order; nothing else was touched
+    expect(result).toMatchObject({ outcome: "stopped", failedAt: "k8s-controller2", done: [], resume: "npm run upgrade -- --talos v1.13.10" });
     expect(result.why).toMatch(/upgrade failed: .*error pulling/);
-    expect(upgraded(sim)).toEqual(["cp2"]);
-    expect(sim.versions()).toEqual({ cp1: "v1.13.9", cp2: "v1.13.9", cp3: "v1.13.9", w1: "v1.13.9" });
-    expect(output).toMatch(/Stopped at cp2/);
-    expect(output).toMatch(/not touched: cp3, cp1, w1/);
+    expect(upgraded(sim)).toEqual(["k8s-controller2"]);
+    expect(sim.versions()).toEqual({ "k8s-controller1": "v1.13.9", "k8s-controller2": "v1.13.9", "k8s-controller3": "v1.13.9", "k8s-worker1": "v1.13.9" });
+    expect(output).toMatch(/Stopped at k8s-controller2/);
+    expect(output).toMatch(/not touched: k8s-controller3, k8s-controller1, k8s-worker1/);
     expect(output).toMatch(/resume with: npm run upgrade -- --talos v1\.13\.10/);
     expect(result.configChange).toBeUndefined();
   });
 
-  test("fails when cp3 never comes back: bounded wait, where the cluster stands, then a resume after repair skips the done nodes", async () => {
-    const sim = cluster({ vipHolder: "cp1", faults: [{ kind: "never-returns", node: "cp3" }] });
+  test("fails when k8s-controller3 never comes back: bounded wait, where the cluster stands, then a resume after repair skips the done nodes", async () => {
+    const sim = cluster({ vipHolder: "k8s-controller1", faults: [{ kind: "never-returns", node: "k8s-controller3" }] });
     const { result, output } = await upgrade(sim);
-    expect(result).toMatchObject({ outcome: "stopped", failedAt: "cp3", done: ["cp2"] });
+    expect(result).toMatchObject({ outcome: "stopped", failedAt: "k8s-controller3", done: ["k8s-controller2"] });
     expect(result.why).toMatch(/not back within 15 min; last seen: .*connection refused/);
-    expect(upgraded(sim)).toEqual(["cp2", "cp3"]);
+    expect(upgraded(sim)).toEqual(["k8s-controller2", "k8s-controller3"]);
     expect(result.clusterState).toEqual([
-      { name: "cp1", talosVersion: "v1.13.9", ready: true },
-      { name: "cp2", talosVersion: TARGET, ready: true },
-      { name: "cp3", talosVersion: "unreachable", ready: false },
-      { name: "w1", talosVersion: "v1.13.9", ready: true },
+      { name: "k8s-controller1", talosVersion: "v1.13.9", ready: true },
+      { name: "k8s-controller2", talosVersion: TARGET, ready: true },
+      { name: "k8s-controller3", talosVersion: "unreachable", ready: false },
+      { name: "k8s-worker1", talosVersion: "v1.13.9", ready: true },
     ]);
-    expect(output).toMatch(/the cluster now: cp1 v1\.13\.9 Ready; cp2 v1\.13\.10 Ready; cp3 unreachable NotReady; w1 v1\.13\.9 Ready/);
+    expect(output).toMatch(/the cluster now: k8s-controller1 v1\.13\.9 Ready; k8s-controller2 v1\.13\.10 Ready; k8s-controller3 unreachable NotReady; k8s-worker1 v1\.13\.9 Ready/);
 
     // WHEN the node is repaired (it boots the new version) and the command re-run
-    sim.heal("cp3");
+    sim.heal("k8s-controller3");
     await sim.clock.sleep(200_000);
     sim.actions.length = 0;
     const rerun = await upgrade(sim);
     expect(rerun.result.problems).toEqual([]);
     expect(rerun.result.outcome).toBe("upgraded");
-    expect(rerun.result.skipped).toEqual(["cp2", "cp3"]);
-    expect(upgraded(sim)).toEqual(["cp1", "w1"]);
+    expect(rerun.result.skipped).toEqual(["k8s-controller2", "k8s-controller3"]);
+    expect(upgraded(sim)).toEqual(["k8s-controller1", "k8s-worker1"]);
   });
 
   test("fails when a node comes back on its old version (rolled back)", async () => {
-    const sim = cluster({ vipHolder: "cp1", faults: [{ kind: "boots-old-version", node: "cp2" }] });
+    const sim = cluster({ vipHolder: "k8s-controller1", faults: [{ kind: "boots-old-version", node: "k8s-controller2" }] });
     const { result } = await upgrade(sim, undefined, { nodeTimeoutMs: 5 * 60_000 });
-    expect(result).toMatchObject({ outcome: "stopped", failedAt: "cp2" });
+    expect(result).toMatchObject({ outcome: "stopped", failedAt: "k8s-controller2" });
     expect(result.why).toMatch(/not back within 5 min; last seen: rebooted but runs v1\.13\.9, not v1\.13\.10/);
-    expect(upgraded(sim)).toEqual(["cp2"]);
+    expect(upgraded(sim)).toEqual(["k8s-controller2"]);
   });
 
   test("fails when etcd does not recover after a node: the next control plane is not touched", async () => {
-    // cp2's member turns unhealthy after cp2's upgrade
-    const sim = cluster({ vipHolder: "cp1" });
+    // k8s-controller2's member turns unhealthy after k8s-controller2's upgrade
+    const sim = cluster({ vipHolder: "k8s-controller1" });
     const original = sim.talos.upgrade.bind(sim.talos);
     sim.talos.upgrade = async (ip, image) => {
       await original(ip, image);
-      if (ip === "192.168.1.212") sim.inject({ kind: "etcd-unhealthy", node: "cp2" });
+      if (ip === "127.0.0.12") sim.inject({ kind: "etcd-unhealthy", node: "k8s-controller2" });
     };
     const { result } = await upgrade(sim);
-    expect(result).toMatchObject({ outcome: "stopped", failedAt: "cp2" });
-    expect(result.why).toMatch(/on v1\.13\.10 and Ready, but etcd not healthy on cp2/);
-    expect(upgraded(sim)).toEqual(["cp2"]);
+    expect(result).toMatchObject({ outcome: "stopped", failedAt: "k8s-controller2" });
+    expect(result.why).toMatch(/on v1\.13\.10 and Ready, but etcd not healthy on k8s-controller2/);
+    expect(upgraded(sim)).toEqual(["k8s-controller2"]);
   });
 
   test("fails at any step: an injected etcd status failure stops before the node is upgraded", async () => {
-    const sim = cluster({ vipHolder: "cp1", faults: [{ kind: "call-fails", method: "etcdStatus", node: "cp3" }] });
+    const sim = cluster({ vipHolder: "k8s-controller1", faults: [{ kind: "call-fails", method: "etcdStatus", node: "k8s-controller3" }] });
     const { result } = await upgrade(sim);
-    expect(result).toMatchObject({ outcome: "stopped", failedAt: "cp3", done: ["cp2"] });
-    expect(result.why).toMatch(/before its upgrade: etcdStatus cp3: injected failure; cp3 was not upgraded/);
-    expect(upgraded(sim)).toEqual(["cp2"]);
+    expect(result).toMatchObject({ outcome: "stopped", failedAt: "k8s-controller3", done: ["k8s-controller2"] });
+    expect(result.why).toMatch(/before its upgrade: etcdStatus k8s-controller3: injected failure; k8s-controller3 was not upgraded/);
+    expect(upgraded(sim)).toEqual(["k8s-controller2"]);
   });
 
   test("transient errors while a node reboots are waited out", async () => {
@@ -205,14 +206,14 @@ describe("Talos upgrade: stops at the first failure", () => {
 
   test("fails when an etcd member goes unhealthy between nodes: the gate refuses the next control plane", async () => {
     // Talos 1.13's upgrade does not check quorum before rebooting: the orchestration must
-    const sim = cluster({ vipHolder: "cp1", workers: 0 });
+    const sim = cluster({ vipHolder: "k8s-controller1", workers: 0 });
     const onLog = (line: string) => {
-      if (line.startsWith("cp2: back on")) sim.inject({ kind: "etcd-unhealthy", node: "cp1" });
+      if (line.startsWith("k8s-controller2: back on")) sim.inject({ kind: "etcd-unhealthy", node: "k8s-controller1" });
     };
     const { result } = await upgrade(sim, undefined, { onLog });
-    expect(result).toMatchObject({ outcome: "stopped", failedAt: "cp3", done: ["cp2"] });
-    expect(result.why).toMatch(/etcd does not have every member healthy \(etcd not healthy on cp1\); cp3 was not touched/);
-    expect(upgraded(sim)).toEqual(["cp2"]);
+    expect(result).toMatchObject({ outcome: "stopped", failedAt: "k8s-controller3", done: ["k8s-controller2"] });
+    expect(result.why).toMatch(/etcd does not have every member healthy \(etcd not healthy on k8s-controller1\); k8s-controller3 was not touched/);
+    expect(upgraded(sim)).toEqual(["k8s-controller2"]);
   });
 });
 
@@ -221,20 +222,20 @@ describe("Talos upgrade: refusals (nothing touched)", () => {
     const sim = cluster();
     const verify = async (): Promise<CheckResult[]> => [
       ...(await sim.verify()),
-      { id: "endpoints", title: "talosconfig endpoints are node IPs", ok: false, seen: "endpoint 192.168.1.210 is the VIP" },
+      { id: "endpoints", title: "talosconfig endpoints are node IPs", ok: false, seen: "endpoint 127.0.0.100 is the VIP" },
     ];
     const { result, output } = await upgrade(sim, undefined, { verify });
     expect(result.outcome).toBe("refused");
-    expect(result.problems).toEqual(["pre-check failed: talosconfig endpoints are node IPs: endpoint 192.168.1.210 is the VIP"]);
+    expect(result.problems).toEqual(["pre-check failed: talosconfig endpoints are node IPs: endpoint 127.0.0.100 is the VIP"]);
     expect(output).toMatch(/Refused, nothing was changed/);
     expect(sim.actions).toEqual([]);
   });
 
   test("verify's version-agreement checks do not block an upgrade (a re-run finds two versions)", async () => {
-    const sim = cluster({ talosVersions: { cp1: "v1.13.9", cp2: TARGET, cp3: "v1.13.9", w1: "v1.13.9" } });
+    const sim = cluster({ talosVersions: { "k8s-controller1": "v1.13.9", "k8s-controller2": TARGET, "k8s-controller3": "v1.13.9", "k8s-worker1": "v1.13.9" } });
     const verify = async (): Promise<CheckResult[]> => [
       ...(await sim.verify()),
-      { id: "talos-version", title: "Talos runs v1.13.9", ok: false, seen: "v1.13.9: cp1, cp3, w1; v1.13.10: cp2" },
+      { id: "talos-version", title: "Talos runs v1.13.9", ok: false, seen: "v1.13.9: k8s-controller1, k8s-controller3, k8s-worker1; v1.13.10: k8s-controller2" },
     ];
     const { result, output } = await upgrade(sim, undefined, { verify });
     expect(result.outcome).toBe("upgraded");
@@ -242,18 +243,18 @@ describe("Talos upgrade: refusals (nothing touched)", () => {
   });
 
   test("fails when an etcd member is unhealthy before the start", async () => {
-    const sim = cluster({ faults: [{ kind: "etcd-unhealthy", node: "cp3" }] });
+    const sim = cluster({ faults: [{ kind: "etcd-unhealthy", node: "k8s-controller3" }] });
     const { result } = await upgrade(sim);
     expect(result.outcome).toBe("refused");
-    expect(result.problems).toEqual([expect.stringMatching(/every etcd member healthy: unhealthy: cp3/)]);
+    expect(result.problems).toEqual([expect.stringMatching(/every etcd member healthy: unhealthy: k8s-controller3/)]);
     expect(sim.actions).toEqual([]);
   });
 
   test("fails when etcd is unhealthy even though verify passed (the gate does not trust verify alone)", async () => {
-    const sim = cluster({ vipHolder: "cp1", faults: [{ kind: "etcd-unhealthy", node: "cp3" }] });
+    const sim = cluster({ vipHolder: "k8s-controller1", faults: [{ kind: "etcd-unhealthy", node: "k8s-controller3" }] });
     const { result } = await upgrade(sim, undefined, { verify: async () => [] });
-    expect(result).toMatchObject({ outcome: "stopped", failedAt: "cp2", done: [] });
-    expect(result.why).toMatch(/etcd does not have every member healthy \(etcd not healthy on cp3\); cp2 was not touched/);
+    expect(result).toMatchObject({ outcome: "stopped", failedAt: "k8s-controller2", done: [] });
+    expect(result.why).toMatch(/etcd does not have every member healthy \(etcd not healthy on k8s-controller3\); k8s-controller2 was not touched/);
     expect(sim.actions).toEqual([]);
   });
 
@@ -278,7 +279,7 @@ describe("Talos upgrade: refusals (nothing touched)", () => {
   test("fails on a downgrade or a skipped minor", async () => {
     const sim = cluster();
     expect((await upgrade(sim, { kind: "talos", version: "v1.13.8" })).result.problems).toContainEqual(expect.stringMatching(/downgrades are refused/));
-    const old = cluster({ talosVersions: { cp1: "v1.12.11", cp2: "v1.12.11", cp3: "v1.12.11", w1: "v1.12.11" } });
+    const old = cluster({ talosVersions: { "k8s-controller1": "v1.12.11", "k8s-controller2": "v1.12.11", "k8s-controller3": "v1.12.11", "k8s-worker1": "v1.12.11" } });
     expect((await upgrade(old, { kind: "talos", version: "v1.14.0" })).result.problems).toContainEqual(expect.stringMatching(/one minor at a time/));
     expect([...sim.actions, ...old.actions]).toEqual([]);
   });
@@ -289,7 +290,7 @@ describe("Kubernetes upgrade", () => {
     const sim = cluster();
     const { result, output } = await upgrade(sim, { kind: "kubernetes", version: "v1.36.4" });
     expect(result.outcome).toBe("upgraded");
-    expect(sim.actions).toEqual(["upgradeKubernetes cp1 v1.36.4"]);
+    expect(sim.actions).toEqual(["upgradeKubernetes k8s-controller1 v1.36.4"]);
     expect(sim.kubernetesVersion).toBe("v1.36.4");
     expect(output).toMatch(/Now set kubernetesVersion: v1\.36\.4 in your HOMELAB_CONFIG and deploy/);
   });
@@ -298,12 +299,12 @@ describe("Kubernetes upgrade", () => {
     const sim = cluster();
     const { result, output } = await upgrade(sim, { kind: "kubernetes", version: "v1.36.4" }, { dryRun: true });
     expect(result.outcome).toBe("planned");
-    expect(output).toContain("talosctl -n 192.168.1.211 upgrade-k8s --to v1.36.4");
+    expect(output).toContain("talosctl -n 127.0.0.11 upgrade-k8s --to v1.36.4");
     expect(sim.actions).toEqual([]);
   });
 
   test("fails when the pre-checks fail, and beyond what Talos supports", async () => {
-    const down = cluster({ faults: [{ kind: "etcd-unhealthy", node: "cp2" }] });
+    const down = cluster({ faults: [{ kind: "etcd-unhealthy", node: "k8s-controller2" }] });
     expect((await upgrade(down, { kind: "kubernetes", version: "v1.36.4" })).result.outcome).toBe("refused");
     const sim = cluster();
     const { result } = await upgrade(sim, { kind: "kubernetes", version: "v1.37.0" });

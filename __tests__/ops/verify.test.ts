@@ -14,21 +14,16 @@ import {
   observe,
   verifyChecks,
 } from "../../ops/verify";
-import { FACTS, HEALTHY_MEMBERS, MEMBER_IDS, VIP } from "../support/ops-cluster";
+import { FACTS, etcdMembers, memberId } from "../support/cluster-fixture";
 
 const ok = <T>(value: T) => ({ ok: true as const, value });
 const failed = (error: string) => ({ ok: false as const, error });
-const members: EtcdMember[] = HEALTHY_MEMBERS.map((m) => ({
-  id: m.id,
-  hostname: m.hostname,
-  peerUrls: [`https://${m.ip}:2380`],
-  isLearner: false,
-}));
+const members: EtcdMember[] = etcdMembers();
 
 function healthy(): Observations {
   const nodes: NodeObservation[] = FACTS.nodes.map((node) => ({
     node,
-    addresses: ok(node.name === "k8s-controller1" ? [node.ip, VIP] : [node.ip]),
+    addresses: ok(node.name === "k8s-controller1" ? [node.ip, FACTS.vip] : [node.ip]),
     talosVersion: ok("v1.13.9"),
     ...(node.role === "control-plane"
       ? {
@@ -36,8 +31,8 @@ function healthy(): Observations {
           etcdMembers: ok(members),
           etcdStatus: ok({
             node: node.ip,
-            memberId: MEMBER_IDS[node.name],
-            leader: MEMBER_IDS["k8s-controller2"],
+            memberId: memberId(node.name),
+            leader: memberId("k8s-controller2"),
           }),
         }
       : {}),
@@ -92,7 +87,7 @@ describe("verifyChecks", () => {
       {
         "api-readyz": "https://127.0.0.100:6443/readyz: 200 ok",
         "etcd-member-list": "3 members (as k8s-controller1 lists them): k8s-controller1, k8s-controller2, k8s-controller3",
-        "etcd-members": "k8s-controller1: member 3a9c5e1f0b2d4c6e, etcd Running, healthy; k8s-controller2: member 8e2f61d0c4b7a953, etcd Running, healthy; k8s-controller3: member c1d7e9a0b3f45621, etcd Running, healthy",
+        "etcd-members": "k8s-controller1: member 52c1a1a3ca0a4eb8, etcd Running, healthy; k8s-controller2: member ed75d35f2af169ac, etcd Running, healthy; k8s-controller3: member c0c6f6ef6338adab, etcd Running, healthy",
         "etcd-quorum": "3 live of 3: quorum 2, tolerates 1 failure (the stack's 3 tolerate 1); leader k8s-controller2",
         "kubernetes-version": "API server v1.36.3; kubelet v1.36.3 on every node",
         "nodes-ready": "Ready: k8s-controller1, k8s-controller2, k8s-controller3, k8s-worker1",
@@ -107,7 +102,7 @@ describe("verifyChecks", () => {
     const stray = {
       id: "00000000deadbeef",
       hostname: "k8s-controller1",
-      peerUrls: [`https://${VIP}:2380`],
+      peerUrls: [`https://${FACTS.vip}:2380`],
       isLearner: false,
     };
     const result = check(
@@ -116,7 +111,7 @@ describe("verifyChecks", () => {
     );
     expect(result.ok).toBe(false);
     expect(result.seen).toContain(
-      `stray: k8s-controller1 00000000deadbeef ${VIP} (the VIP)`
+      `stray: k8s-controller1 00000000deadbeef ${FACTS.vip} (the VIP)`
     );
   });
 
@@ -140,14 +135,14 @@ describe("verifyChecks", () => {
       etcdService: ok({ state: "Not running", healthy: false }),
     });
     expect(check(o, "etcd-members").seen).toContain(
-      "k8s-controller2: member 8e2f61d0c4b7a953, etcd Not running, not healthy"
+      "k8s-controller2: member ed75d35f2af169ac, etcd Not running, not healthy"
     );
     expect(failing(o)).toContain("etcd-quorum");
   });
 
   test("fails with two VIP holders, naming both", () => {
     const o = withNode(healthy(), "k8s-controller3", {
-      addresses: ok(["127.0.0.13", VIP]),
+      addresses: ok(["127.0.0.13", FACTS.vip]),
     });
     expect(check(o, "vip-holder")).toMatchObject({
       ok: false,
@@ -166,10 +161,10 @@ describe("verifyChecks", () => {
   });
 
   test("fails when a talosconfig endpoint is the VIP", () => {
-    const o = { ...healthy(), endpoints: ok([VIP]) };
+    const o = { ...healthy(), endpoints: ok([FACTS.vip]) };
     expect(check(o, "talosconfig-endpoints")).toMatchObject({
       ok: false,
-      seen: `${VIP} (${VIP} is the VIP)`,
+      seen: `${FACTS.vip} (${FACTS.vip} is the VIP)`,
     });
   });
 

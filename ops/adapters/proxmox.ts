@@ -60,7 +60,7 @@ export interface ProxmoxApiClientProps {
   readonly taskPollMs?: number;
 }
 
-/** A task as `GET /nodes/{node}/tasks/{upid}/status` reports it. */
+/** A task as `GET /nodes/{host}/tasks/{upid}/status` reports it. */
 interface TaskStatus {
   readonly status?: string;
   readonly exitstatus?: string;

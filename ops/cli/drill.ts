@@ -20,8 +20,8 @@ import { ToolMissingError } from "../adapters/process";
 import { ProxmoxApiClient, proxmoxAccessFromEnv } from "../adapters/proxmox";
 import { TalosctlClient } from "../adapters/talosctl";
 import type { ProxmoxClient } from "../contracts";
-import { DrillResult, runDrill as runDrillTrials } from "../drill";
-import { DRILL_USAGE, measureReport, parseDrillArgs, parseEndpoint, renderMarkdown, renderTable, UsageError } from "../drill-measure";
+import { DrillResult, runDrill } from "../drill";
+import { MEASURE_ONLY_USAGE, measureReport, parseMeasureArgs, parseEndpoint, renderMarkdown, renderTable, UsageError } from "../drill-measure";
 import type { DrillMode } from "../drill-plan";
 import { drillReport } from "../drill-report";
 import { probeEndpoint, startProbeSession } from "../probe";
@@ -43,14 +43,14 @@ export interface DrillIo {
 const processIo: DrillIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 
 /** `--measure-only`: probes and reports; resolves to the exit code. */
-export async function runDrill(argv: readonly string[], io: DrillIo = processIo): Promise<number> {
+export async function runMeasureOnly(argv: readonly string[], io: DrillIo = processIo): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`${DRILL_USAGE}\n`);
+    io.stdout(`${MEASURE_ONLY_USAGE}\n`);
     return 0;
   }
   let args;
   try {
-    args = parseDrillArgs(argv);
+    args = parseMeasureArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(error.message + "\n");
@@ -155,7 +155,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write("drill: interrupted: ending the trial (a VM powered off is started again first); Ctrl-C again quits at once\n");
     abort.abort();
   });
-  const result = await runDrillTrials({
+  const result = await runDrill({
     facts,
     talos,
     kube,
@@ -195,6 +195,6 @@ async function confirm(prompt: string): Promise<boolean> {
 
 if (require.main === module) {
   const argv = process.argv.slice(2);
-  if (argv.includes("--measure-only")) runDrill(argv).then((code) => (process.exitCode = code));
+  if (argv.includes("--measure-only")) runMeasureOnly(argv).then((code) => (process.exitCode = code));
   else runMain("drill", () => main(argv));
 }

@@ -5,7 +5,9 @@
  */
 import { HttpsKubernetesClient, parseKubeconfig } from "../../../ops/adapters/kubernetes";
 import { ApiState, close, closedPort, fakeApi, listen, mintPki } from "../../support/ops-api";
-import { kubeconfigYaml } from "../../support/ops-cluster";
+import { kubeconfigYaml } from "../../support/cluster-fixture";
+import { SimulatedCluster } from "../../support/simulated-cluster";
+import { kubernetesApiState } from "../../support/simulated-kubernetes";
 
 const minted = mintPki();
 const otherCa = mintPki();
@@ -46,6 +48,25 @@ describe("HttpsKubernetesClient", () => {
         { name: "k8s-worker1", ready: false, kubeletVersion: "v1.36.3" },
       ]);
       expect(await client.serverVersion()).toBe("v1.36.3");
+    } finally {
+      await close(server);
+    }
+  });
+
+  test.concurrent("the simulated cluster's API, served in the API's shapes, reads as its in-memory client answers", async () => {
+    // GIVEN a worker rebooting (NotReady) and Kubernetes upgraded on the control planes' API
+    const sim = new SimulatedCluster();
+    await sim.talos.reboot("127.0.0.21");
+    sim.upgradeKubernetes("v1.36.4");
+    const pki = await minted;
+    const server = fakeApi(pki, kubernetesApiState(sim));
+    const port = await listen(server);
+    try {
+      const client = new HttpsKubernetesClient({ access: parseKubeconfig(kubeconfigYaml(`https://127.0.0.1:${port}`, pki.ca, pki.clientCert, pki.clientKey)) });
+      expect(await client.readyz()).toEqual(await sim.kube.readyz());
+      expect(await client.nodes()).toEqual(await sim.kube.nodes());
+      expect((await client.nodes()).find((n) => n.name === "k8s-worker1")).toEqual({ name: "k8s-worker1", ready: false, kubeletVersion: "v1.36.4" });
+      expect(await client.serverVersion()).toBe(await sim.kube.serverVersion());
     } finally {
       await close(server);
     }

@@ -19,13 +19,17 @@ import {
   parseTalosconfigEndpoints,
   parseTalosVersion,
 } from "../../../ops/adapters/talosctl-output";
-import { HEALTHY_MEMBERS, MEMBER_IDS, TALOSCONFIG, addressesOutput, etcdMembersOutput, etcdStatusOutput, serviceOutput, tabwriter, versionOutput, writeFakeTools, writeTalosAnswers } from "../../support/ops-cluster";
+import { etcdMembers, memberId, talosconfig } from "../../support/cluster-fixture";
+import { writeFakeTools, writeTalosAnswers } from "../../support/fake-tools";
+import { SimulatedCluster } from "../../support/simulated-cluster";
+import { talosctlAnswers } from "../../support/simulated-talos";
+import { addressesOutput, etcdMembersOutput, etcdStatusOutput, serviceOutput, tabwriter, versionOutput } from "../../support/talosctl-output";
 
 describe("talosctl output parsers", () => {
   test("etcd members: every row, with the NODE column", () => {
-    const members = parseEtcdMembers(etcdMembersOutput("127.0.0.11", HEALTHY_MEMBERS));
+    const members = parseEtcdMembers(etcdMembersOutput("127.0.0.11", etcdMembers()));
     expect(members).toEqual(
-      HEALTHY_MEMBERS.map((m) => ({ id: m.id, hostname: m.hostname, peerUrls: [`https://${m.ip}:2380`], isLearner: false })),
+      ["k8s-controller1", "k8s-controller2", "k8s-controller3"].map((name, i) => ({ id: memberId(name), hostname: name, peerUrls: [`https://127.0.0.1${i + 1}:2380`], isLearner: false })),
     );
   });
 
@@ -47,8 +51,8 @@ describe("talosctl output parsers", () => {
   });
 
   test("etcd status: member and leader (cells with spaces such as '12 MB (48.10%)' do not shift columns)", () => {
-    const status = parseEtcdStatus(etcdStatusOutput("127.0.0.12", MEMBER_IDS["k8s-controller2"], MEMBER_IDS["k8s-controller1"]), "127.0.0.12");
-    expect(status).toEqual({ node: "127.0.0.12", memberId: MEMBER_IDS["k8s-controller2"], leader: MEMBER_IDS["k8s-controller1"] });
+    const status = parseEtcdStatus(etcdStatusOutput("127.0.0.12", memberId("k8s-controller2"), memberId("k8s-controller1")), "127.0.0.12");
+    expect(status).toEqual({ node: "127.0.0.12", memberId: memberId("k8s-controller2"), leader: memberId("k8s-controller1") });
   });
 
   test("get -o json: a stream of indented objects, not an array", () => {
@@ -73,7 +77,7 @@ describe("talosctl output parsers", () => {
   });
 
   test("talosconfig endpoints of the current context, without ports", () => {
-    expect(parseTalosconfigEndpoints(TALOSCONFIG(["127.0.0.11", "127.0.0.12:50000"]))).toEqual(["127.0.0.11", "127.0.0.12"]);
+    expect(parseTalosconfigEndpoints(talosconfig(["127.0.0.11", "127.0.0.12:50000"]))).toEqual(["127.0.0.11", "127.0.0.12"]);
     expect(hostOf("[fd00::1]:50000")).toBe("fd00::1");
     expect(hostOf("fd00::1")).toBe("fd00::1");
   });
@@ -84,16 +88,49 @@ describe("talosctl output parsers", () => {
   });
 });
 
+describe("the simulated cluster's two faces agree", () => {
+  test("its fake talosctl's output parses to what its in-memory client answers; a failing read fails in both, a node down answers nothing", async () => {
+    // GIVEN k8s-controller2 holds the VIP, k8s-controller3 leads etcd, k8s-controller1's member is unhealthy, k8s-worker1 rebooting
+    const sim = new SimulatedCluster({ vipHolder: "k8s-controller2", etcdLeader: "k8s-controller3", faults: [{ kind: "etcd-unhealthy", node: "k8s-controller1" }] });
+    await sim.talos.reboot("127.0.0.21");
+    // WHEN
+    const answers = talosctlAnswers(sim);
+    const output = (ip: string, command: string) => {
+      const answer = answers[`${ip} ${command}`];
+      if (typeof answer !== "string") throw new Error(`${ip} ${command}: ${JSON.stringify(answer)}`);
+      return answer;
+    };
+    // THEN
+    for (const ip of ["127.0.0.11", "127.0.0.12", "127.0.0.13"]) {
+      expect(parseAddresses(output(ip, "get addresses"))).toEqual(await sim.talos.addresses(ip));
+      expect(parseTalosVersion(output(ip, "get version"))).toBe(await sim.talos.version(ip));
+      expect(parseBootId(output(ip, "read /proc/sys/kernel/random/boot_id"))).toBe(await sim.talos.bootId(ip));
+      expect(parseService(output(ip, "get services etcd"), "etcd")).toEqual(await sim.talos.service(ip, "etcd"));
+    }
+    expect(await sim.talos.addresses("127.0.0.12")).toContain(sim.facts.vip);
+    for (const ip of ["127.0.0.12", "127.0.0.13"]) {
+      expect(parseEtcdMembers(output(ip, "etcd members"))).toEqual(await sim.talos.etcdMembers(ip));
+      expect(parseEtcdStatus(output(ip, "etcd status"), ip)).toEqual(await sim.talos.etcdStatus(ip));
+    }
+    expect((await sim.talos.etcdStatus("127.0.0.12")).leader).toBe(memberId("k8s-controller3"));
+    expect(await sim.talos.service("127.0.0.11", "etcd")).toEqual({ state: "Running", healthy: false });
+    expect(answers["127.0.0.11 etcd status"]).toEqual({ stderr: expect.stringMatching(/etcd member not healthy/), code: 1 });
+    await expect(sim.talos.etcdStatus("127.0.0.11")).rejects.toThrow(/etcd member not healthy/);
+    expect(Object.keys(answers).filter((key) => key.startsWith("127.0.0.21 "))).toEqual([]);
+    await expect(sim.talos.version("127.0.0.21")).rejects.toThrow(/127\.0\.0\.21: connection refused/);
+  });
+});
+
 describe("TalosctlClient against a fake talosctl", () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-talosctl-"));
     writeFakeTools(path.join(dir, "bin"), ["talosctl"]);
-    fs.writeFileSync(path.join(dir, "talosconfig"), TALOSCONFIG(["127.0.0.11"]));
+    fs.writeFileSync(path.join(dir, "talosconfig"), talosconfig(["127.0.0.11"]));
     writeTalosAnswers(
       path.join(dir, "answers"),
       {
-        "127.0.0.11 etcd members": etcdMembersOutput("127.0.0.11", HEALTHY_MEMBERS),
+        "127.0.0.11 etcd members": etcdMembersOutput("127.0.0.11", etcdMembers()),
         "127.0.0.11 get version": versionOutput("127.0.0.11", "v1.13.9"),
         "127.0.0.11 read /proc/sys/kernel/random/boot_id": "0f4d2bd4-4c50-4a6b-9f2e-7e1f0c1f5a77\n",
         "127.0.0.12 get version": { stderr: "error getting version: rpc error: code = PermissionDenied desc = not authorized\n", code: 1 },
@@ -104,7 +141,7 @@ describe("TalosctlClient against a fake talosctl", () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const client = (props: Partial<ConstructorParameters<typeof TalosctlClient>[0]> = {}) =>
-    new TalosctlClient({ talosconfigPath: path.join(dir, "talosconfig"), talosconfigText: TALOSCONFIG(["127.0.0.11"]), executable: path.join(dir, "bin", "talosctl"), ...props });
+    new TalosctlClient({ talosconfigPath: path.join(dir, "talosconfig"), talosconfigText: talosconfig(["127.0.0.11"]), executable: path.join(dir, "bin", "talosctl"), ...props });
   const withScript = <T>(run: () => Promise<T>) => {
     process.env.FAKE_TALOS_DIR = path.join(dir, "answers");
     return run();

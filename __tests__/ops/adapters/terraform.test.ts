@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { terraformOutputJson } from "../../../ops/adapters/terraform";
 import { NoStateError } from "../../../domain/stack-outputs";
-import { writeFakeTools } from "../../support/ops-cluster";
+import { writeFakeTools } from "../../support/fake-tools";
 
 function project(backend: object): { dir: string; terraform: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-terraform-"));

@@ -14,7 +14,12 @@ import type { StackFacts } from "../../../ops/contracts";
 import { FakeProxmox, PROXMOX_TOKEN, fakeProxmox } from "../../support/fake-proxmox";
 import { CliRun, runOpsCli } from "../../support/run-ops-cli";
 import { close, fakeApi, listen, mintPki } from "../../support/ops-api";
-import { FACTS, TALOSCONFIG, TalosScript, addressesOutput, answerName, healthyTalosScript, kubeconfigYaml, terraformOutput, writeFakeTools, writeTalosAnswers } from "../../support/ops-cluster";
+import { kubeconfigYaml, terraformOutput } from "../../support/cluster-fixture";
+import { TalosScript, answerName, writeFakeTools, writeTalosAnswers } from "../../support/fake-tools";
+import { SimulatedCluster } from "../../support/simulated-cluster";
+import { kubernetesApiState } from "../../support/simulated-kubernetes";
+import { talosctlAnswers } from "../../support/simulated-talos";
+import { addressesOutput } from "../../support/talosctl-output";
 import type * as https from "node:https";
 
 // The children's own temporary folder (their private credentials folders land there), apart from other suites'.
@@ -24,6 +29,8 @@ const minted = mintPki();
 const GAP_MS = 600;
 
 const runDrillCli = (project: string, env: NodeJS.ProcessEnv, args: string[]) => runOpsCli("drill", project, suiteTmp, env, args, 110_000);
+/** The cluster before each drill: k8s-controller1 holds the VIP, k8s-controller2 leads etcd. */
+const healthy = new SimulatedCluster({ vipHolder: "k8s-controller1", etcdLeader: "k8s-controller2" });
 
 interface Cluster {
   readonly dir: string;
@@ -34,19 +41,19 @@ interface Cluster {
   readonly facts: StackFacts;
 }
 
-/** A project folder with state, fake tools, a healthy cluster's answers (controller1 holds the VIP) and a local API. */
+/** A project folder with state, fake tools, the healthy cluster's answers and a local API. */
 async function cluster(extra: TalosScript = {}): Promise<Cluster> {
   const pki = await minted;
-  const api = fakeApi(pki, { readyzStatus: 200, gitVersion: "v1.36.3", nodes: FACTS.nodes.map((n) => ({ name: n.name, ready: true, kubeletVersion: "v1.36.3" })) });
+  const api = fakeApi(pki, kubernetesApiState(healthy));
   const port = await listen(api);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-drill-"));
   fs.mkdirSync(path.join(dir, "cdktf.out", "stacks", "homelab"), { recursive: true });
   writeFakeTools(path.join(dir, "bin"));
-  const facts = { ...FACTS, clusterEndpoint: `https://127.0.0.1:${port}` };
+  const facts = { ...healthy.facts, clusterEndpoint: `https://127.0.0.1:${port}` };
   const talosDir = path.join(dir, "talos");
-  writeTalosAnswers(talosDir, { ...healthyTalosScript(facts), ...extra });
+  writeTalosAnswers(talosDir, { ...talosctlAnswers(healthy), ...extra });
   const kubeconfig = kubeconfigYaml(`https://127.0.0.1:${port}`, pki.ca, pki.clientCert, pki.clientKey);
-  fs.writeFileSync(path.join(dir, "tf.json"), terraformOutput(facts, TALOSCONFIG(["127.0.0.11", "127.0.0.12", "127.0.0.13"]), kubeconfig));
+  fs.writeFileSync(path.join(dir, "tf.json"), terraformOutput({ facts, kubeconfig }));
   const env = { PATH: path.join(dir, "bin"), FAKE_TALOS_DIR: talosDir, FAKE_TF_OUTPUT: path.join(dir, "tf.json") };
   return { dir, env, api, port, talosDir, facts };
 }
@@ -104,7 +111,7 @@ describe("npm run drill -- --mode", () => {
       const trial = report(c).data.trials[0];
       expect(stderr).toBe("");
       expect(stdout).toContain("trial 1: the VIP is on k8s-controller1; etcd leader k8s-controller2; taking k8s-controller1 down (talosctl reboot)");
-      expect(trial).toMatchObject({ mode: "graceful", target: "k8s-controller1", oldHolder: "k8s-controller1", newHolder: "k8s-controller2", oldHolderLedEtcd: false, etcdLeaderBefore: "k8s-controller2" });
+      expect(trial).toMatchObject({ mode: "graceful", target: "k8s-controller1", oldHolder: "k8s-controller1", newHolder: "k8s-controller2", targetLedEtcd: false, etcdLeaderBefore: "k8s-controller2" });
       // The window spans the gap the test made (it can only be longer), plus sampling and handshakes on a loaded machine:
       // 5 s of slack still ties it to this 0.6 s gap, far from a crash's 40 s.
       expect(trial.outageMs).toBeGreaterThanOrEqual(GAP_MS);
@@ -196,7 +203,7 @@ describe("npm run drill -- --mode", () => {
       const run = await runDrillCli(c.dir, c.env, ["--mode", "graceful", "--yes"]);
       expect(run.code).toBe(1);
       expect(run.stdout).toContain("Refused, nothing was touched:");
-      expect(run.stdout).toMatch(/verify failed: Every control plane is a started etcd member: .*k8s-controller3: member c1d7e9a0b3f45621, etcd service unknown/);
+      expect(run.stdout).toMatch(/verify failed: Every control plane is a started etcd member: .*k8s-controller3: member c0c6f6ef6338adab, etcd service unknown/);
       expect(run.stdout).toContain("etcd has 2 of 3 members healthy and needs 2: it tolerates no further failure now");
       expect(fs.existsSync(path.join(c.talosDir, "rebooted"))).toBe(false);
     } finally {

@@ -6,14 +6,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
-import { runDrill } from "../../../ops/cli/drill";
-import { measureReport, parseDrillArgs, parseEndpoint, renderMarkdown, renderTable, UsageError, type MeasureReport } from "../../../ops/drill-measure";
+import { runMeasureOnly } from "../../../ops/cli/drill";
+import { measureReport, parseMeasureArgs, parseEndpoint, renderMarkdown, renderTable, UsageError, type MeasureReport } from "../../../ops/drill-measure";
 import type { ProbeRun } from "../../../ops/probe";
 import { close, listen, mintPki } from "../../support/ops-api";
 
-describe("parseDrillArgs", () => {
+describe("parseMeasureArgs", () => {
   test("the measuring mode with its defaults", () => {
-    expect(parseDrillArgs(["--measure-only", "--endpoint", "https://198.18.0.10:6443", "--seconds", "6"])).toEqual({
+    expect(parseMeasureArgs(["--measure-only", "--endpoint", "https://198.18.0.10:6443", "--seconds", "6"])).toEqual({
       host: "198.18.0.10",
       port: 6443,
       endpoint: "https://198.18.0.10:6443",
@@ -26,7 +26,7 @@ describe("parseDrillArgs", () => {
   });
 
   test("every option", () => {
-    const args = parseDrillArgs(["--measure-only", "--endpoint=https://[::1]:8443", "--seconds=1.5", "--interval-ms", "50", "--deadline-ms", "300", "--ca", "ca.pem", "--out", "o", "--json"]);
+    const args = parseMeasureArgs(["--measure-only", "--endpoint=https://[::1]:8443", "--seconds=1.5", "--interval-ms", "50", "--deadline-ms", "300", "--ca", "ca.pem", "--out", "o", "--json"]);
     expect(args).toEqual({ host: "::1", port: 8443, endpoint: "https://[::1]:8443", seconds: 1.5, intervalMs: 50, deadlineMs: 300, caFile: "ca.pem", outDir: "o", json: true });
   });
 
@@ -47,8 +47,8 @@ describe("parseDrillArgs", () => {
     [["--measure-only", "--endpoint", "https://198.18.0.10:6443", "--seconds", "6", "--bogus"], /Unknown option '--bogus'; usage: npm run drill/],
     [["--measure-only", "stray"], /usage: npm run drill/],
   ])("fails on %j", (argv, message) => {
-    expect(() => parseDrillArgs(argv)).toThrow(UsageError);
-    expect(() => parseDrillArgs(argv)).toThrow(message);
+    expect(() => parseMeasureArgs(argv)).toThrow(UsageError);
+    expect(() => parseMeasureArgs(argv)).toThrow(message);
   });
 });
 
@@ -107,10 +107,10 @@ start = last success before the fault, end = first success after, in seconds fro
   });
 });
 
-describe("runDrill", () => {
+describe("runMeasureOnly", () => {
   test("--measure-only --help prints its usage and exits 0", async () => {
     let out = "";
-    expect(await runDrill(["--measure-only", "--help"], { stdout: (t) => (out += t), stderr: () => undefined })).toBe(0);
+    expect(await runMeasureOnly(["--measure-only", "--help"], { stdout: (t) => (out += t), stderr: () => undefined })).toBe(0);
     expect(out).toMatch(/^usage: npm run drill -- --measure-only --endpoint https:\/\/HOST:PORT --seconds N .*--ca FILE/);
   });
 
@@ -121,7 +121,7 @@ describe("runDrill", () => {
 
   test("fails with exit 2 and one line on bad arguments", async () => {
     const { out, io } = capture();
-    expect(await runDrill(["--measure-only"], io)).toBe(2);
+    expect(await runMeasureOnly(["--measure-only"], io)).toBe(2);
     expect(out.stdout).toBe("");
     expect(out.stderr.trim().split("\n")).toHaveLength(1);
     expect(out.stderr).toMatch(/^drill: --endpoint is required/);
@@ -136,7 +136,7 @@ describe("runDrill", () => {
     try {
       const { out, io } = capture();
       const argv = ["--measure-only", "--endpoint", `https://127.0.0.1:${port}`, "--seconds", "0.5", "--ca", path.join(dir, "ca.pem"), "--out", path.join(dir, "ops"), "--json"];
-      expect(await runDrill(argv, io)).toBe(0);
+      expect(await runMeasureOnly(argv, io)).toBe(0);
       const printed = JSON.parse(out.stdout) as MeasureReport;
       expect(printed).toMatchObject({ mode: "measure-only", probes: 5, succeeded: 5, windows: [], certificateVerified: true });
       expect(JSON.parse(fs.readFileSync(path.join(dir, "ops", "drill-measure.json"), "utf8"))).toEqual(printed);
@@ -150,7 +150,7 @@ describe("runDrill", () => {
 
   test("exit 2 with the reason when the CA file cannot be read", async () => {
     const { out, io } = capture();
-    const code = await runDrill(["--measure-only", "--endpoint", "https://127.0.0.1:1", "--seconds", "0.1", "--ca", "/nonexistent/ca.pem"], io);
+    const code = await runMeasureOnly(["--measure-only", "--endpoint", "https://127.0.0.1:1", "--seconds", "0.1", "--ca", "/nonexistent/ca.pem"], io);
     expect(code).toBe(2);
     expect(out.stderr).toMatch(/^drill: ENOENT/);
   });

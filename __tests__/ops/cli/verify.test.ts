@@ -10,22 +10,28 @@ import { renderMarkdown, renderTable } from "../../../ops/report";
 import { verifyReport } from "../../../ops/cli/verify";
 import { runOpsCli } from "../../support/run-ops-cli";
 import { close, fakeApi, listen, mintPki } from "../../support/ops-api";
-import { FACTS, TALOSCONFIG, healthyTalosScript, kubeconfigYaml, terraformOutput, writeFakeTools, writeTalosAnswers } from "../../support/ops-cluster";
+import { kubeconfigYaml, terraformOutput } from "../../support/cluster-fixture";
+import { writeFakeTools, writeTalosAnswers } from "../../support/fake-tools";
+import { SimulatedCluster } from "../../support/simulated-cluster";
+import { kubernetesApiState } from "../../support/simulated-kubernetes";
+import { talosctlAnswers } from "../../support/simulated-talos";
 
 // The children's own temporary folder: other suites' commands (drill, upgrade) make private folders too, at the same time.
 const suiteTmp = fs.mkdtempSync(path.join(os.tmpdir(), "ops-verify-tmp-"));
 const minted = mintPki();
 
 const runVerify = (project: string, env: NodeJS.ProcessEnv, args: string[] = []) => runOpsCli("verify", project, suiteTmp, env, args, 60_000);
+/** The healthy cluster the commands look at: k8s-controller1 holds the VIP, k8s-controller2 leads etcd. */
+const healthy = new SimulatedCluster({ vipHolder: "k8s-controller1", etcdLeader: "k8s-controller2" });
 
 /** A project folder with the stack's folder, fake tools, and the talosctl answers. */
 function project(options: { withState: boolean; tools: ("talosctl" | "terraform")[]; kubeconfig?: string; apiPort?: number }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-verify-"));
   fs.mkdirSync(path.join(dir, "cdktf.out", "stacks", "homelab"), { recursive: true });
   writeFakeTools(path.join(dir, "bin"), options.tools);
-  const facts = { ...FACTS, clusterEndpoint: `https://127.0.0.1:${options.apiPort ?? 6443}` };
-  writeTalosAnswers(path.join(dir, "talos"), healthyTalosScript(facts));
-  if (options.withState) fs.writeFileSync(path.join(dir, "tf.json"), terraformOutput(facts, TALOSCONFIG(["127.0.0.11", "127.0.0.12", "127.0.0.13"]), options.kubeconfig ?? ""));
+  const facts = { ...healthy.facts, clusterEndpoint: `https://127.0.0.1:${options.apiPort ?? 6443}` };
+  writeTalosAnswers(path.join(dir, "talos"), talosctlAnswers(healthy));
+  if (options.withState) fs.writeFileSync(path.join(dir, "tf.json"), terraformOutput({ facts, kubeconfig: options.kubeconfig ?? "" }));
   const env = { PATH: path.join(dir, "bin"), FAKE_TALOS_DIR: path.join(dir, "talos"), FAKE_TF_OUTPUT: path.join(dir, "tf.json") };
   return { dir, env };
 }
@@ -35,11 +41,7 @@ const privateFolders = () => fs.readdirSync(suiteTmp).filter((name) => name.star
 describe("npm run verify", () => {
   test.concurrent("a healthy cluster: a table, reports under cdktf.out/ops, exit 0, no secret printed, no credentials left behind", async () => {
     const pki = await minted;
-    const api = fakeApi(pki, {
-      readyzStatus: 200,
-      gitVersion: "v1.36.3",
-      nodes: FACTS.nodes.map((n) => ({ name: n.name, ready: true, kubeletVersion: "v1.36.3" })),
-    });
+    const api = fakeApi(pki, kubernetesApiState(healthy));
     const port = await listen(api);
     const kubeconfig = kubeconfigYaml(`https://127.0.0.1:${port}`, pki.ca, pki.clientCert, pki.clientKey);
     const { dir, env } = project({ withState: true, tools: ["talosctl", "terraform"], kubeconfig, apiPort: port });
@@ -67,11 +69,9 @@ describe("npm run verify", () => {
 
   test.concurrent("a failing check: the table says which, exit 1", async () => {
     const pki = await minted;
-    const api = fakeApi(pki, {
-      readyzStatus: 200,
-      gitVersion: "v1.36.3",
-      nodes: FACTS.nodes.map((n) => ({ name: n.name, ready: n.role === "control-plane", kubeletVersion: "v1.36.3" })),
-    });
+    // The worker is NotReady.
+    const state = kubernetesApiState(healthy);
+    const api = fakeApi(pki, { ...state, nodes: state.nodes.map((n) => ({ ...n, ready: n.name !== "k8s-worker1" })) });
     const port = await listen(api);
     const { dir, env } = project({ withState: true, tools: ["talosctl", "terraform"], kubeconfig: kubeconfigYaml(`https://127.0.0.1:${port}`, pki.ca, pki.clientCert, pki.clientKey), apiPort: port });
     try {

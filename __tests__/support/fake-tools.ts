@@ -1,0 +1,72 @@
+/**
+ * The fake `talosctl` and `terraform` executables of the CLI tests, and the
+ * answer files the fake talosctl reads (a simulated cluster writes them with
+ * talosctlAnswers, ./simulated-talos.ts). They run nothing but a shell, and
+ * talk to no network.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** What the fake talosctl answers: "<node> <command words>" -> stdout, or {stderr, code}; {sleepMs} to hang; {sh} runs a shell script (an action changing later answers). */
+export type TalosScript = Record<string, string | { readonly stderr: string; readonly code: number } | { readonly sleepMs: number } | { readonly sh: string }>;
+
+/** File name of an answer: the key with spaces and slashes as `_`. */
+export const answerName = (key: string) => key.replace(/[ /]/g, "_");
+
+/** Writes a TalosScript as the answer files the fake talosctl reads ($FAKE_TALOS_DIR/<key>.out, .err + .code, .sleep or .sh). */
+export function writeTalosAnswers(dir: string, script: TalosScript): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [key, answer] of Object.entries(script)) {
+    const base = path.join(dir, answerName(key));
+    if (typeof answer === "string") fs.writeFileSync(`${base}.out`, answer);
+    else if ("sleepMs" in answer) fs.writeFileSync(`${base}.sleep`, String(Math.ceil(answer.sleepMs / 1000)));
+    else if ("sh" in answer) fs.writeFileSync(`${base}.sh`, answer.sh);
+    else {
+      fs.writeFileSync(`${base}.err`, answer.stderr);
+      fs.writeFileSync(`${base}.code`, String(answer.code));
+    }
+  }
+}
+
+/**
+ * Writes the fake executables: `talosctl`, a POSIX shell script answering from
+ * $FAKE_TALOS_DIR (shell, not node: twenty of them start at once, and a
+ * loaded two-core machine must not push them past the CLI's deadlines), and
+ * `terraform`, printing $FAKE_TF_OUTPUT's file or failing like an
+ * uninitialised folder.
+ */
+export function writeFakeTools(binDir: string, tools: readonly ("talosctl" | "terraform")[] = ["talosctl", "terraform"]): void {
+  fs.mkdirSync(binDir, { recursive: true });
+  // The tests' PATH holds only the fakes; the scripts find cat, tr and sleep themselves.
+  const talosctl = `#!/bin/sh
+PATH=/usr/bin:/bin
+if [ "$1" = version ] && [ "$2" = --client ]; then printf 'Client:\\n\\tTag:         v1.13.9\\n'; exit 0; fi
+node=""; words=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --talosconfig) [ -f "$2" ] || { echo "talosconfig missing" >&2; exit 1; }; shift 2 ;;
+    -n) node="$2"; shift 2 ;;
+    -o) shift 2 ;;
+    -*) shift ;;
+    *) words="$words $1"; shift ;;
+  esac
+done
+key=$(printf '%s%s' "$node" "$words" | tr ' /' '__')
+base="$FAKE_TALOS_DIR/$key"
+if [ -f "$base.sh" ]; then exec sh "$base.sh"; fi
+if [ -f "$base.out" ]; then exec cat "$base.out"; fi
+if [ -f "$base.sleep" ]; then exec sleep "$(cat "$base.sleep")"; fi
+if [ -f "$base.err" ]; then cat "$base.err" >&2; exit "$(cat "$base.code")"; fi
+echo "error: rpc error: code = Unavailable desc = connection error: dial tcp $node:50000: connect: no route to host" >&2
+exit 1
+`;
+  const terraform = `#!/bin/sh
+PATH=/usr/bin:/bin
+[ "$1" = output ] || exit 1
+if [ -z "$FAKE_TF_OUTPUT" ] || [ ! -f "$FAKE_TF_OUTPUT" ]; then echo 'Error: Backend initialization required, please run "terraform init"' >&2; exit 1; fi
+exec cat "$FAKE_TF_OUTPUT"
+`;
+  if (tools.includes("talosctl")) fs.writeFileSync(path.join(binDir, "talosctl"), talosctl, { mode: 0o755 });
+  if (tools.includes("terraform")) fs.writeFileSync(path.join(binDir, "terraform"), terraform, { mode: 0o755 });
+}

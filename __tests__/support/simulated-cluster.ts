@@ -1,0 +1,383 @@
+/**
+ * An in-memory Talos cluster for tests of the operator commands: one state
+ * machine over a simulated clock, so an upgrade of many nodes with 15-minute
+ * timeouts runs in milliseconds. Its faces, each in its own file, answer as
+ * the real tools do: ./simulated-talos.ts (talosctl's output, read through
+ * the adapter's parsers, and the fake talosctl's answer files),
+ * ./simulated-kubernetes.ts, ./simulated-proxmox.ts and ./simulated-probe.ts.
+ * Its cluster is ./cluster-fixture.ts's unless a test gives another.
+ *
+ * What it models, because the orchestration depends on it: an upgrade or a
+ * reboot takes the node down for `rebootMs` (Talos calls to it fail, its
+ * Kubernetes node is NotReady, its etcd member unhealthy), then it comes back
+ * with a new boot ID (and the new version), Ready and its member healthy
+ * after `rejoinMs`; the VIP moves to another control plane when its holder
+ * goes down, and etcd elects another leader when the leader does; Kubernetes
+ * answers only through a VIP holder while etcd has quorum.
+ *
+ * For the drill: the VIP may take a while to move (`gracefulVipMoveMs`,
+ * `crashVipMoveMs`, plus `leaderElectionMs` when the crashed holder led
+ * etcd), `proxmox` powers VMs off and on, and `startProbe` reports what a
+ * prober of the VIP would have seen, every 100 ms of simulated time.
+ *
+ * Failures are injected with `inject` (see `Fault`), at any step.
+ */
+import { etcdQuorum } from "../../domain/quorum";
+import type { ClusterNode, StackFacts } from "../../domain/stack-outputs";
+import type { CheckResult, KubernetesClient, ProxmoxClient, TalosClient } from "../../ops/contracts";
+import type { Clock } from "../../ops/poll";
+import type { ProbeSession } from "../../ops/probe";
+import { FACTS } from "./cluster-fixture";
+import { simulatedKubernetes } from "./simulated-kubernetes";
+import { simulatedProbe } from "./simulated-probe";
+import { simulatedProxmox } from "./simulated-proxmox";
+import { simulatedTalos } from "./simulated-talos";
+
+/** A client call, by its method name in the contracts. */
+export type Method = keyof TalosClient | keyof KubernetesClient | keyof ProxmoxClient;
+
+/** A failure to inject. Node faults name the node by name (`k8s-controller2`). */
+export type Fault =
+  /** `talosctl upgrade` of this node fails (nothing changes on the node). */
+  | { readonly kind: "upgrade-fails"; readonly node: string }
+  /** The node goes down for its next reboot and never comes back. */
+  | { readonly kind: "never-returns"; readonly node: string }
+  /** The node comes back from its next upgrade on its old version (Talos rolled back). */
+  | { readonly kind: "boots-old-version"; readonly node: string }
+  /** The node's etcd member is unhealthy (now, and until cleared with `heal`). */
+  | { readonly kind: "etcd-unhealthy"; readonly node: string }
+  /** The Kubernetes API does not answer. */
+  | { readonly kind: "api-down" }
+  /** The VIP never moves off this node's failure (no other node takes it). */
+  | { readonly kind: "vip-stuck" }
+  /** The Proxmox token lacks VM.PowerMgmt. */
+  | { readonly kind: "no-power-privilege" }
+  /** Any client call fails: `times` calls (default every one) from the `after`-th matching call on (default the first). */
+  | { readonly kind: "call-fails"; readonly method: Method; readonly node?: string; readonly after?: number; readonly times?: number };
+
+export interface SimulatedClusterProps {
+  /** @default FACTS (./cluster-fixture.ts) */
+  readonly facts?: StackFacts;
+  /** Per-node Talos version; @default facts.talosVersion for every node */
+  readonly talosVersions?: Readonly<Record<string, string>>;
+  /** @default - the first control plane */
+  readonly vipHolder?: string;
+  /** @default - the first control plane */
+  readonly etcdLeader?: string;
+  /** How long a reboot keeps a node down. @default 90_000 */
+  readonly rebootMs?: number;
+  /** After boot, until the node is Ready and its etcd member healthy. @default 20_000 */
+  readonly rejoinMs?: number;
+  readonly faults?: readonly Fault[];
+  /** After a graceful reboot of the holder, until another node holds the VIP. @default 0 */
+  readonly gracefulVipMoveMs?: number;
+  /** After the holder's VM is powered off, until another node holds the VIP (the lease expiring). @default 0 */
+  readonly crashVipMoveMs?: number;
+  /** Added to `crashVipMoveMs` when the crashed holder led etcd. @default 0 */
+  readonly leaderElectionMs?: number;
+  /** VMs managed by Proxmox HA (their status says so). @default none */
+  readonly haManaged?: readonly string[];
+}
+
+/** One node's state; the faces read it, only the state machine changes it. */
+export interface SimNode {
+  readonly spec: ClusterNode;
+  version: string;
+  /** Boots so far (1: never rebooted). */
+  boot: number;
+  /** Down until this time (undefined: up). */
+  downUntil?: number;
+  /** Back but not yet Ready / etcd healthy until this time. */
+  rejoinUntil?: number;
+  nextVersion?: string;
+  lost: boolean;
+  /** Powered off through Proxmox, until started. */
+  poweredOff: boolean;
+  kubeletVersion: string;
+}
+
+/** A simulated cluster; `talos`, `kube`, `proxmox` and `clock` are what the orchestration gets. */
+export class SimulatedCluster {
+  readonly facts: StackFacts;
+  /** Mutating calls, in order: `upgrade k8s-controller2 <image>`, `forfeitEtcdLeadership k8s-controller1`, `reboot k8s-controller3`, `stop-vm k8s-controller1`. */
+  readonly actions: string[] = [];
+  /** Every client call, in order: `version k8s-controller1`, `nodes`, ... */
+  readonly calls: string[] = [];
+  readonly talos: TalosClient;
+  readonly kube: KubernetesClient;
+  readonly proxmox: ProxmoxClient;
+  readonly clock: Clock;
+  /** How long a reboot (or a start of a powered-off VM) keeps a node down. */
+  readonly rebootMs: number;
+  readonly haManaged: readonly string[];
+  vipHolder: string | undefined;
+  etcdLeader: string | undefined;
+  kubernetesVersion: string;
+  private time = 0;
+  private readonly nodesByName: Map<string, SimNode>;
+  private readonly rejoinMs: number;
+  private faults: Fault[];
+  private readonly callCounts = new Map<string, number>();
+  private readonly gracefulVipMoveMs: number;
+  private readonly crashVipMoveMs: number;
+  private readonly leaderElectionMs: number;
+  /** No node may take the VIP before this time (the old holder's lease). */
+  private vipFreeAt = 0;
+  /** When the API through the VIP started or stopped answering: [time, up]. */
+  private readonly apiTimeline: [number, boolean][] = [];
+
+  constructor(props: SimulatedClusterProps = {}) {
+    const facts = props.facts ?? FACTS;
+    this.facts = facts;
+    this.kubernetesVersion = facts.kubernetesVersion;
+    this.rebootMs = props.rebootMs ?? 90_000;
+    this.rejoinMs = props.rejoinMs ?? 20_000;
+    this.faults = [...(props.faults ?? [])];
+    this.gracefulVipMoveMs = props.gracefulVipMoveMs ?? 0;
+    this.crashVipMoveMs = props.crashVipMoveMs ?? 0;
+    this.leaderElectionMs = props.leaderElectionMs ?? 0;
+    this.haManaged = props.haManaged ?? [];
+    this.nodesByName = new Map(
+      facts.nodes.map((spec) => [
+        spec.name,
+        { spec, version: props.talosVersions?.[spec.name] ?? facts.talosVersion, boot: 1, lost: false, poweredOff: false, kubeletVersion: facts.kubernetesVersion },
+      ]),
+    );
+    const firstControlPlane = facts.nodes.find((n) => n.role === "control-plane")?.name;
+    this.vipHolder = props.vipHolder ?? firstControlPlane;
+    this.etcdLeader = props.etcdLeader ?? firstControlPlane;
+    this.clock = {
+      now: () => this.time,
+      sleep: async (ms: number) => {
+        this.time += ms;
+        this.tick();
+      },
+    };
+    this.talos = simulatedTalos(this);
+    this.kube = simulatedKubernetes(this);
+    this.proxmox = simulatedProxmox(this);
+    this.recordApi(0);
+  }
+
+  inject(fault: Fault): void {
+    this.faults.push(fault);
+  }
+
+  /** Clears every fault naming this node (or every fault); a node that never returned boots now. */
+  heal(node?: string): void {
+    this.faults = node === undefined ? [] : this.faults.filter((f) => !("node" in f) || f.node !== node);
+    for (const n of this.nodesByName.values()) {
+      if (n.lost && (node === undefined || n.spec.name === node)) {
+        n.lost = false;
+        n.downUntil = this.time + this.rebootMs;
+      }
+    }
+    this.tick();
+  }
+
+  /** Name -> version, for assertions. */
+  versions(): Record<string, string> {
+    return Object.fromEntries(this.nodes().map((n) => [n.spec.name, n.version]));
+  }
+
+  bootCount(name: string): number {
+    return this.node(name).boot;
+  }
+
+  isUp(name: string): boolean {
+    const n = this.node(name);
+    return n.downUntil === undefined && !n.lost && !n.poweredOff;
+  }
+
+  /** Up, rejoined, and no fault on its member. */
+  etcdHealthy(name: string): boolean {
+    const n = this.node(name);
+    return n.spec.role === "control-plane" && this.isUp(name) && n.rejoinUntil === undefined && !this.hasFault("etcd-unhealthy", name);
+  }
+
+  kubeReady(name: string): boolean {
+    return this.isUp(name) && this.node(name).rejoinUntil === undefined;
+  }
+
+  /** Whether the API answered through the VIP at simulated time `at`. */
+  apiUpAt(at: number): boolean {
+    let up = false;
+    for (const [time, state] of this.apiTimeline) {
+      if (time > at) break;
+      up = state;
+    }
+    return up;
+  }
+
+  /** A prober of the VIP over simulated time (./simulated-probe.ts). */
+  startProbe(intervalMs = 100): ProbeSession {
+    return simulatedProbe(this, intervalMs);
+  }
+
+  /** A `verify` over the simulation: API, nodes Ready, etcd members healthy. */
+  async verify(): Promise<CheckResult[]> {
+    const cps = this.controlPlanes();
+    const unhealthy = cps.filter((n) => !this.etcdHealthy(n.spec.name)).map((n) => n.spec.name);
+    const notReady = this.nodes().filter((n) => !this.kubeReady(n.spec.name)).map((n) => n.spec.name);
+    const api = this.apiProblem();
+    return [
+      { id: "api", title: "Kubernetes API answers through the VIP", ok: api === undefined, seen: api ?? "readyz ok" },
+      { id: "nodes-ready", title: "every node Ready", ok: notReady.length === 0, seen: notReady.length ? `NotReady: ${notReady.join(", ")}` : "all Ready" },
+      {
+        id: "etcd",
+        title: "every etcd member healthy",
+        ok: unhealthy.length === 0,
+        seen: unhealthy.length ? `unhealthy: ${unhealthy.join(", ")}` : `${cps.length}/${cps.length} healthy`,
+      },
+    ];
+  }
+
+  // What the faces ask of the state.
+
+  /** Now, in simulated ms. */
+  now(): number {
+    return this.time;
+  }
+
+  nodes(): SimNode[] {
+    return [...this.nodesByName.values()];
+  }
+
+  controlPlanes(): SimNode[] {
+    return this.nodes().filter((n) => n.spec.role === "control-plane");
+  }
+
+  node(name: string): SimNode {
+    const n = this.nodesByName.get(name);
+    if (!n) throw new Error(`simulated cluster: no node ${name}`);
+    return n;
+  }
+
+  /** The node with this IP; none is the error a client gets for an address nothing answers on. */
+  nodeAt(ip: string): SimNode {
+    const n = this.nodes().find((x) => x.spec.ip === ip);
+    if (!n) throw new Error(`${ip}: no route to host`);
+    return n;
+  }
+
+  /** Whether a fault of this kind is injected (for this node, when named). */
+  hasFault(kind: Fault["kind"], node?: string): boolean {
+    return this.faults.some((f) => f.kind === kind && (node === undefined || ("node" in f && f.node === node)));
+  }
+
+  /** Why the API does not answer through the VIP now, or undefined when it does. */
+  apiProblem(): string | undefined {
+    if (this.hasFault("api-down")) return "connection refused";
+    if (this.vipHolder === undefined || !this.isUp(this.vipHolder)) return `${this.facts.vip}: no route to host (no VIP holder)`;
+    if (!this.quorum()) return "etcd has no quorum";
+    return undefined;
+  }
+
+  /** Notes a client call, and throws an injected `call-fails` that matches it. */
+  recordCall(method: Method, node?: SimNode): void {
+    const label = node ? `${method} ${node.spec.name}` : method;
+    this.calls.push(label);
+    const count = (this.callCounts.get(label) ?? 0) + 1;
+    this.callCounts.set(label, count);
+    for (const f of this.faults) {
+      if (f.kind !== "call-fails" || f.method !== method) continue;
+      if (f.node !== undefined && f.node !== node?.spec.name) continue;
+      const from = f.after ?? 1;
+      if (count >= from && (f.times === undefined || count < from + f.times)) throw new Error(`${label}: injected failure`);
+    }
+  }
+
+  // Transitions, as the faces' mutating calls cause them.
+
+  /** A graceful reboot (talosctl reboot): down, then back after `rebootMs`. */
+  reboot(n: SimNode): void {
+    this.goDown(n, "graceful");
+  }
+
+  /** An upgrade to `version` (talosctl upgrade): a reboot onto it, or onto the old one under `boots-old-version`. */
+  upgrade(n: SimNode, version: string): void {
+    n.nextVersion = this.hasFault("boots-old-version", n.spec.name) ? n.version : version;
+    this.goDown(n, "graceful");
+  }
+
+  /** The leader hands leadership to another healthy member; a member that does not lead changes nothing. */
+  forfeitEtcdLeadership(n: SimNode): void {
+    if (this.etcdLeader !== n.spec.name) return;
+    const other = this.controlPlanes().find((cp) => cp !== n && this.etcdHealthy(cp.spec.name));
+    if (other) this.etcdLeader = other.spec.name;
+  }
+
+  /** upgrade-k8s: the API server and every kubelet on `to`. */
+  upgradeKubernetes(to: string): void {
+    this.kubernetesVersion = to;
+    for (const x of this.nodes()) x.kubeletVersion = to;
+  }
+
+  /** The VM powered off (Proxmox status/stop): a crash. */
+  powerOff(n: SimNode): void {
+    if (n.poweredOff) return;
+    n.poweredOff = true;
+    this.goDown(n, "crash");
+  }
+
+  /** The VM started (Proxmox status/start): it boots, up after `rebootMs`. */
+  powerOn(n: SimNode): void {
+    if (!n.poweredOff) return;
+    n.poweredOff = false;
+    n.downUntil = this.time + this.rebootMs;
+    this.tick();
+  }
+
+  private quorum(): boolean {
+    const cps = this.controlPlanes();
+    return cps.length > 0 && cps.filter((n) => this.etcdHealthy(n.spec.name)).length >= etcdQuorum(cps.length);
+  }
+
+  /** Advances the nodes' states to the current time. */
+  private tick(): void {
+    for (const n of this.nodesByName.values()) {
+      if (n.downUntil !== undefined && this.time >= n.downUntil && !n.lost && !n.poweredOff) {
+        n.rejoinUntil = n.downUntil + this.rejoinMs;
+        n.downUntil = undefined;
+        n.boot += 1;
+        if (n.nextVersion !== undefined) n.version = n.nextVersion;
+        n.nextVersion = undefined;
+      }
+      if (n.rejoinUntil !== undefined && this.time >= n.rejoinUntil) n.rejoinUntil = undefined;
+    }
+    this.elect();
+    this.recordApi(this.time);
+  }
+
+  /** Notes a change of the API's availability at `at`. */
+  private recordApi(at: number): void {
+    const up = this.apiProblem() === undefined;
+    const last = this.apiTimeline[this.apiTimeline.length - 1];
+    if (last === undefined || last[1] !== up) this.apiTimeline.push([Math.max(at, last?.[0] ?? 0), up]);
+  }
+
+  /** The VIP and etcd leadership move to a healthy control plane when theirs is gone (and quorum allows). */
+  private elect(): void {
+    const candidates = this.controlPlanes().filter((n) => this.etcdHealthy(n.spec.name));
+    if (!this.quorum()) return;
+    if (this.etcdLeader === undefined || !this.etcdHealthy(this.etcdLeader)) this.etcdLeader = candidates[0]?.spec.name;
+    if (this.vipHolder === undefined && this.time >= this.vipFreeAt && !this.hasFault("vip-stuck")) {
+      this.vipHolder = candidates[0]?.spec.name;
+      // The VIP moved when the lease allowed it, which may be inside the last sleep.
+      if (this.vipHolder !== undefined) this.recordApi(this.vipFreeAt);
+    }
+  }
+
+  private goDown(n: SimNode, how: "graceful" | "crash"): void {
+    n.downUntil = this.time + this.rebootMs;
+    n.lost = this.hasFault("never-returns", n.spec.name);
+    if (this.vipHolder === n.spec.name) {
+      this.vipHolder = undefined;
+      const ledEtcd = this.etcdLeader === n.spec.name;
+      this.vipFreeAt = this.time + (how === "graceful" ? this.gracefulVipMoveMs : this.crashVipMoveMs + (ledEtcd ? this.leaderElectionMs : 0));
+    }
+    if (this.etcdLeader === n.spec.name) this.etcdLeader = undefined;
+    this.recordApi(this.time);
+    this.elect();
+  }
+}

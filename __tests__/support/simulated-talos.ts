@@ -1,0 +1,141 @@
+/**
+ * The simulated cluster as talosctl sees it. Each read of a node has one
+ * answer for the node's state now, given two ways: as the adapter's parsers
+ * (ops/adapters/talosctl-output.ts) return it, to the in-memory TalosClient
+ * the orchestration tests use, and as `talosctl -n <node> <command>` prints it
+ * (./talosctl-output.ts), in the answer files of the fake talosctl the CLI
+ * tests run (`talosctlAnswers`). A node that is down answers nothing.
+ */
+import { createHash } from "node:crypto";
+import type { EtcdMember, EtcdStatus, TalosClient } from "../../ops/contracts";
+import { controlPlanesOf } from "../../domain/stack-outputs";
+import { etcdMembers, memberId } from "./cluster-fixture";
+import type { TalosScript } from "./fake-tools";
+import type { Method, SimNode, SimulatedCluster } from "./simulated-cluster";
+import { addressesOutput, bootIdOutput, etcdMembersOutput, etcdStatusOutput, serviceOutput, versionOutput } from "./talosctl-output";
+
+/** The addresses Talos adds to the node's own: the VIP, on its holder. */
+function extraAddresses(sim: SimulatedCluster, n: SimNode): string[] {
+  return sim.vipHolder === n.spec.name ? [sim.facts.vip] : [];
+}
+
+/** etcd answers on a control plane whose member is healthy; otherwise the call fails. */
+function etcdAnswering(sim: SimulatedCluster, n: SimNode): void {
+  if (n.spec.role !== "control-plane") throw new Error(`${n.spec.ip}: etcd is not running on a worker`);
+  if (!sim.etcdHealthy(n.spec.name)) throw new Error(`${n.spec.ip}: etcd member not healthy`);
+}
+
+/** Each read's answer, as the parser of its output returns it. */
+const answer = {
+  /** Loopback, the node's IP, and the VIP on its holder. */
+  addresses: (sim: SimulatedCluster, n: SimNode): string[] => ["127.0.0.1", n.spec.ip, ...extraAddresses(sim, n)],
+  version: (n: SimNode): string => n.version,
+  /** The kernel's boot id: a UUID, new on every boot. */
+  bootId(n: SimNode): string {
+    const hex = createHash("sha256").update(`${n.spec.name}/${n.boot}`).digest("hex");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join("-");
+  },
+  /** Every service of a node that is up runs; etcd is healthy as its member is, and a worker has none. */
+  service(sim: SimulatedCluster, n: SimNode, id: string): { state: string; healthy: boolean } {
+    if (id === "etcd" && n.spec.role !== "control-plane") throw new Error(`no service ${id} in the answer`);
+    return { state: "Running", healthy: id !== "etcd" || sim.etcdHealthy(n.spec.name) };
+  },
+  etcdMembers(sim: SimulatedCluster, n: SimNode): EtcdMember[] {
+    etcdAnswering(sim, n);
+    return etcdMembers(sim.facts);
+  },
+  etcdStatus(sim: SimulatedCluster, n: SimNode): EtcdStatus {
+    etcdAnswering(sim, n);
+    return { node: n.spec.ip, memberId: memberId(n.spec.name), leader: sim.etcdLeader ? memberId(sim.etcdLeader) : "" };
+  },
+};
+
+/** What the fake talosctl answers for the cluster now: every read of every node that is up, a failing read as talosctl's error. */
+export function talosctlAnswers(sim: SimulatedCluster): TalosScript {
+  const script: TalosScript = {};
+  for (const n of sim.nodes()) {
+    if (!sim.isUp(n.spec.name)) continue; // the fake's default answer: no route to host
+    const { ip } = n.spec;
+    const read = (command: string, output: () => string) => {
+      try {
+        script[`${ip} ${command}`] = output();
+      } catch (error) {
+        script[`${ip} ${command}`] = { stderr: `rpc error: code = Unavailable desc = ${(error as Error).message}\n`, code: 1 };
+      }
+    };
+    read("get addresses", () => addressesOutput(ip, ip, extraAddresses(sim, n)));
+    read("get version", () => versionOutput(ip, answer.version(n)));
+    read("read /proc/sys/kernel/random/boot_id", () => bootIdOutput(answer.bootId(n)));
+    if (n.spec.role !== "control-plane") continue;
+    read("get services etcd", () => serviceOutput(ip, "etcd", true, answer.service(sim, n, "etcd").healthy));
+    read("etcd members", () => etcdMembersOutput(ip, answer.etcdMembers(sim, n)));
+    read("etcd status", () => {
+      const status = answer.etcdStatus(sim, n);
+      return etcdStatusOutput(ip, status.memberId, status.leader);
+    });
+  }
+  return script;
+}
+
+/** The TalosClient the orchestration gets: each call counted (and maybe failed, see `call-fails`), then answered. */
+export function simulatedTalos(sim: SimulatedCluster): TalosClient {
+  /** The node at `ip`, once the call is counted; a node that is down refuses. */
+  const answering = (method: Method, ip: string): SimNode => {
+    const n = sim.nodeAt(ip);
+    sim.recordCall(method, n);
+    if (!sim.isUp(n.spec.name)) throw new Error(`${ip}: connection refused`);
+    return n;
+  };
+  return {
+    async etcdMembers(ip) {
+      return answer.etcdMembers(sim, answering("etcdMembers", ip));
+    },
+    async etcdStatus(ip) {
+      return answer.etcdStatus(sim, answering("etcdStatus", ip));
+    },
+    async addresses(ip) {
+      return answer.addresses(sim, answering("addresses", ip));
+    },
+    async version(ip) {
+      return answer.version(answering("version", ip));
+    },
+    async service(ip, id) {
+      return answer.service(sim, answering("service", ip), id);
+    },
+    async bootId(ip) {
+      return answer.bootId(answering("bootId", ip));
+    },
+    /** The talosconfig's endpoints: the control planes' IPs (cluster-fixture's talosconfig). */
+    async endpoints() {
+      sim.recordCall("endpoints");
+      return controlPlanesOf(sim.facts).map((n) => n.ip);
+    },
+    async reboot(ip) {
+      const n = answering("reboot", ip);
+      sim.actions.push(`reboot ${n.spec.name}`);
+      sim.reboot(n);
+    },
+    async upgrade(ip, image) {
+      const n = answering("upgrade", ip);
+      sim.actions.push(`upgrade ${n.spec.name} ${image}`);
+      if (sim.hasFault("upgrade-fails", n.spec.name)) throw new Error(`${ip}: upgrade failed: error pulling ${image}`);
+      const tag = /:(v[^:/]+)$/.exec(image)?.[1];
+      if (!tag) throw new Error(`${ip}: image ${image} has no version tag`);
+      sim.upgrade(n, tag);
+    },
+    async forfeitEtcdLeadership(ip) {
+      const n = answering("forfeitEtcdLeadership", ip);
+      sim.actions.push(`forfeitEtcdLeadership ${n.spec.name}`);
+      sim.forfeitEtcdLeadership(n);
+    },
+    async upgradeKubernetes(ip, to) {
+      const n = answering("upgradeKubernetes", ip);
+      sim.actions.push(`upgradeKubernetes ${n.spec.name} ${to}`);
+      const problem = sim.apiProblem();
+      if (problem) throw new Error(`upgrade-k8s: ${problem}`);
+      const down = sim.nodes().filter((x) => !sim.kubeReady(x.spec.name));
+      if (down.length) throw new Error(`upgrade-k8s: node ${down[0].spec.name} is not ready`);
+      sim.upgradeKubernetes(to);
+    },
+  };
+}

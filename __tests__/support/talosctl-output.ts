@@ -1,0 +1,72 @@
+/**
+ * What talosctl v1.13.9 prints, shaped as Talos's source prints it (the
+ * parsers in ops/adapters/talosctl-output.ts cite the lines): the tables of
+ * `etcd members` and `etcd status`, and the JSON stream of `get -o json`.
+ * The simulated cluster answers with these, and the adapter's tests parse them.
+ */
+import type { EtcdMember } from "../../ops/contracts";
+
+/** Go's text/tabwriter as talosctl configures it (minwidth 0, padding 3, spaces): cells padded to their column, the last cell as is. */
+export function tabwriter(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.slice(0, -1).forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i] + 3) : cell)).join("")).join("\n") + "\n";
+}
+
+/** `talosctl -n <node> etcd members` (etcd.go:223-258); each member's client URL is its peer URL's host on 2379. */
+export function etcdMembersOutput(node: string, members: readonly EtcdMember[]): string {
+  const clientUrl = (peerUrl: string) => peerUrl.replace(/:2380$/, ":2379");
+  return tabwriter([
+    ["NODE", "ID", "HOSTNAME", "PEER URLS", "CLIENT URLS", "LEARNER"],
+    ...members.map((m) => [node, m.id, m.hostname, m.peerUrls.join(","), m.peerUrls.map(clientUrl).join(","), String(m.isLearner)]),
+  ]);
+}
+
+/** `talosctl -n <node> etcd status` (etcd.go:283-326); `leader` empty while the member sees none. */
+export function etcdStatusOutput(node: string, memberId: string, leader: string): string {
+  return tabwriter([
+    ["NODE", "MEMBER", "DB SIZE", "IN USE", "LEADER", "RAFT INDEX", "RAFT TERM", "RAFT APPLIED INDEX", "LEARNER", "PROTOCOL", "STORAGE", "ERRORS"],
+    [node, memberId, "25 MB", "12 MB (48.10%)", leader, "51234", "7", "51234", "false", "3.6.0", "3.6.0", ""],
+  ]);
+}
+
+/** One resource as `talosctl get -o json` prints it (output/json.go: a map with metadata, node and spec, json.Encoder with a 4-space indent). */
+export function resourceJson(node: string, type: string, namespace: string, id: string, spec: unknown): string {
+  const data = {
+    metadata: { created: "2026-01-10T09:12:44Z", id, namespace, owner: "", phase: "running", type, updated: "2026-01-10T09:12:44Z", version: 1 },
+    node,
+    spec,
+  };
+  return JSON.stringify(data, null, 4) + "\n";
+}
+
+/** `talosctl -n <node> get addresses -o json`: loopback, the node IP, and `extra` (e.g. the VIP, which Talos adds as a /32). */
+export function addressesOutput(node: string, ip: string, extra: readonly string[] = []): string {
+  const address = (cidr: string, link: string, scope: string) =>
+    resourceJson(node, "AddressStatuses.net.talos.dev", "network", `${link}/${cidr}`, {
+      address: cidr,
+      local: cidr.split("/")[0],
+      linkIndex: link === "lo" ? 1 : 2,
+      linkName: link,
+      family: "inet4",
+      scope,
+      flags: "permanent",
+      priority: 0,
+    });
+  return [address("127.0.0.1/8", "lo", "host"), address(`${ip}/24`, "eth0", "global"), ...extra.map((a) => address(`${a}/32`, "eth0", "global"))].join("");
+}
+
+/** `talosctl -n <node> get version -o json`. */
+export function versionOutput(node: string, version: string): string {
+  return resourceJson(node, "Versions.runtime.talos.dev", "runtime", "version", { name: "Talos", version });
+}
+
+/** `talosctl -n <node> get services <id> -o json`. */
+export function serviceOutput(node: string, id: string, running: boolean, healthy: boolean): string {
+  return resourceJson(node, "Services.v1alpha1.talos.dev", "runtime", id, { running, healthy, unknown: false });
+}
+
+/** `talosctl -n <node> read /proc/sys/kernel/random/boot_id`: the kernel's boot id, a UUID. */
+export function bootIdOutput(bootId: string): string {
+  return `${bootId}\n`;
+}
