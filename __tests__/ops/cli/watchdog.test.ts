@@ -8,13 +8,16 @@
 import { spawn } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
+import { buildSync } from "esbuild";
 import { PROJECT_ROOT } from "../../support/project-root";
 
 const common = path.resolve(PROJECT_ROOT, "ops", "cli", "common.ts");
 
+/** Runs the script with ops/cli/common.ts, bundled as the commands are (no TypeScript loader in the child). */
 function run(script: string): Promise<{ code: number | null; stderr: string }> {
+  const [bundle] = buildSync({ stdin: { contents: script, resolveDir: PROJECT_ROOT, loader: "ts" }, bundle: true, platform: "node", format: "cjs", write: false, logLevel: "error" }).outputFiles;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "-e", script], { env: { PATH: process.env.PATH, TMPDIR: os.tmpdir() }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, ["-e", bundle.text], { env: { PATH: process.env.PATH, TMPDIR: os.tmpdir() }, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
@@ -28,7 +31,7 @@ function run(script: string): Promise<{ code: number | null; stderr: string }> {
 describe("the watchdog behind the 15-second rule", () => {
   test.concurrent("past its deadline: one line naming what was awaited, exit 2, though work is still running", async () => {
     const result = await run(
-      `const { startWatchdog } = require(${JSON.stringify(common)});
+      `import { startWatchdog } from ${JSON.stringify(common)};
        const watchdog = startWatchdog("verify", 1);
        watchdog.waitingFor("the cluster (127.0.0.11)");
        setInterval(() => undefined, 1000); // work that never ends`,
@@ -38,10 +41,10 @@ describe("the watchdog behind the 15-second rule", () => {
 
   test.concurrent("cancelled once the cluster answered: the command runs on and ends by itself", async () => {
     const result = await run(
-      `const { startWatchdog } = require(${JSON.stringify(common)});
+      `import { startWatchdog } from ${JSON.stringify(common)};
        const watchdog = startWatchdog("drill", 1);
        watchdog.cancel();
-       setTimeout(() => process.exit(0), 2500); // longer than the deadline`,
+       setTimeout(() => process.exit(0), 1500); // longer than the deadline`,
     );
     expect(result).toEqual({ code: 0, stderr: "" });
   });
