@@ -20,7 +20,7 @@ export function renderFieldTable(): string {
       for (const [key, node] of Object.entries(schema.items.properties as Record<string, Documented>)) {
         const inherited = node.inherits ? (CLUSTER_FIELDS[node.inherits as keyof typeof CLUSTER_FIELDS] as Documented).file : undefined;
         const required = !KindGuard.IsOptional(node);
-        rows.push([code(`${schema.file}[].${key}`), typeOf(node), required ? "required" : inherited ? code(inherited) : (node.defaultText ?? ""), node.description ?? ""]);
+        rows.push([code(`${schema.file}[].${node.fileKey ?? key}`), typeOf(node), required ? "required" : inherited ? code(inherited) : (node.defaultText ?? ""), node.description ?? ""]);
       }
     }
   }

@@ -12,7 +12,7 @@ import { HomelabStackProps } from "../domain";
 type Fields = Readonly<Record<string, TSchema>>;
 
 /** Keywords of ours on the field schemas; ajv is told they are annotations. */
-export const FIELD_KEYWORDS = ["file", "defaultText", "inherits"] as const;
+export const FIELD_KEYWORDS = ["file", "defaultText", "inherits", "fileKey"] as const;
 
 /** The file's sections: a field at `network.bridge` goes under a `network` object. */
 function nest(fields: Fields): TSchema {
@@ -21,7 +21,7 @@ function nest(fields: Fields): TSchema {
     const path = (schema as TSchema & FieldDoc).file.split(".");
     let node = root;
     for (const section of path.slice(0, -1)) node = (node[section] ??= {}) as Record<string, unknown>;
-    node[path[path.length - 1]] = schema;
+    node[path[path.length - 1]] = asFileNodes(schema);
   }
   const toSchema = (node: Record<string, unknown>): TSchema =>
     Type.Object(
@@ -29,6 +29,42 @@ function nest(fields: Fields): TSchema {
       { additionalProperties: false },
     );
   return toSchema(root);
+}
+
+/** The node fields of a list of nodes, by prop key. */
+function nodeFieldsOf(schema: TSchema): Record<string, TSchema & NodeFieldDoc> | undefined {
+  return schema.type === "array" && schema.items?.type === "object" ? (schema.items.properties as Record<string, TSchema & NodeFieldDoc>) : undefined;
+}
+
+/** A node field's key in the file. */
+function fileKeyOf(key: string, field: NodeFieldDoc | undefined): string {
+  return field?.fileKey ?? key;
+}
+
+/** A list of nodes as the file writes it: each node field under its file key (`diskGib`, not `diskSizeGib`). */
+function asFileNodes(schema: TSchema): TSchema {
+  const fields = nodeFieldsOf(schema);
+  if (!fields) return schema;
+  const rename = (key: string) => fileKeyOf(key, fields[key]);
+  const items = schema.items as TSchema;
+  return {
+    ...schema,
+    items: {
+      ...items,
+      properties: Object.fromEntries(Object.entries(fields).map(([key, field]) => [rename(key), field])),
+      ...(Array.isArray(items.required) ? { required: (items.required as string[]).map(rename) } : {}),
+    },
+  };
+}
+
+/** The nodes of a file's list under their prop keys. */
+function fromFileNodes(schema: TSchema, value: unknown): unknown {
+  const fields = nodeFieldsOf(schema);
+  if (!fields || !Array.isArray(value)) return value;
+  const propKeyOf = new Map(Object.entries(fields).map(([key, field]) => [fileKeyOf(key, field), key]));
+  return value.map((node) =>
+    node !== null && typeof node === "object" ? Object.fromEntries(Object.entries(node).map(([key, item]) => [propKeyOf.get(key) ?? key, item])) : node,
+  );
 }
 
 /** A field's schema (TypeBox marks each with its Kind), not a section of the file: a section may hold a field named `type`. */
@@ -54,7 +90,7 @@ export function toStackProps(file: HomelabConfigFile): HomelabStackProps {
   const pick = (fields: Fields) =>
     Object.fromEntries(
       Object.entries(fields)
-        .map(([prop, schema]) => [prop, valueAt(file, (schema as TSchema & FieldDoc).file)])
+        .map(([prop, schema]) => [prop, fromFileNodes(schema, valueAt(file, (schema as TSchema & FieldDoc).file))])
         .filter(([, value]) => value !== undefined),
     );
   return { cluster: pick(CLUSTER_FIELDS) as ControlPlaneHaProps, proxmox: pick(CONNECTION_FIELDS), backend: pick(BACKEND_FIELDS) };
@@ -72,8 +108,9 @@ export function fileFieldOf(propField: string, file: HomelabConfigFile): string 
     // The list's own node fields: a worker falls back to `workerVm`, a control plane to `vm`.
     const nodeFields = (CLUSTER_FIELDS[list as "controlPlanes" | "workers"].items as TSchema).properties as Record<string, TSchema & NodeFieldDoc>;
     const inherits = nodeFields[key]?.inherits;
-    const given = (valueAt(file, CLUSTER_FIELDS[list as "controlPlanes" | "workers"].file) as Record<string, unknown>[] | undefined)?.[Number(index)]?.[key];
-    return given === undefined && inherits ? fileFieldOf(inherits, file) : propField;
+    const fileKey = fileKeyOf(key, nodeFields[key]);
+    const given = (valueAt(file, CLUSTER_FIELDS[list as "controlPlanes" | "workers"].file) as Record<string, unknown>[] | undefined)?.[Number(index)]?.[fileKey];
+    return given === undefined && inherits ? fileFieldOf(inherits, file) : `${list}[${index}].${fileKey}`;
   }
   const [, head, rest] = /^([A-Za-z]+)(.*)$/.exec(propField) ?? [undefined, propField, ""];
   const schema = CLUSTER_FIELDS[head as keyof typeof CLUSTER_FIELDS] as (TSchema & FieldDoc) | undefined;

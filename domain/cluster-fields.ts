@@ -41,6 +41,11 @@ export interface NodeFieldDoc {
   readonly defaultText?: string;
   /** The cluster-wide prop whose value the node takes when it sets none. */
   readonly inherits?: string;
+  /**
+   * Its key in a node of the HOMELAB_CONFIG file, when that is not the prop's:
+   * the file keeps its short `diskGib` (as `vm.diskGib`), the props say the unit.
+   */
+  readonly fileKey?: string;
 }
 
 const doc = (options: FieldDoc & { readonly default?: unknown }) => options;
@@ -63,7 +68,7 @@ export const NODE_FIELDS = {
   proxmoxNode: Type.Optional(Type.String({ description: "Proxmox host (cluster node name) that runs this VM.", inherits: "proxmoxNode" } satisfies NodeFieldDoc)),
   cores: Type.Optional(Type.Integer({ description: "vCPU cores of this VM.", inherits: "cores" } satisfies NodeFieldDoc)),
   memoryMib: Type.Optional(Type.Integer({ description: "Memory of this VM in MiB.", inherits: "memoryMib" } satisfies NodeFieldDoc)),
-  diskGib: Type.Optional(Type.Integer({ description: "Boot disk size of this VM in GiB.", inherits: "diskSizeGib" } satisfies NodeFieldDoc)),
+  diskSizeGib: Type.Optional(Type.Integer({ description: "Boot disk size of this VM in GiB.", inherits: "diskSizeGib", fileKey: "diskGib" } satisfies NodeFieldDoc)),
   datastoreId: Type.Optional(Type.String({ description: "Proxmox datastore for this VM's disks.", inherits: "datastoreId" } satisfies NodeFieldDoc)),
 };
 

@@ -80,7 +80,7 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     macAddress: nodeMacAddress(cluster.clusterName, node.name),
     cores: node.cores ?? defaults.cores,
     memoryMib: node.memoryMib ?? defaults.memoryMib,
-    diskSizeGib: node.diskGib ?? defaults.diskSizeGib,
+    diskSizeGib: node.diskSizeGib ?? defaults.diskSizeGib,
     datastoreId: node.datastoreId ?? cluster.datastoreId,
   });
   const nodes = controlPlanes.map((node, index) => resolveNode(node, index, cluster));

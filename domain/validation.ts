@@ -319,14 +319,14 @@ function checkResources(spec: ClusterSpec, checkInteger: IntegerCheck): void {
   disk("diskSizeGib", spec.diskSizeGib, min.diskSizeGib, "control plane");
   // Per-node values (they carry the cluster-wide default) are reported once per distinct field.
   spec.nodes.forEach((node, index) => {
-    if (node.diskSizeGib !== spec.diskSizeGib) disk(`controlPlanes[${index}].diskGib`, node.diskSizeGib, min.diskSizeGib, "control plane");
+    if (node.diskSizeGib !== spec.diskSizeGib) disk(`controlPlanes[${index}].diskSizeGib`, node.diskSizeGib, min.diskSizeGib, "control plane");
     checkInteger(`controlPlanes[${index}].cores`, node.cores, min.cores, 512, `Talos needs at least ${min.cores} cores for a control plane`);
     checkInteger(`controlPlanes[${index}].memoryMib`, node.memoryMib, min.memoryMib, 4_194_304, `Talos needs at least ${min.memoryMib} MiB for a control plane`);
   });
   const worker = WORKER_MINIMUMS;
   disk("workerDiskSizeGib", spec.workerDiskSizeGib, worker.diskSizeGib, "worker");
   spec.workers.forEach((node, index) => {
-    if (node.diskSizeGib !== spec.workerDiskSizeGib) disk(`workers[${index}].diskGib`, node.diskSizeGib, worker.diskSizeGib, "worker");
+    if (node.diskSizeGib !== spec.workerDiskSizeGib) disk(`workers[${index}].diskSizeGib`, node.diskSizeGib, worker.diskSizeGib, "worker");
     checkInteger(`workers[${index}].cores`, node.cores, worker.cores, 512, `Talos needs at least ${worker.cores} core for a worker`);
     checkInteger(`workers[${index}].memoryMib`, node.memoryMib, worker.memoryMib, 4_194_304, `Talos needs at least ${worker.memoryMib} MiB for a worker`);
   });

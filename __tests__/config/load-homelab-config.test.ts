@@ -95,6 +95,19 @@ controlPlanes:
     expect(message.match(/vm\.cores = 1:/g)).toHaveLength(1);
   });
 
+  test("a node's disk size is diskGib in the file (as vm.diskGib) and diskSizeGib in the props", () => {
+    // GIVEN a control plane with its own, too small, disk
+    const nodes = "controlPlanes:\n  - { name: a, ip: 192.168.1.211, diskGib: 4 }\n  - { name: b, ip: 192.168.1.212, diskGib: 40 }\n  - { name: c, ip: 192.168.1.213 }\n";
+    // THEN the problem names the file's key, and a valid one reaches the props under the prop's
+    expect(problemsOf(nodes)).toContain("controlPlanes[0].diskGib = 4: Talos needs at least 10 GiB for a control plane");
+    const props = parseHomelabConfig("lab.yaml", nodes.replace("diskGib: 4", "diskGib: 20"));
+    expect(props.cluster?.controlPlanes?.map((node) => node.diskSizeGib)).toEqual([20, 40, undefined]);
+  });
+
+  test("fails on the props' name diskSizeGib in a node of the file", () => {
+    expect(problemsOf("controlPlanes:\n  - { name: a, ip: 192.168.1.211, diskSizeGib: 20 }\n")).toMatch(/controlPlanes\[0\]\.diskSizeGib.*(unknown|not a field)/);
+  });
+
   test("reports a per-node override under the node", () => {
     const message = problemsOf(
       "controlPlanes:\n  - { name: a, ip: 192.168.1.211, cores: 1 }\n  - { name: b, ip: 192.168.1.212 }\n  - { name: c, ip: 192.168.1.213 }\n",

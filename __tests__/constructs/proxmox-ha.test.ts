@@ -162,11 +162,11 @@ describe("network and disks", () => {
     }
   });
 
-  test("a node's own diskGib and datastoreId win over vm.diskGib and vm.datastoreId, for every disk of that VM", () => {
+  test("a node's own diskSizeGib and datastoreId win over the cluster's and vm.datastoreId, for every disk of that VM", () => {
     const { json } = synthHomelab({
       cluster: {
         controlPlanes: [
-          { name: "cp1", ip: "192.168.1.211", diskGib: 64, datastoreId: "nvme" },
+          { name: "cp1", ip: "192.168.1.211", diskSizeGib: 64, datastoreId: "nvme" },
           { name: "cp2", ip: "192.168.1.212" },
           { name: "cp3", ip: "192.168.1.213" },
         ],
@@ -181,8 +181,8 @@ describe("network and disks", () => {
 
   test("fails on a node disk below Talos's minimum, named under the node", () => {
     const problems = validateClusterSpec(
-      resolveClusterSpec({ controlPlanes: [{ name: "cp1", ip: "192.168.1.211", diskGib: 8 }, { name: "cp2", ip: "192.168.1.212" }, { name: "cp3", ip: "192.168.1.213" }] }),
+      resolveClusterSpec({ controlPlanes: [{ name: "cp1", ip: "192.168.1.211", diskSizeGib: 8 }, { name: "cp2", ip: "192.168.1.212" }, { name: "cp3", ip: "192.168.1.213" }] }),
     ).map(formatProblem);
-    expect(problems).toEqual(["controlPlanes[0].diskGib = 8: Talos needs at least 10 GiB for a control plane; use a value from 10 to 65536"]);
+    expect(problems).toEqual(["controlPlanes[0].diskSizeGib = 8: Talos needs at least 10 GiB for a control plane; use a value from 10 to 65536"]);
   });
 });
