@@ -4,24 +4,28 @@
  * request review to <CDKTF_OUTDIR or cdktf.out>/review.md and prints it.
  *
  * --base is a folder with a synthesized cdk.tf.json (the stack folder, or a
- * cdktf.out folder holding stacks/homelab/cdk.tf.json), or a git revision,
- * which is extracted to a temporary folder and synthesized there with the
- * same HOMELAB_CONFIG.
+ * synth output folder whose manifest.json names one stack), or a git
+ * revision, which is extracted to a temporary folder and synthesized there
+ * with the HOMELAB_CONFIG file as it was at that revision (review/git-revision.ts).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { STACK_ID } from "../domain/stack-outputs";
+import { baseConfigNote, baseLabel, withBaseNote } from "./base-config";
+import { baseConfigAt, commitOf, extractRevision, repositoryTop } from "./git-revision";
 import { code } from "./markdown";
 import { renderReview } from "./render-review";
 import { TerraformJson } from "./stack-model";
+import { synthesizedStackFile } from "./synth-output";
 
 const root = path.resolve(__dirname, "..");
 
 interface Base {
   readonly json: TerraformJson;
   readonly label: string;
+  /** What the base was synthesized from, for the top of the report (git revisions only). */
+  readonly note?: string;
 }
 
 function main(): void {
@@ -33,10 +37,11 @@ function main(): void {
   // Resolve the base first: a typo in --base should fail before any work.
   const base = baseArg === undefined ? undefined : loadBase(baseArg, config);
   synthesize(root, outdir, config, "this checkout");
-  const head = readJson(stackFile(outdir));
-  const review = renderReview({ head, config: config && displayPath(config), base });
-  fs.writeFileSync(path.join(outdir, "review.md"), review);
-  process.stdout.write(review);
+  const head = readJson(synthesizedStackFile(outdir, "this checkout"));
+  const review = renderReview({ head, config: config && displayPath(config), base: base && { json: base.json, label: base.label } });
+  const text = base?.note ? withBaseNote(review, base.note) : review;
+  fs.writeFileSync(path.join(outdir, "review.md"), text);
+  process.stdout.write(text);
 }
 
 function baseArgument(args: readonly string[]): string | undefined {
@@ -51,33 +56,41 @@ function baseArgument(args: readonly string[]): string | undefined {
 
 function loadBase(arg: string, config: string | undefined): Base {
   if (fs.existsSync(arg) && fs.statSync(arg).isDirectory()) {
-    const candidates = [path.join(arg, "cdk.tf.json"), stackFile(arg)];
-    const file = candidates.find((candidate) => fs.existsSync(candidate));
-    if (!file) throw new Error(`--base ${arg}: no cdk.tf.json in that folder, nor in its stacks/${STACK_ID}/`);
+    const file = fs.existsSync(path.join(arg, "cdk.tf.json"))
+      ? path.join(arg, "cdk.tf.json")
+      : fs.existsSync(path.join(arg, "manifest.json"))
+        ? synthesizedStackFile(arg, `--base ${arg}`)
+        : undefined;
+    if (!file) throw new Error(`--base ${arg}: no cdk.tf.json in that folder, nor a manifest.json naming one (a synth output folder)`);
     return { json: readJson(file), label: `the folder ${code(displayPath(path.resolve(arg)))}` };
   }
-  const commit = git(["rev-parse", "--verify", "--quiet", `${arg}^{commit}`]);
-  if (commit.status !== 0) throw new Error(`--base ${arg} is neither a folder nor a git revision of this repository`);
-  const sha = commit.stdout.trim().slice(0, 12);
-  const label = sha.startsWith(arg) || arg.startsWith(sha) ? `git revision ${code(sha)}` : `git revision ${code(arg)} (${sha})`;
-  return { json: synthesizeRevision(arg, config), label };
+  const commit = commitOf(root, arg);
+  if (commit === undefined) throw new Error(`--base ${arg} is neither a folder nor a git revision of this repository`);
+  const sha = commit.slice(0, 12);
+  const revision = sha.startsWith(arg) || arg.startsWith(sha) ? `git revision ${code(sha)}` : `git revision ${code(arg)} (${sha})`;
+  return synthesizeRevision(commit, arg, config, revision);
 }
 
-/** Extracts the revision to a temporary folder, links node_modules, synthesizes it there. */
-function synthesizeRevision(ref: string, config: string | undefined): TerraformJson {
+/**
+ * Extracts the revision to a temporary folder, links node_modules, and
+ * synthesizes it there from the configuration as it was at that revision.
+ * A configuration file the revision does not have is a new cluster: the base
+ * is empty, and nothing is synthesized.
+ */
+function synthesizeRevision(commit: string, ref: string, config: string | undefined, revision: string): Base {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-review-base-"));
   try {
-    const tarball = path.join(tmp, "base.tar");
-    const archive = git(["archive", "--format=tar", "-o", tarball, ref]);
-    if (archive.status !== 0) throw new Error(`git archive ${ref} failed: ${archive.stderr.trim()}`);
+    const based = baseConfigAt(root, commit, config, path.join(tmp, "config"));
+    const described = { label: baseLabel(revision, based.config), note: baseConfigNote(revision, based.config) };
+    if (based.config.kind === "new-cluster") return { json: {}, ...described };
     const checkout = path.join(tmp, "src");
     fs.mkdirSync(checkout);
-    const untar = spawnSync("tar", ["-x", "-f", tarball, "-C", checkout], { encoding: "utf8" });
-    if (untar.status !== 0) throw new Error(`extracting ${ref} failed: ${untar.stderr.trim()}`);
+    extractRevision(root, commit, checkout);
     fs.symlinkSync(path.join(root, "node_modules"), path.join(checkout, "node_modules"), "dir");
     const outdir = path.join(tmp, "out");
-    synthesize(checkout, outdir, config, `git revision ${ref}`);
-    return readJson(stackFile(outdir));
+    const what = `git revision ${ref}`;
+    synthesize(checkout, outdir, based.file, what);
+    return { json: readJson(synthesizedStackFile(outdir, what)), ...described };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -112,22 +125,24 @@ function synthesize(project: string, outdir: string, config: string | undefined,
   }
 }
 
-function stackFile(outdir: string): string {
-  return path.join(outdir, "stacks", STACK_ID, "cdk.tf.json");
-}
-
 function readJson(file: string): TerraformJson {
   return JSON.parse(fs.readFileSync(file, "utf8")) as TerraformJson;
 }
 
-function git(args: readonly string[]) {
-  return spawnSync("git", args, { cwd: root, encoding: "utf8" });
-}
-
-/** Relative to the project when inside it; otherwise just the name, so no machine's paths reach the report. */
+/**
+ * Relative to the repository's top level (the project folder outside git)
+ * when inside it; otherwise just the name, so no machine's paths reach the report.
+ */
 function displayPath(file: string): string {
-  const relative = path.relative(root, file);
-  return relative.startsWith("..") || path.isAbsolute(relative) ? path.basename(file) : relative.split(path.sep).join("/");
+  const top = repositoryTop(root) ?? fs.realpathSync(root);
+  let real = file;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    // not there (yet): compared as given
+  }
+  const relative = path.relative(top, real);
+  return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? path.basename(file) : relative.split(path.sep).join("/");
 }
 
 try {
