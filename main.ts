@@ -1,35 +1,55 @@
 /**
- * The cdktf app: the reference homelab, or the cluster described by the file
- * that HOMELAB_CONFIG names. Bad input stops here, before anything is
+ * The cdktf app: the reference homelab, or the clusters HOMELAB_CONFIG
+ * describes (a file: one cluster; a folder: one cluster per file), each one
+ * stack named after its cluster. Bad input stops here, before anything is
  * written, with every problem listed and a non-zero exit code; a synth that
  * fails later leaves the previous cdktf.out as it was.
  */
-import { App } from "cdktf";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Annotations, App } from "cdktf";
 import { replaceOutdir } from "./app/replace-outdir";
 import { normalizeSynthesizedStacks } from "./app/stack-json";
-import { HomelabStackProps, ResolvedStateBackend, STACK_ID, clusterWarnings, resolveClusterSpec, resolveStateBackend, warningSubjectOf } from "./domain";
+import type { LoadedCluster } from "./config/load-clusters";
+import { ResolvedStateBackend, clusterWarnings, legacyStateMove, resolveClusterSpec, resolveStateBackend, stackIdOf, warningSubjectOf } from "./domain";
 import { HomelabStack } from "./stacks/homelab-stack";
 
 async function main(): Promise<void> {
-  const configFile = process.env.HOMELAB_CONFIG;
+  const configPath = process.env.HOMELAB_CONFIG;
   // Loaded only when needed: the file checks pull in a JSON Schema validator.
   // Set but empty is an error there, not the reference homelab.
-  const props: HomelabStackProps = configFile !== undefined ? (await import("./config/load-homelab-config")).loadHomelabConfig(configFile) : {};
+  const clusters: LoadedCluster[] = configPath !== undefined ? (await import("./config/load-clusters")).loadClusters(configPath) : [{ props: {} }];
+  const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  const stacks = clusters.map(({ props }) => {
+    const spec = resolveClusterSpec(props.cluster);
+    const backend = resolveStateBackend(props.backend, spec.clusterName);
+    return { props, spec, backend, stackId: stackIdOf(spec.clusterName) };
+  });
+  // The local state files sit beside cdktf.out (stacks/<id>/../../../).
+  const projectDir = path.dirname(path.resolve(outdir));
+  const stateOf = stacks.map(({ stackId, backend }) => ({ stackId, local: backend.type === "local" }));
+  const legacyMoves = new Map(stacks.map(({ stackId }) => [stackId, legacyStateMove(stateOf, stackId, (file) => fs.existsSync(path.join(projectDir, file)))]));
 
   // The construct records each warning as an annotation, which the cdktf CLI
   // prints itself (as WARN); printed here too, it would appear twice, the
   // second time labelled ERROR because the CLI tags the app's stderr so.
   if (!runByCdktfCli() && !writesHcl()) {
-    const spec = resolveClusterSpec(props.cluster);
-    for (const warning of [...clusterWarnings(warningSubjectOf(spec)), ...environmentWarnings(resolveStateBackend(props.backend, spec.clusterName))]) {
-      console.warn(`warning [stack ${STACK_ID}]: ${warning}`);
+    for (const { spec, backend, stackId } of stacks) {
+      const move = legacyMoves.get(stackId);
+      for (const warning of [...(move ? [move] : []), ...clusterWarnings(warningSubjectOf(spec)), ...environmentWarnings(backend)]) {
+        console.warn(`warning [stack ${stackId}]: ${warning}`);
+      }
     }
   }
 
-  replaceOutdir(process.env.CDKTF_OUTDIR ?? "cdktf.out", (stagingDir) => {
+  replaceOutdir(outdir, (stagingDir) => {
     // No stack traces in annotations: they hold this machine's absolute paths.
     const app = new App({ outdir: stagingDir, stackTraces: false });
-    new HomelabStack(app, STACK_ID, props);
+    for (const { props, stackId } of stacks) {
+      const stack = new HomelabStack(app, stackId, props);
+      const move = legacyMoves.get(stackId);
+      if (move && runByCdktfCli()) Annotations.of(stack).addWarning(move);
+    }
     app.synth();
     normalizeSynthesizedStacks(stagingDir);
   });

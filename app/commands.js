@@ -12,7 +12,11 @@ function refuseCdktf(inputs) {
   if (cdktf.length > 0) throw new Error(`synth:cdktn: the bundle still holds cdktf (${cdktf[0]}, ...): every cdktf import must resolve to cdktn`);
 }
 
-/** command -> its entry point (and bundle options). */
+/**
+ * command -> its entry point, and: `bundle`, the bundle's name when commands
+ * share one (default: the command's); `args`, put before the user's;
+ * `alias` and `checkInputs`, for esbuild (./bundle.js).
+ */
 const COMMANDS = {
   // The cdktf app: `npm run synth`, and `npx cdktf synth|diff|deploy` through cdktf.json.
   synth: { entry: "main.ts" },
@@ -24,6 +28,10 @@ const COMMANDS = {
   drill: { entry: "ops/cli/drill.ts" },
   upgrade: { entry: "ops/cli/upgrade.ts" },
   docs: { entry: "scripts/render-docs.ts" },
+  // The cdktf CLI for one cluster's stack, without HashiCorp's version check and nothing written to $HOME.
+  deploy: { entry: "app/cdktf-cli.ts", bundle: "cdktf-cli", args: ["deploy"] },
+  diff: { entry: "app/cdktf-cli.ts", bundle: "cdktf-cli", args: ["diff"] },
+  destroy: { entry: "app/cdktf-cli.ts", bundle: "cdktf-cli", args: ["destroy"] },
 };
 
 module.exports = { COMMANDS };

@@ -20,5 +20,7 @@ if (options === undefined) {
   process.exit(2);
 }
 // Replaces this launcher as process.argv[1] and runs the bundle as the main module (as ts-node's launcher does).
-process.argv[1] = ensureBundle({ name: command.replace(":", "-"), ...options });
+const { bundle, args = [], ...build } = options;
+process.argv[1] = ensureBundle({ name: bundle ?? command.replace(":", "-"), ...build });
+process.argv.splice(2, 0, ...args);
 Module.runMain();

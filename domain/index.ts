@@ -25,3 +25,4 @@ export * from "./wait-for-api";
 export * from "./stack-outputs";
 export * from "./warnings";
 export * from "./limits";
+export * from "./cluster-set";

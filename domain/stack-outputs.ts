@@ -14,11 +14,28 @@
 import type { HaRulesKind } from "./cluster-fields";
 import type { ClusterSpec, NodeSpec } from "./cluster-spec";
 
-/** The stack's id: its folder under cdktf.out/stacks/ and its local state file's name. */
-export const STACK_ID = "homelab";
+/**
+ * A cluster's stack is named after the cluster: its folder under
+ * cdktf.out/stacks/, its local state file, its name for `cdktf deploy`. A
+ * cluster name is a DNS label, so it is safe in all three. The reference
+ * homelab's stays `homelab`, where its state always was.
+ */
+export function stackIdOf(clusterName: string): string {
+  return clusterName;
+}
 
-/** Where the stack's Terraform runs, relative to the project. */
-export const STACK_DIR = `cdktf.out/stacks/${STACK_ID}`;
+/** Where a stack's Terraform runs, relative to the project (for the default cdktf.out). */
+export function stackDirOf(stackId: string): string {
+  return `cdktf.out/stacks/${stackId}`;
+}
+
+/** A stack's local state file, in the project folder (outside cdktf.out, which every synth replaces). */
+export function localStateFileOf(stackId: string): string {
+  return `terraform.${stackId}.tfstate`;
+}
+
+/** The one stack id every cluster had before stacks were named after their cluster. */
+export const LEGACY_STACK_ID = "homelab";
 
 export interface OutputContract {
   readonly description: string;
@@ -135,7 +152,7 @@ export interface StackOutputs {
 
 /** No Terraform state (or an empty one): nothing to read the cluster from. */
 export class NoStateError extends Error {
-  constructor(message = `no Terraform state in ${STACK_DIR}: deploy first, or give --talosconfig and --kubeconfig`) {
+  constructor(message = "no Terraform state: deploy first, or give --talosconfig and --kubeconfig") {
     super(message);
     this.name = "NoStateError";
   }
@@ -146,7 +163,7 @@ export class NoStateError extends Error {
  * a synthesized stack. An empty document `{}` is a stack never applied.
  * Messages never include output values.
  */
-export function parseStackOutputs(text: string): StackOutputs {
+export function parseStackOutputs(text: string, stackDir?: string): StackOutputs {
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -155,7 +172,9 @@ export function parseStackOutputs(text: string): StackOutputs {
   }
   if (typeof document !== "object" || document === null || Array.isArray(document)) throw new Error("terraform output -json did not print an object");
   const outputs = document as Record<string, { value?: unknown } | undefined>;
-  if (Object.keys(outputs).length === 0) throw new NoStateError();
+  if (Object.keys(outputs).length === 0) {
+    throw new NoStateError(`no Terraform state${stackDir ? ` in ${stackDir}` : ""}: deploy first, or give --talosconfig and --kubeconfig`);
+  }
   const problems: string[] = [];
   const value = <T>(name: StackOutputName, check: (v: unknown) => v is T, what: string): T => {
     const entry = outputs[name];

@@ -6,7 +6,7 @@
  * PG_CONN_STR itself, so the JSON holds only `schema_name`.
  */
 import { LocalBackend, PgBackend, PgBackendConfig, TerraformStack } from "cdktf";
-import type { ResolvedStateBackend } from "../domain";
+import { ResolvedStateBackend, localStateFileOf } from "../domain";
 
 /**
  * Adds the backend to the stack. The local state file sits in the project
@@ -16,7 +16,7 @@ import type { ResolvedStateBackend } from "../domain";
 export function addStateBackend(stack: TerraformStack, stackId: string, backend: ResolvedStateBackend): void {
   if (backend.type === "local") {
     // Relative to cdktf.out/stacks/<id>, where Terraform runs: <project>/terraform.<id>.tfstate.
-    new LocalBackend(stack, { path: `../../../terraform.${stackId}.tfstate` });
+    new LocalBackend(stack, { path: `../../../${localStateFileOf(stackId)}` });
     return;
   }
   // cdktf's type makes connStr required; left out, Terraform reads PG_CONN_STR

@@ -43,7 +43,7 @@ describe("the cdktf app", () => {
     const file = writeConfig("clusterName: lab\ncontrolPlanes:\n  - { name: a, ip: 192.168.1.221 }\n  - { name: b, ip: 192.168.1.222 }\n  - { name: c, ip: 192.168.1.223 }\n");
     const result = runApp({ HOMELAB_CONFIG: file });
     expect(result.status).toBe(0);
-    const text = fs.readFileSync(path.join(result.outdir, "stacks", "homelab", "cdk.tf.json"), "utf8");
+    const text = fs.readFileSync(path.join(result.outdir, "stacks", "lab", "cdk.tf.json"), "utf8");
     expect(text).toContain('"cluster_name": "lab"');
     expect(text).toContain('"192.168.1.223/24"');
   });

@@ -26,7 +26,9 @@ function synth(command: "synth" | "synth:cdktn", config: string | undefined, out
   return new Promise((resolve, reject) =>
     execFile(process.execPath, [path.join(root, "app", "run.js"), command], { cwd: root, env }, (error, _stdout, stderr) => {
       if (error) return reject(new Error(`${command} ${config ?? "(reference)"}: ${stderr}`));
-      resolve(fs.readFileSync(path.join(outdir, "stacks", "homelab", "cdk.tf.json")));
+      // One cluster, so one stack, named after it.
+      const [stack] = fs.readdirSync(path.join(outdir, "stacks"));
+      resolve(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json")));
     }),
   );
 }

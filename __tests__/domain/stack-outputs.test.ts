@@ -21,7 +21,7 @@ describe("parseStackOutputs", () => {
 
   test("fails with the deploy-first line on an empty document (no state)", () => {
     expect(() => parseStackOutputs("{}\n")).toThrow(NoStateError);
-    expect(() => parseStackOutputs("{}")).toThrow(/^no Terraform state in cdktf.out\/stacks\/homelab: deploy first, or give --talosconfig and --kubeconfig$/);
+    expect(() => parseStackOutputs("{}", "cdktf.out/stacks/homelab")).toThrow(/^no Terraform state in cdktf.out\/stacks\/homelab: deploy first, or give --talosconfig and --kubeconfig$/);
   });
 
   test("fails listing every missing or malformed output, without printing a value", () => {

@@ -4,12 +4,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { NoStateError, STACK_DIR } from "../../domain/stack-outputs";
+import { NoStateError, stackDirOf } from "../../domain/stack-outputs";
 import { ProcessFailedError, runProcess } from "./process";
 
 export interface TerraformOutputProps {
   /** The project folder (holding cdktf.out). */
   readonly projectDir: string;
+  /** The stack whose outputs to read (its folder is cdktf.out/stacks/<stackId>). */
+  readonly stackId: string;
   /** @default "terraform" (found on PATH) */
   readonly executable?: string;
   /** @default 10000 */
@@ -18,10 +20,12 @@ export interface TerraformOutputProps {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** The text `terraform output -json` prints in cdktf.out/stacks/homelab; NoStateError when the folder or its state is missing. */
+/** The text `terraform output -json` prints in cdktf.out/stacks/<stack>; NoStateError when the folder or its state is missing. */
 export async function terraformOutputJson(props: TerraformOutputProps): Promise<string> {
-  const stackDir = path.join(props.projectDir, STACK_DIR);
-  if (!fs.existsSync(stackDir)) throw new NoStateError();
+  const where = stackDirOf(props.stackId);
+  const stackDir = path.join(props.projectDir, where);
+  const noState = () => new NoStateError(`no Terraform state in ${where}: deploy first, or give --talosconfig and --kubeconfig`);
+  if (!fs.existsSync(stackDir)) throw noState();
   const env = props.env ?? process.env;
   const schema = pgSchemaOf(stackDir);
   const inPostgres = `the stack keeps its state in PostgreSQL (schema ${schema})`;
@@ -38,9 +42,9 @@ export async function terraformOutputJson(props: TerraformOutputProps): Promise<
   if (result.code !== 0) {
     // An uninitialised folder or an unreadable backend: both mean "no state here" to the operator.
     if (/backend|init|no state|not initialized|Required plugins/i.test(result.stderr)) {
-      if (schema === undefined) throw new NoStateError();
+      if (schema === undefined) throw noState();
       const said = result.stderr.split("\n").find((line) => /\S/.test(line) && !/^\s*│?\s*$/.test(line))?.replace(/^[│\s]+/, "") ?? "";
-      throw new NoStateError(`${inPostgres}, which terraform could not read: run \`terraform init\` in ${STACK_DIR} with PG_CONN_STR set${said ? ` (terraform: ${said.slice(0, 160)})` : ""}`);
+      throw new NoStateError(`${inPostgres}, which terraform could not read: run \`terraform init\` in ${where} with PG_CONN_STR set${said ? ` (terraform: ${said.slice(0, 160)})` : ""}`);
     }
     throw new ProcessFailedError("terraform output -json", { ...result, stdout: "" });
   }

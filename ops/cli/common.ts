@@ -11,8 +11,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Credentials, StackFacts } from "../contracts";
+import { synthesizedStacks } from "../adapters/synthesized-stacks";
 import { terraformOutputJson } from "../adapters/terraform";
-import { NoStateError, StackOutputs, factsFromConfiguration, parseStackOutputs } from "../../domain/stack-outputs";
+import { chooseCluster } from "../../domain/cluster-set";
+import { NoStateError, StackOutputs, factsFromConfiguration, parseStackOutputs, stackDirOf } from "../../domain/stack-outputs";
 
 /** Exit codes: 0 everything holds, 1 a check failed, 2 the command could not run (missing tool, no state, cluster unreachable). */
 export const EXIT_FAILED = 1;
@@ -25,6 +27,8 @@ export const COMMON_OPTIONS = {
   json: { type: "boolean", default: false },
   /** The project folder (holding cdktf.out); default the working directory. */
   project: { type: "string" },
+  /** The cluster (stack) to act on, when the project has several. */
+  cluster: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const satisfies ParseArgsConfig["options"];
 
@@ -33,8 +37,13 @@ export interface CommonArgs {
   readonly kubeconfig?: string;
   readonly json: boolean;
   readonly projectDir: string;
+  /** The cluster to act on; needed only when there are several. */
+  readonly cluster?: string;
   readonly help: boolean;
 }
+
+/** The common flags, for each command's usage line. */
+export const COMMON_USAGE = "[--cluster NAME] [--json] [--talosconfig FILE] [--kubeconfig FILE] [--project DIR]";
 
 /** A failure the command reports as one line (no stack trace) before exiting. */
 export class OneLineError extends Error {
@@ -55,6 +64,7 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig["options"
       kubeconfig: values.kubeconfig as string | undefined,
       json: values.json === true,
       projectDir: path.resolve((values.project as string | undefined) ?? process.cwd()),
+      cluster: values.cluster as string | undefined,
       help: values.help === true,
     };
     return { common, values, positionals };
@@ -78,20 +88,22 @@ export interface LoadOptions {
 }
 
 /**
- * Facts from `terraform output -json` in cdktf.out/stacks/homelab; credentials
- * from there too unless --talosconfig / --kubeconfig name files. A talosconfig
- * from the state is written, mode 0600, to a private folder (0700) removed
- * when the process exits.
+ * Facts from `terraform output -json` in the cluster's stack folder
+ * (cdktf.out/stacks/<cluster>; --cluster picks one when there are several);
+ * credentials from there too unless --talosconfig / --kubeconfig name files.
+ * A talosconfig from the state is written, mode 0600, to a private folder
+ * (0700) removed when the process exits.
  */
 export async function loadClusterContext(args: CommonArgs, options: LoadOptions = {}): Promise<ClusterContext> {
   let outputs: StackOutputs;
   try {
-    outputs = parseStackOutputs(await terraformOutputJson({ projectDir: args.projectDir, timeoutMs: options.terraformTimeoutMs ?? 6_000 }));
+    const stackId = chosenStack(args);
+    outputs = parseStackOutputs(await terraformOutputJson({ projectDir: args.projectDir, stackId, timeoutMs: options.terraformTimeoutMs ?? 6_000 }), stackDirOf(stackId));
   } catch (error) {
     if (!(error instanceof NoStateError)) throw new OneLineError((error as Error).message);
     // No state, but both credentials given: the facts come from the configuration the stack deploys.
     if (args.talosconfig === undefined || args.kubeconfig === undefined) throw new OneLineError(error.message);
-    outputs = { facts: await configuredFacts() };
+    outputs = { facts: await configuredFacts(args.cluster) };
   }
   const readOverride = (file: string, flag: string) => {
     try {
@@ -110,12 +122,23 @@ export async function loadClusterContext(args: CommonArgs, options: LoadOptions 
   return { facts: outputs.facts, credentials: { talosconfig: talosconfig!, kubeconfig: kubeconfig! }, talosconfigPath };
 }
 
+/** The stack to read: the one --cluster names, or the only one synthesized; NoStateError when none is. */
+function chosenStack(args: CommonArgs): string {
+  const stacks = synthesizedStacks(args.projectDir);
+  if (stacks.length === 0) throw new NoStateError("no Terraform state: nothing is synthesized in cdktf.out/stacks (npm run synth, then deploy), or give --talosconfig and --kubeconfig");
+  const choice = chooseCluster(stacks, args.cluster);
+  if ("problem" in choice) throw new OneLineError(choice.problem);
+  return choice.stackId;
+}
+
 /** The cluster HOMELAB_CONFIG describes (or the reference homelab), as main.ts resolves it; loaded only when needed. */
-async function configuredFacts(): Promise<StackFacts> {
+async function configuredFacts(cluster: string | undefined): Promise<StackFacts> {
   const { resolveClusterSpec } = await import("../../domain/cluster-spec");
-  const file = process.env.HOMELAB_CONFIG;
-  const props = file !== undefined ? (await import("../../config/load-homelab-config")).loadHomelabConfig(file) : {};
-  return factsFromConfiguration(resolveClusterSpec(props.cluster));
+  const { loadClusters } = await import("../../config/load-clusters");
+  const specs = loadClusters(process.env.HOMELAB_CONFIG).map(({ props }) => resolveClusterSpec(props.cluster));
+  const choice = chooseCluster(specs.map((spec) => spec.clusterName), cluster);
+  if ("problem" in choice) throw new OneLineError(choice.problem);
+  return factsFromConfiguration(specs.find((spec) => spec.clusterName === choice.stackId)!);
 }
 
 let privateDir: string | undefined;

@@ -27,10 +27,9 @@ import { drillReport } from "../drill-report";
 import { probeEndpoint, startProbeSession } from "../probe";
 import { renderJson, renderText, writeReport } from "../report";
 import { Observations, observe, unreachable, verifyChecks } from "../verify";
-import { CommonArgs, EXIT_CANNOT_RUN, EXIT_FAILED, OneLineError, loadClusterContext, onFirstInterrupt, parseCommandArgs, runMain, startWatchdog } from "./common";
+import { COMMON_USAGE, CommonArgs, EXIT_CANNOT_RUN, EXIT_FAILED, OneLineError, loadClusterContext, onFirstInterrupt, parseCommandArgs, runMain, startWatchdog } from "./common";
 
-export const DRILL_MODES_USAGE =
-  "usage: npm run drill -- --mode graceful|crash [--node NAME] [--trials N] [--yes] [--json] [--talosconfig FILE] [--kubeconfig FILE]   (or --measure-only, see --measure-only --help)";
+export const DRILL_MODES_USAGE = `usage: npm run drill -- --mode graceful|crash [--node NAME] [--trials N] [--yes] ${COMMON_USAGE}   (or --measure-only, see --measure-only --help)`;
 
 /** An interrupted drill's exit code, as a shell reports Ctrl-C. */
 export const EXIT_INTERRUPTED = 130;

@@ -11,9 +11,9 @@ import { TalosctlClient } from "../adapters/talosctl";
 import { parseVersion } from "../../domain/talos-versions";
 import { runUpgrade, UpgradeResult, UpgradeTarget } from "../upgrade";
 import { observe, verifyChecks } from "../verify";
-import { CommonArgs, EXIT_FAILED, OneLineError, loadClusterContext, parseCommandArgs, runMain } from "./common";
+import { COMMON_USAGE, CommonArgs, EXIT_FAILED, OneLineError, loadClusterContext, parseCommandArgs, runMain } from "./common";
 
-export const UPGRADE_USAGE = `usage: npm run upgrade -- --talos vX.Y.Z | --kubernetes vX.Y.Z [--dry-run] [--node-timeout-minutes N] [--talosconfig FILE] [--kubeconfig FILE] [--json]`;
+export const UPGRADE_USAGE = `usage: npm run upgrade -- --talos vX.Y.Z | --kubernetes vX.Y.Z [--dry-run] [--node-timeout-minutes N] ${COMMON_USAGE}`;
 
 export interface UpgradeArgs {
   readonly common: CommonArgs;

@@ -11,9 +11,9 @@ import { TalosctlClient } from "../adapters/talosctl";
 import type { CheckResult } from "../contracts";
 import { renderJson, renderText, Report, writeReport } from "../report";
 import { observe, unreachable, verifyChecks } from "../verify";
-import { EXIT_FAILED, OneLineError, loadClusterContext, parseCommandArgs, runMain, startWatchdog } from "./common";
+import { COMMON_USAGE, EXIT_FAILED, OneLineError, loadClusterContext, parseCommandArgs, runMain, startWatchdog } from "./common";
 
-const USAGE = `usage: npm run verify -- [--json] [--talosconfig FILE] [--kubeconfig FILE] [--project DIR]`;
+const USAGE = `usage: npm run verify -- ${COMMON_USAGE}`;
 
 /** The report of a verify run. */
 export function verifyReport(clusterName: string, checks: readonly CheckResult[]): Report {

@@ -31,17 +31,17 @@ describe("terraform output -json", () => {
   test("prints the outputs when terraform can read the state", async () => {
     const { dir, terraform } = make({ local: { path: "x" } });
     fs.writeFileSync(path.join(dir, "out.json"), '{"vip": {"value": "192.0.2.10"}}');
-    expect(await terraformOutputJson({ projectDir: dir, executable: terraform, env: { FAKE_TF_OUTPUT: path.join(dir, "out.json") } })).toBe('{"vip": {"value": "192.0.2.10"}}');
+    expect(await terraformOutputJson({ projectDir: dir, stackId: "homelab", executable: terraform, env: { FAKE_TF_OUTPUT: path.join(dir, "out.json") } })).toBe('{"vip": {"value": "192.0.2.10"}}');
   });
 
   test("a local backend that was never initialised: no state, deploy first", async () => {
     const { dir, terraform } = make({ local: { path: "x" } });
-    await expect(terraformOutputJson({ projectDir: dir, executable: terraform, env: {} })).rejects.toThrow(new NoStateError());
+    await expect(terraformOutputJson({ projectDir: dir, stackId: "homelab", executable: terraform, env: {} })).rejects.toThrow(new NoStateError("no Terraform state in cdktf.out/stacks/homelab: deploy first, or give --talosconfig and --kubeconfig"));
   });
 
   test("a pg backend without PG_CONN_STR says so, without running terraform", async () => {
     const { dir } = make({ pg: { schema_name: "homelab" } });
-    const attempt = terraformOutputJson({ projectDir: dir, executable: path.join(dir, "no-such-terraform"), env: {} });
+    const attempt = terraformOutputJson({ projectDir: dir, stackId: "homelab", executable: path.join(dir, "no-such-terraform"), env: {} });
     await expect(attempt).rejects.toBeInstanceOf(NoStateError);
     await expect(attempt).rejects.toThrow(
       "the stack keeps its state in PostgreSQL (schema homelab) and PG_CONN_STR is not set: export it (docs/state.md), or give --talosconfig and --kubeconfig",
@@ -50,7 +50,7 @@ describe("terraform output -json", () => {
 
   test("a pg backend terraform cannot read: run terraform init with PG_CONN_STR set, and what terraform said", async () => {
     const { dir, terraform } = make({ pg: { schema_name: "lab" } });
-    await expect(terraformOutputJson({ projectDir: dir, executable: terraform, env: { PG_CONN_STR: "postgres://127.0.0.1:1/x" } })).rejects.toThrow(
+    await expect(terraformOutputJson({ projectDir: dir, stackId: "homelab", executable: terraform, env: { PG_CONN_STR: "postgres://127.0.0.1:1/x" } })).rejects.toThrow(
       'the stack keeps its state in PostgreSQL (schema lab), which terraform could not read: run `terraform init` in cdktf.out/stacks/homelab with PG_CONN_STR set (terraform: Error: Backend initialization required, please run "terraform init")',
     );
   });

@@ -48,6 +48,8 @@ async function cluster(extra: TalosScript = {}): Promise<Cluster> {
   const port = await listen(api);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-drill-"));
   fs.mkdirSync(path.join(dir, "cdktf.out", "stacks", "homelab"), { recursive: true });
+  // As a synth leaves it: the stack folder holds its cdk.tf.json (a local backend).
+  fs.writeFileSync(path.join(dir, "cdktf.out", "stacks", "homelab", "cdk.tf.json"), "{}\n");
   writeFakeTools(path.join(dir, "bin"));
   const facts = { ...healthy.facts, clusterEndpoint: `https://127.0.0.1:${port}` };
   const talosDir = path.join(dir, "talos");

@@ -28,6 +28,8 @@ const healthy = new SimulatedCluster({ vipHolder: "k8s-controller1", etcdLeader:
 function project(options: { withState: boolean; tools: ("talosctl" | "terraform")[]; kubeconfig?: string; apiPort?: number }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-verify-"));
   fs.mkdirSync(path.join(dir, "cdktf.out", "stacks", "homelab"), { recursive: true });
+  // As a synth leaves it: the stack folder holds its cdk.tf.json (a local backend).
+  fs.writeFileSync(path.join(dir, "cdktf.out", "stacks", "homelab", "cdk.tf.json"), "{}\n");
   writeFakeTools(path.join(dir, "bin"), options.tools);
   const facts = { ...healthy.facts, clusterEndpoint: `https://127.0.0.1:${options.apiPort ?? 6443}` };
   writeTalosAnswers(path.join(dir, "talos"), talosctlAnswers(healthy));

@@ -1,0 +1,20 @@
+/**
+ * The stacks a synth wrote into the project's cdktf.out: one per configured
+ * cluster, each a folder of cdktf.out/stacks holding its cdk.tf.json.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The stack ids, sorted; empty when nothing is synthesized there. */
+export function synthesizedStacks(projectDir: string): string[] {
+  const stacksDir = path.join(projectDir, "cdktf.out", "stacks");
+  try {
+    return fs
+      .readdirSync(stacksDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(stacksDir, entry.name, "cdk.tf.json")))
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
