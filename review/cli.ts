@@ -1,5 +1,5 @@
 /**
- * `npm run review [-- --base <dir | git ref>]`: synthesizes the stack
+ * `npm run review [-- --base <dir | git ref>] [--cluster NAME]`: synthesizes the stack
  * (the app cdktf.json names, HOMELAB_CONFIG passed through), writes the pull
  * request review to <CDKTF_OUTDIR or cdktf.out>/review.md and prints it.
  *
@@ -7,6 +7,10 @@
  * synth output folder whose manifest.json names one stack), or a git
  * revision, which is extracted to a temporary folder and synthesized there
  * with the HOMELAB_CONFIG file as it was at that revision (review/git-revision.ts).
+ * With several clusters (HOMELAB_CONFIG a folder), --cluster names the one
+ * to review; a cluster the base does not have is new there. A cluster whose
+ * local state is still the file from before stacks were named after their
+ * cluster is refused until that file is moved.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -17,7 +21,8 @@ import { baseConfigAt, commitOf, extractRevision, repositoryTop } from "./git-re
 import { code } from "./markdown";
 import { renderReview } from "./render-review";
 import { TerraformJson } from "./stack-model";
-import { synthesizedStackFile } from "./synth-output";
+import { legacyStateMove, localStateFileOf } from "../domain";
+import { synthesizedStackFile, synthesizedStackNames } from "./synth-output";
 
 const root = path.resolve(__dirname, "..");
 
@@ -28,38 +33,73 @@ interface Base {
   readonly note?: string;
 }
 
+const USAGE = "usage: npm run review [-- --base <dir | git ref>] [--cluster NAME]";
+
 function main(): void {
   const args = process.argv.slice(2).filter((arg) => arg !== "--");
-  const baseArg = baseArgument(args);
+  const { base: baseArg, cluster } = reviewArguments(args);
   const config = process.env.HOMELAB_CONFIG ? path.resolve(process.env.HOMELAB_CONFIG) : undefined;
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
 
-  // Resolve the base first: a typo in --base should fail before any work.
-  const base = baseArg === undefined ? undefined : loadBase(baseArg, config);
+  // A typo in --base fails before any work; the base itself is read once the head says which cluster.
+  if (baseArg !== undefined && !(fs.existsSync(baseArg) && fs.statSync(baseArg).isDirectory()) && commitOf(root, baseArg) === undefined) {
+    throw new Error(`--base ${baseArg} is neither a folder nor a git revision of this repository`);
+  }
+  // The head first: which cluster, and whether its state is where its stack looks for it.
   synthesize(root, outdir, config, "this checkout");
-  const head = readJson(synthesizedStackFile(outdir, "this checkout"));
+  const headFile = synthesizedStackFile(outdir, "this checkout", cluster);
+  const stackId = path.basename(path.dirname(headFile));
+  refuseLegacyState(outdir, stackId);
+  const base = baseArg === undefined ? undefined : loadBase(baseArg, config, stackId);
+  const head = readJson(headFile);
   const review = renderReview({ head, config: config && displayPath(config), base: base && { json: base.json, label: base.label } });
   const text = base?.note ? withBaseNote(review, base.note) : review;
   fs.writeFileSync(path.join(outdir, "review.md"), text);
   process.stdout.write(text);
 }
 
-function baseArgument(args: readonly string[]): string | undefined {
-  const unknown = args.filter((arg, index) => arg !== "--base" && args[index - 1] !== "--base");
-  if (unknown.length > 0) throw new Error(`unknown argument ${unknown[0]}; usage: npm run review [-- --base <dir | git ref>]`);
-  const index = args.indexOf("--base");
-  if (index < 0) return undefined;
-  const value = args[index + 1];
-  if (!value) throw new Error("--base needs a value: a folder holding cdk.tf.json, or a git revision");
-  return value;
+function reviewArguments(args: readonly string[]): { base?: string; cluster?: string } {
+  const flags = ["--base", "--cluster"];
+  const unknown = args.filter((arg, index) => !flags.includes(arg) && !flags.includes(args[index - 1]));
+  if (unknown.length > 0) throw new Error(`unknown argument ${unknown[0]}; ${USAGE}`);
+  const value = (flag: string, needs: string) => {
+    const index = args.indexOf(flag);
+    if (index < 0) return undefined;
+    const given = args[index + 1];
+    if (!given) throw new Error(`${flag} needs a value: ${needs}`);
+    return given;
+  };
+  return { base: value("--base", "a folder holding cdk.tf.json, or a git revision"), cluster: value("--cluster", "the name of a configured cluster") };
 }
 
-function loadBase(arg: string, config: string | undefined): Base {
+/**
+ * A review of a stack whose local state Terraform would not find (it is still
+ * terraform.homelab.tfstate, from before stacks were named after their
+ * cluster) would show a plan from empty as if it were the change: refused.
+ */
+function refuseLegacyState(outdir: string, stackId: string): void {
+  const stacks = synthesizedStackNames(outdir).map((id) => ({ stackId: id, local: isLocal(outdir, id) }));
+  const projectDir = path.dirname(outdir);
+  const move = legacyStateMove(stacks, stackId, (file) => fs.existsSync(path.join(projectDir, file)));
+  if (move !== undefined) throw new Error(`refused: ${move}`);
+}
+
+/** Whether the synthesized stack keeps a local state (its backend is local). */
+function isLocal(outdir: string, stackId: string): boolean {
+  try {
+    const json = readJson(path.join(outdir, "stacks", stackId, "cdk.tf.json")) as { terraform?: { backend?: { local?: { path?: string } } } };
+    return json.terraform?.backend?.local?.path?.endsWith(localStateFileOf(stackId)) === true;
+  } catch {
+    return false;
+  }
+}
+
+function loadBase(arg: string, config: string | undefined, stackId: string): Base {
   if (fs.existsSync(arg) && fs.statSync(arg).isDirectory()) {
     const file = fs.existsSync(path.join(arg, "cdk.tf.json"))
       ? path.join(arg, "cdk.tf.json")
       : fs.existsSync(path.join(arg, "manifest.json"))
-        ? synthesizedStackFile(arg, `--base ${arg}`)
+        ? synthesizedStackFile(arg, `--base ${arg}`, stackId)
         : undefined;
     if (!file) throw new Error(`--base ${arg}: no cdk.tf.json in that folder, nor a manifest.json naming one (a synth output folder)`);
     return { json: readJson(file), label: `the folder ${code(displayPath(path.resolve(arg)))}` };
@@ -68,7 +108,7 @@ function loadBase(arg: string, config: string | undefined): Base {
   if (commit === undefined) throw new Error(`--base ${arg} is neither a folder nor a git revision of this repository`);
   const sha = commit.slice(0, 12);
   const revision = sha.startsWith(arg) || arg.startsWith(sha) ? `git revision ${code(sha)}` : `git revision ${code(arg)} (${sha})`;
-  return synthesizeRevision(commit, arg, config, revision);
+  return synthesizeRevision(commit, arg, config, revision, stackId);
 }
 
 /**
@@ -77,7 +117,7 @@ function loadBase(arg: string, config: string | undefined): Base {
  * A configuration file the revision does not have is a new cluster: the base
  * is empty, and nothing is synthesized.
  */
-function synthesizeRevision(commit: string, ref: string, config: string | undefined, revision: string): Base {
+function synthesizeRevision(commit: string, ref: string, config: string | undefined, revision: string, stackId: string): Base {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-review-base-"));
   try {
     const based = baseConfigAt(root, commit, config, path.join(tmp, "config"));
@@ -90,7 +130,12 @@ function synthesizeRevision(commit: string, ref: string, config: string | undefi
     const outdir = path.join(tmp, "out");
     const what = `git revision ${ref}`;
     synthesize(checkout, outdir, based.file, what);
-    return { json: readJson(synthesizedStackFile(outdir, what)), ...described };
+    const baseStacks = synthesizedStackNames(outdir);
+    if (baseStacks.length > 1 && !baseStacks.includes(stackId)) {
+      // A folder of clusters that gained this one: the base has none of it.
+      return { json: {}, label: `${revision}, where cluster ${code(stackId)} did not exist (a new cluster: everything is created)`, note: `Cluster ${code(stackId)} did not exist at ${revision}: this is a new cluster. The base is empty, so every resource is created.` };
+    }
+    return { json: readJson(synthesizedStackFile(outdir, what, baseStacks.includes(stackId) ? stackId : undefined)), ...described };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@ import { ArgumentChange, ArgumentOutcome, IndirectEffect, ResourceChange, StackD
 import { HaFacts } from "./ha-facts";
 import { code, formatChange, lineDiff, plural } from "./markdown";
 import { ControlPlaneVm, StackModel } from "./stack-model";
+import { stackDirOf, stackIdOf } from "../domain/stack-outputs";
 
 export interface ChangeContext {
   readonly diff: StackDiff;
@@ -30,7 +31,7 @@ const REPLACEMENT_CONSEQUENCES: Readonly<Record<string, string>> = {
 /** Warnings from the comparison: what would be destroyed, what blocks the plan, what cannot be predicted. */
 export function changeWarnings({ diff, base, head, baseFacts }: ChangeContext): string[] {
   const warnings: string[] = [];
-  const backendChange = stateBackendChangeWarning(base.stateBackend, head.stateBackend);
+  const backendChange = stateBackendChangeWarning(base.stateBackend, head.stateBackend, head.clusterName && stackDirOf(stackIdOf(head.clusterName)));
   if (backendChange) warnings.push(backendChange);
   const contractChange = contractChangeWarning(base.configContract, head.configContract);
   if (contractChange) warnings.push(contractChange);
@@ -273,10 +274,10 @@ export function kubernetesUpgradeWarning(from: string, to: string, controlPlanes
  * The state moves to another backend (or schema): unless it is migrated
  * first, Terraform finds no state there and plans the whole cluster anew.
  */
-export function stateBackendChangeWarning(base: string | undefined, head: string | undefined): string | undefined {
+export function stateBackendChangeWarning(base: string | undefined, head: string | undefined, stackDir = "the stack's folder"): string | undefined {
   if (base === undefined || head === undefined || base === head) return undefined;
   return (
-    `The Terraform state moves from ${code(base)} to ${code(head)}. Before the next apply, move it with \`terraform init -migrate-state\` in cdktf.out/stacks/homelab (docs/state.md); ` +
+    `The Terraform state moves from ${code(base)} to ${code(head)}. Before the next apply, move it with \`terraform init -migrate-state\` in ${stackDir} (docs/state.md); ` +
     "without that, Terraform finds no state there and plans to create the whole cluster again: new machine secrets and new VMs on the same addresses."
   );
 }

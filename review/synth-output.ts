@@ -5,13 +5,26 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { chooseCluster } from "../domain/cluster-set";
 
 interface Manifest {
   readonly stacks?: Readonly<Record<string, { readonly synthesizedStackPath?: string }>>;
 }
 
-/** The cdk.tf.json of the one stack in the synth output `outdir`; `what` names the synth in messages. */
-export function synthesizedStackFile(outdir: string, what: string): string {
+/** The stacks (one per cluster) a synth wrote, by name, as its manifest.json lists them. */
+export function synthesizedStackNames(outdir: string): string[] {
+  try {
+    return Object.keys((JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as Manifest).stacks ?? {}).sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The cdk.tf.json of the stack `cluster` names in the synth output `outdir`,
+ * or of its only stack; `what` names the synth in messages.
+ */
+export function synthesizedStackFile(outdir: string, what: string, cluster?: string): string {
   const manifestFile = path.join(outdir, "manifest.json");
   let manifest: Manifest;
   try {
@@ -19,16 +32,12 @@ export function synthesizedStackFile(outdir: string, what: string): string {
   } catch {
     throw new Error(`${what}: no readable manifest.json in the synth output, so no stack to review`);
   }
-  const stacks = Object.entries(manifest.stacks ?? {});
-  if (stacks.length !== 1) {
-    const names = stacks.map(([name]) => name).join(", ");
-    throw new Error(
-      stacks.length === 0
-        ? `${what}: the synth wrote no stack`
-        : `${what}: the synth wrote ${stacks.length} stacks (${names}); the review compares one stack: point HOMELAB_CONFIG at one cluster's file`
-    );
-  }
-  const [name, stack] = stacks[0];
+  const stacks = manifest.stacks ?? {};
+  if (Object.keys(stacks).length === 0) throw new Error(`${what}: the synth wrote no stack`);
+  const choice = chooseCluster(Object.keys(stacks), cluster, "--cluster NAME (the review compares one cluster's stack)");
+  if ("problem" in choice) throw new Error(`${what}: ${choice.problem}`);
+  const name = choice.stackId;
+  const stack = stacks[name];
   if (!stack.synthesizedStackPath) throw new Error(`${what}: manifest.json gives no synthesizedStackPath for the stack ${name}`);
   return path.join(outdir, stack.synthesizedStackPath);
 }

@@ -116,7 +116,7 @@ describe("what the report says of the base's configuration", () => {
 });
 
 describe("the synthesized stack", () => {
-  test("is the one stack manifest.json names; several fail, naming them", () => {
+  test("is the one stack manifest.json names, or the one --cluster names; several without a name fail, naming them", () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-manifest-"));
     try {
       const manifest = (names: string[]) =>
@@ -127,7 +127,9 @@ describe("the synthesized stack", () => {
       manifest(["lab"]);
       expect(synthesizedStackFile(outdir, "this checkout")).toBe(path.join(outdir, "stacks", "lab", "cdk.tf.json"));
       manifest(["lab", "edge"]);
-      expect(() => synthesizedStackFile(outdir, "this checkout")).toThrow(/^this checkout: the synth wrote 2 stacks \(lab, edge\); the review compares one stack/);
+      expect(() => synthesizedStackFile(outdir, "this checkout")).toThrow(/^this checkout: there are several clusters \(edge, lab\): name one with --cluster NAME/);
+      expect(synthesizedStackFile(outdir, "this checkout", "edge")).toBe(path.join(outdir, "stacks", "edge", "cdk.tf.json"));
+      expect(() => synthesizedStackFile(outdir, "this checkout", "prod")).toThrow(/^this checkout: no cluster named prod here; the clusters are: edge, lab$/);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }

@@ -65,7 +65,7 @@ describe("GitHub Actions workflows", () => {
 
   test("install from the lockfile, type-check, test and review in that order", () => {
     const runs = steps.map((step) => step.run ?? "").filter(Boolean);
-    const order = ["npm ci", "npx tsc -p .", "npm test", 'npm run review -- --base "$BASE_SHA"'].map((command) => runs.findIndex((run) => run.trim() === command));
+    const order = ["npm ci", "npx tsc -p .", "npm test", 'npm run review -- --base "$BASE_SHA" ${HOMELAB_CLUSTER:+--cluster "$HOMELAB_CLUSTER"}'].map((command) => runs.findIndex((run) => run.trim() === command));
     expect(order.every((index) => index >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
