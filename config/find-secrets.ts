@@ -38,3 +38,21 @@ export function findSecrets(document: unknown, path = ""): ValidationProblem[] {
   }
   return [];
 }
+
+/** `key: value` in a line of YAML or JSON, in block or flow style: the key (quoted or not) and its value up to `,` `}` `]`. */
+const KEY_VALUE = /(["']?)([A-Za-z][\w-]*)\1(\s*:\s+)("(?:[^"\\]|\\.)*"?|'[^']*'?|[^,{}[\]\s#][^,}\]#]*)/g;
+
+/**
+ * A line of the file with what {@link findSecrets} would refuse masked: the
+ * value of a credential field, a Proxmox token, a `password=` setting. For the
+ * code excerpt of a file that does not parse, where findSecrets cannot run.
+ */
+export function maskSecretsInText(line: string): string {
+  return line
+    .replace(KEY_VALUE, (match, quote: string, key: string, separator: string) =>
+      SECRET_FIELD.test(key) || CONN_FIELD.test(key) ? `${quote}${key}${quote}${separator}***` : match,
+    )
+    .replace(/PVEAPIToken=\S*/gi, "PVEAPIToken=***")
+    .replace(/[\w.-]+@[\w.-]+![\w.-]+=[0-9a-f-]{8,}/gi, "***")
+    .replace(/\b(password\s*=\s*)[^\s'"]+/gi, "$1***");
+}

@@ -1,24 +1,36 @@
 /**
  * Reads the HOMELAB_CONFIG file (JSON or YAML), checks its shape and its
  * rules, and returns the stack props. Every problem is reported at once, with
- * the file, the field, the value and the fix; nothing has been synthesized
- * by then.
+ * the file, the field as the file names it, the value (credentials masked)
+ * and the fix; nothing has been synthesized by then.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import Ajv, { ErrorObject } from "ajv";
-import { Document, isPair, isScalar, isSeq, parseDocument as parseYamlDocument, visit, YAMLParseError } from "yaml";
-import { formatProblem, resolveClusterSpec, validateClusterSpec, validateProxmoxEndpoint, validateStateBackend, ValidationProblem } from "../domain";
-import { HomelabStackProps } from "../domain";
+import { Document, isPair, isScalar, isSeq, LineCounter, parseDocument as parseYamlDocument, visit } from "yaml";
+import { formatProblem, problemFormatter, resolveClusterSpec, validateClusterSpec, validateProxmoxEndpoint, validateStateBackend } from "../domain";
+import { HomelabStackProps, ValidationProblem } from "../domain";
+import { maskUrlCredentials } from "../domain/url-credentials";
 import { FIELD_KEYWORDS, fileFieldOf, HOMELAB_CONFIG_SCHEMA, HomelabConfigFile, toStackProps } from "./homelab-config-file";
 import { findSecrets } from "./find-secrets";
+import { capRepeated } from "./repeated-problems";
+import { describeYamlError } from "./yaml-errors";
 
-/** A configuration file that cannot be used; `message` lists every problem. */
+/**
+ * A configuration file that cannot be used; `message` lists every problem.
+ * `problems` are the lines as printed: credentials masked, each line once, and
+ * at most ten of one kind, then "and N more like it".
+ */
 export class HomelabConfigError extends Error {
+  public readonly problems: readonly string[];
+
   constructor(
     public readonly file: string,
-    public readonly problems: readonly string[],
+    problems: readonly string[],
   ) {
-    super(`HOMELAB_CONFIG ${file} is not usable:\n  ${problems.join("\n  ")}`);
+    const printed = capRepeated([...new Set(problems.map(maskUrlCredentials))]);
+    super(`HOMELAB_CONFIG ${file} is not usable:\n  ${printed.map((problem) => problem.replace(/\n/g, "\n  ")).join("\n  ")}`);
+    this.problems = printed;
     this.name = "HomelabConfigError";
   }
 }
@@ -32,9 +44,31 @@ export function loadHomelabConfig(file: string): HomelabStackProps {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    throw new HomelabConfigError(file, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? error}); check the path in HOMELAB_CONFIG`]);
+    throw new HomelabConfigError(file, [unreadable(file, error as NodeJS.ErrnoException)]);
   }
   return parseHomelabConfig(file, text);
+}
+
+/** Why the file cannot be read, with the path as given and as resolved. */
+function unreadable(file: string, error: NodeJS.ErrnoException): string {
+  const absolute = path.resolve(file);
+  const where = path.isAbsolute(file) ? absolute : `${file} resolves to ${absolute}`;
+  const head = `cannot read the file (${error.code ?? error.message})`;
+  switch (error.code) {
+    case "ENOENT": {
+      if (path.isAbsolute(file)) return `${head}: ${absolute} does not exist; check the path in HOMELAB_CONFIG`;
+      // npm runs scripts in the project folder, whatever folder it was started in.
+      const started = process.env.INIT_CWD !== undefined && path.resolve(process.env.INIT_CWD) !== process.cwd() ? `, not ${path.resolve(process.env.INIT_CWD)} where npm was started` : "";
+      return `${head}: ${where}, which does not exist; a relative path is read from ${process.cwd()}${started}, so check the path or give an absolute one`;
+    }
+    case "EACCES":
+    case "EPERM":
+      return `${head}: ${where}, which this user may not read; check its permissions`;
+    case "EISDIR":
+      return `${head}: ${where}, which is a folder; name a YAML or JSON file`;
+    default:
+      return `${head}: ${where}: ${error.message}`;
+  }
 }
 
 /** The pure part of {@link loadHomelabConfig}: text in, props or an error out. */
@@ -55,28 +89,34 @@ export function parseHomelabConfig(file: string, text: string): HomelabStackProp
 
   const props = toStackProps(document);
   const spec = resolveClusterSpec(props.cluster);
-  const problems: ValidationProblem[] = [
-    ...validateClusterSpec(spec).map((problem) => ({ ...problem, field: fileFieldOf(problem.field, document) })),
-    ...(props.proxmox?.endpoint !== undefined ? validateProxmoxEndpoint("proxmox.endpoint", props.proxmox.endpoint) : []),
-    ...validateStateBackend(props.backend, spec.clusterName),
+  // The rules speak of the props (`networkCidr`); the file's reader gets the file's names (`network.cidr`), in the text too.
+  const asInFile = problemFormatter((field) => fileFieldOf(field, document));
+  const problems = [
+    ...validateClusterSpec(spec).map(asInFile),
+    ...(props.proxmox?.endpoint !== undefined ? validateProxmoxEndpoint("proxmox.endpoint", props.proxmox.endpoint) : []).map(formatProblem),
+    ...validateStateBackend(props.backend, spec.clusterName).map(formatProblem),
   ];
-  if (problems.length > 0) {
-    throw new HomelabConfigError(file, [...new Set(problems.map(formatProblem))]);
-  }
+  if (problems.length > 0) throw new HomelabConfigError(file, problems);
   return props;
 }
 
+/** What to do with a file that sets nothing. */
+const NO_SETTINGS =
+  "the file has no settings (it is empty or holds only comments); for the reference homelab, unset HOMELAB_CONFIG (`unset HOMELAB_CONFIG`); " +
+  "otherwise write the fields that differ from it, e.g. `clusterName: lab` (every field: docs/configuration.md), or `{}` to take every default";
+
 function parseDocument(file: string, text: string): unknown {
   // YAML 1.2 is a superset of JSON, so one parser reads both.
-  const document = parseYamlDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const [error] = document.errors;
-  if (error) {
-    const detail = error instanceof YAMLParseError ? error.message.split("\n")[0] : String(error);
-    throw new HomelabConfigError(file, [`does not parse as YAML or JSON: ${detail}`]);
-  }
+  const lineCounter = new LineCounter();
+  const document = parseYamlDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
+  const [error, ...more] = document.errors;
+  // The first error only: the ones after it usually follow from it.
+  if (error) throw new HomelabConfigError(file, [describeYamlError(error, text, lineCounter, more.length)]);
+  // Nothing but comments (or nothing at all) is a slip, not a request for the reference homelab: that is HOMELAB_CONFIG unset.
+  if (document.contents === null || (isScalar(document.contents) && document.contents.value === null)) throw new HomelabConfigError(file, [NO_SETTINGS]);
   const unclear = numbersNotInDecimal(document);
   if (unclear.length > 0) throw new HomelabConfigError(file, unclear.map(formatProblem));
-  return document.toJS() ?? {};
+  return document.toJS();
 }
 
 /**

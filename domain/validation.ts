@@ -11,6 +11,7 @@ import { failuresTolerated } from "./quorum";
 import { HA_RULES_KINDS } from "./cluster-fields";
 import { IMAGE_IMPORT_METHODS } from "./image-factory";
 import { REFERENCE_HOMELAB } from "./reference-homelab";
+import { maskUrlCredentials } from "./url-credentials";
 import {
   PROVIDER_NEWEST_CONTRACT,
   TALOS_OS_RELEASES,
@@ -27,18 +28,49 @@ export interface ValidationProblem {
   /** Dotted path of the field, e.g. `controlPlanes[1].ip`. */
   readonly field: string;
   readonly value: unknown;
-  /** Where a value the user never wrote came from, e.g. "derived from the last octet of the IP 192.168.1.211". */
+  /**
+   * Where a value the user never wrote came from, e.g. "derived from the last
+   * octet of the IP 192.168.1.211". Fields named in it are written as {@link fieldRef}.
+   */
   readonly origin?: string;
-  /** What is wrong and how to fix it. */
+  /**
+   * What is wrong and how to fix it. Fields named in it are written as
+   * {@link fieldRef}, so that {@link formatProblem} prints them under the
+   * names the reader uses (the props' or the file's).
+   */
   readonly message: string;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PROXMOX_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 
+/** A field named inside a message or an origin: `{{networkCidr}}`, printed as `networkCidr` or, for a file, `network.cidr`. */
+export function fieldRef(field: string): string {
+  return `{{${field}}}`;
+}
+
+const FIELD_REF = /\{\{([A-Za-z][\w.[\]]*)\}\}/g;
+
+/** Names a field for the reader; by default the props' own names. */
+export type FieldNamer = (field: string) => string;
+
+/**
+ * `field = value (origin): message`, every field in it named by `nameOf`,
+ * and any credentials of a URL in it masked (`user:***@`).
+ */
+export function problemFormatter(nameOf: FieldNamer): (problem: ValidationProblem) => string {
+  const named = (text: string) => text.replace(FIELD_REF, (_, field: string) => nameOf(field));
+  return (problem) => {
+    const origin = problem.origin ? ` (${named(problem.origin)})` : "";
+    return maskUrlCredentials(`${nameOf(problem.field)} = ${JSON.stringify(problem.value)}${origin}: ${named(problem.message)}`);
+  };
+}
+
+const formatWithPropNames = problemFormatter((field) => field);
+
+/** `field = value (origin): message`, fields under the props' names (see {@link problemFormatter} for the file's). */
 export function formatProblem(problem: ValidationProblem): string {
-  const origin = problem.origin ? ` (${problem.origin})` : "";
-  return `${problem.field} = ${JSON.stringify(problem.value)}${origin}: ${problem.message}`;
+  return formatWithPropNames(problem);
 }
 
 /** Tells a value that is not known yet (a cdktf token) from a literal. */
@@ -57,9 +89,11 @@ export interface ValidationOptions {
 
 /** Every problem of the resolved cluster description; empty when it is fine. */
 export function validateClusterSpec(spec: ClusterSpec, options: ValidationOptions = {}): ValidationProblem[] {
-  const problems: ValidationProblem[] = [];
+  const found: { readonly problem: ValidationProblem; readonly derivedFrom?: string }[] = [];
   const isUnresolved: IsUnresolved = options.isUnresolved ?? (() => false);
-  const report: Report = (field, value, message, origin) => problems.push({ field, value, message, ...(origin ? { origin } : {}) });
+  // Values are kept with any URL credentials masked: a problem never carries a password.
+  const report: Report = (field, value, message, origin, derivedFrom) =>
+    found.push({ problem: { field, value: typeof value === "string" ? maskUrlCredentials(value) : value, message, ...(origin ? { origin } : {}) }, derivedFrom });
   const checkInteger = integerCheck(report, isUnresolved);
 
   checkTerraformTemplates(userValuesOf(spec), "", report, isUnresolved);
@@ -81,7 +115,9 @@ export function validateClusterSpec(spec: ClusterSpec, options: ValidationOption
       report(`systemExtensions[${index}]`, extension, "not an official extension name; write it as publisher/name, e.g. siderolabs/qemu-guest-agent");
     }
   });
-  return problems;
+  // A value derived from a field that is reported itself is wrong because of it: only the field is printed.
+  const reported = new Set(found.map(({ problem }) => problem.field));
+  return found.filter(({ derivedFrom }) => derivedFrom === undefined || !reported.has(derivedFrom)).map(({ problem }) => problem);
 }
 
 /**
@@ -104,22 +140,39 @@ function checkTerraformTemplates(value: unknown, field: string, report: Report, 
   }
 }
 
-/** The strings a user can set, under their prop names; derived values (endpoint, MAC, ...) are left out. */
+/**
+ * The strings a user can set, under their prop names; derived values (endpoint, MAC, ...) are left out,
+ * and so is a node's host or datastore taken from the cluster's (it is checked where it was written).
+ */
 function userValuesOf(spec: ClusterSpec): object {
   const { clusterEndpoint, nodes, workers, ...cluster } = spec;
   // Under the names the props give them: a node's host is `proxmoxNode` there.
-  const given = ({ ipWithPrefixLength, macAddress, vmIdOrigin, proxmoxHost, ...node }: NodeSpec) => ({ ...node, proxmoxNode: proxmoxHost });
+  const given = ({ ipWithPrefixLength, macAddress, vmIdOrigin, proxmoxHost, datastoreId, ...node }: NodeSpec) => ({
+    ...node,
+    ...(isClusterHost(spec, proxmoxHost) ? {} : { proxmoxNode: proxmoxHost }),
+    ...(datastoreId === spec.datastoreId ? {} : { datastoreId }),
+  });
   return { ...cluster, controlPlanes: nodes.map(given), workers: workers.map(given) };
 }
 
-type Report = (field: string, value: unknown, message: string, origin?: string) => void;
+/** Whether a node's host is one of the cluster's (`proxmoxNode`, `proxmoxNodes`), checked there rather than under the node. */
+function isClusterHost(spec: ClusterSpec, host: string): boolean {
+  return host === spec.proxmoxNode || spec.proxmoxNodes.includes(host);
+}
+
+/**
+ * Records a problem. `origin` says where a value the user did not write came
+ * from; `derivedFrom` names the field it was derived from, so that the problem
+ * is left out when that field is reported itself (a follow-on error).
+ */
+type Report = (field: string, value: unknown, message: string, origin?: string, derivedFrom?: string) => void;
 
 function checkMemberCount(spec: ClusterSpec, report: Report): void {
   const count = spec.nodes.length;
   if (count === 0) {
     report("controlPlanes", count, "no control planes; give 3 (or 5 or 7) so etcd keeps quorum when one fails");
   } else if (count === 1 && !spec.allowSingleNode) {
-    report("controlPlanes", count, "a single control plane is not highly available; add two more, or set allowSingleNode: true to accept it");
+    report("controlPlanes", count, `a single control plane is not highly available; add two more, or set ${fieldRef("allowSingleNode")}: true to accept it`);
   } else if (count % 2 === 0) {
     const tolerated = failuresTolerated(count);
     const odd = [count - 1, count + 1].filter((n) => n >= 3 && n <= MAX_CONTROL_PLANES).join(" or ");
@@ -154,7 +207,7 @@ function checkVersions(spec: ClusterSpec, report: Report): void {
       report(
         "kubernetesVersion",
         spec.kubernetesVersion,
-        `${range}; set kubernetesVersion to a v${release.kubernetes.oldest}.x to v${release.kubernetes.newest}.x release (e.g. v${release.kubernetes.newest}.0 or its newest patch)`,
+        `${range}; set ${fieldRef("kubernetesVersion")} to a v${release.kubernetes.oldest}.x to v${release.kubernetes.newest}.x release (e.g. v${release.kubernetes.newest}.0 or its newest patch)`,
         `not set: the default, which is for Talos ${REFERENCE_HOMELAB.talosVersion}`,
       );
     }
@@ -194,6 +247,7 @@ function checkContract(spec: ClusterSpec, report: Report): void {
 export function ipv4Problem(text: string): string | undefined {
   if (typeof text !== "string") return "not a string; give an IPv4 address such as 192.168.1.211";
   if (parseIpv4(text) !== undefined) return undefined;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return "a URL, not an address; give the IPv4 address alone, e.g. 192.168.1.211";
   if (text.includes(":")) return "IPv6 is not supported here; give an IPv4 address such as 192.168.1.211";
   if (/^\d+(\.\d+){3}$/.test(text) && text.split(".").some((octet) => /^0\d/.test(octet))) {
     return `leading zeros are ambiguous (some tools read them as octal); write ${text.split(".").map(Number).join(".")}`;
@@ -211,14 +265,17 @@ function checkNetwork(spec: ClusterSpec, report: Report): Ipv4Network | undefine
       enclosing ? `host bits are set; the network is ${formatCidr(enclosing)}` : "not an IPv4 network; write it in CIDR notation, e.g. 192.168.1.0/24",
     );
   }
-  checkHostAddress("gateway", spec.gateway, spec, network, report, "the gateway", spec.gatewayGiven ? undefined : "not set: the first host address of networkCidr");
+  const gatewayDerived = spec.gatewayGiven ? {} : { origin: `not set: the first host address of ${fieldRef("networkCidr")}`, derivedFrom: "networkCidr" };
+  checkHostAddress("gateway", spec.gateway, spec, network, report, "the gateway", gatewayDerived);
   checkHostAddress("vip", spec.vip, spec, network, report, "the VIP (it moves between nodes on one Layer 2 network)");
   if (spec.vip === spec.gateway && parseIpv4(spec.vip) !== undefined) {
     report("vip", spec.vip, "is the gateway's address; pick a free address for the VIP");
   }
+  // Unset, the DNS server is the gateway: a bad one is reported as the gateway, not again here.
+  const dnsIsGateway = spec.dnsServers.length === 1 && spec.dnsServers[0] === spec.gateway;
   spec.dnsServers.forEach((server, index) => {
     const problem = ipv4Problem(server);
-    if (problem) report(`dnsServers[${index}]`, server, problem);
+    if (problem) report(`dnsServers[${index}]`, server, problem, undefined, dnsIsGateway ? "gateway" : undefined);
   });
   if (spec.dnsServers.length === 0) {
     report("dnsServers", spec.dnsServers, "no DNS servers; Talos needs one to pull images (give your router, e.g. 192.168.1.1)");
@@ -237,18 +294,19 @@ function checkHostAddress(
   network: Ipv4Network | undefined,
   report: Report,
   what?: string,
-  origin?: string,
+  derived: { readonly origin?: string; readonly derivedFrom?: string } = {},
 ): boolean {
+  const { origin, derivedFrom } = derived;
   const problem = ipv4Problem(address);
   if (problem) {
-    report(field, address, problem, origin);
+    report(field, address, problem, origin, derivedFrom);
     return false;
   }
   if (!network) return true;
   if (!networkContains(network, address)) {
-    report(field, address, `${what ? `${what} ` : ""}must be inside networkCidr ${spec.networkCidr}; pick an address in that network`, origin);
+    report(field, address, `${what ? `${what} ` : ""}must be inside ${fieldRef("networkCidr")} ${spec.networkCidr}; pick an address in that network`, origin, derivedFrom);
   } else if (address === networkAddress(network) || address === broadcastAddress(network)) {
-    report(field, address, `is the ${address === networkAddress(network) ? "network" : "broadcast"} address of ${spec.networkCidr}; pick a host address`, origin);
+    report(field, address, `is the ${address === networkAddress(network) ? "network" : "broadcast"} address of ${spec.networkCidr}; pick a host address`, origin, derivedFrom);
   }
   return true;
 }
@@ -282,17 +340,22 @@ function checkNodes(spec: ClusterSpec, network: Ipv4Network | undefined, report:
 
     // An unset vmId defaults from the IP; a malformed IP is reported above already.
     if (isUnresolved(node.vmId) || Number.isNaN(node.vmId)) return;
-    if (!Number.isInteger(node.vmId) || node.vmId < PROXMOX_VM_ID_RANGE.min || node.vmId > PROXMOX_VM_ID_RANGE.max) {
-      report(
-        field("vmId"),
-        node.vmId,
-        `Proxmox VM ids are integers from ${PROXMOX_VM_ID_RANGE.min} to ${PROXMOX_VM_ID_RANGE.max}; set vmId explicitly`,
-      );
+    // A VM id derived from an address that is reported is wrong because of it.
+    const derivedFrom = node.vmIdOrigin === "ip" ? field("ip") : undefined;
+    const { min, max } = PROXMOX_VM_ID_RANGE;
+    // "Set it explicitly" only helps when it was not set.
+    const pick = node.vmIdOrigin === "ip" ? "set vmId explicitly to an id" : "pick an id";
+    if (!Number.isInteger(node.vmId)) {
+      report(field("vmId"), node.vmId, `must be a whole number; Proxmox VM ids are integers from ${min} to ${max}`, vmIdOrigin(node), derivedFrom);
+    } else if (node.vmId < min) {
+      report(field("vmId"), node.vmId, `Proxmox VM ids are integers from ${min} to ${max} (Proxmox reserves those below ${min}); ${pick} from ${min} up`, vmIdOrigin(node), derivedFrom);
+    } else if (node.vmId > max) {
+      report(field("vmId"), node.vmId, `too large: Proxmox VM ids are integers from ${min} to ${max}; ${pick} of at most ${max}`, vmIdOrigin(node), derivedFrom);
     } else {
       const first = seen.vmIds.get(node.vmId)?.node;
       const firstDerived = first !== undefined && first.vmIdOrigin === "ip";
       const fix = `${firstDerived ? `(its VM id is derived from the last octet of the IP ${first.ip}); ` : ""}Proxmox VM ids are unique across the Proxmox cluster; set vmId on one of them`;
-      duplicate(seen.vmIds, node.vmId, entry, field("vmId"), fix, report, vmIdOrigin(node));
+      duplicate(seen.vmIds, node.vmId, entry, field("vmId"), fix, report, vmIdOrigin(node), derivedFrom);
     }
   });
 }
@@ -303,45 +366,59 @@ interface Seen {
   readonly node: NodeSpec;
 }
 
-function duplicate<T>(seen: Map<T, Seen>, value: T, entry: Seen, field: string, fix: string, report: Report, origin?: string): void {
+function duplicate<T>(seen: Map<T, Seen>, value: T, entry: Seen, field: string, fix: string, report: Report, origin?: string, derivedFrom?: string): void {
   const first = seen.get(value);
   if (first === undefined) {
     seen.set(value, entry);
   } else {
-    report(field, value, `duplicates ${first.field}${fix.startsWith("(") ? " " : "; "}${fix}`, origin);
+    report(field, value, `duplicates ${fieldRef(first.field)}${fix.startsWith("(") ? " " : "; "}${fix}`, origin, derivedFrom);
   }
 }
 
 function checkResources(spec: ClusterSpec, checkInteger: IntegerCheck): void {
   const min = CONTROL_PLANE_MINIMUMS;
   const disk = (field: string, value: number, minimum: number, role: string) =>
-    checkInteger(field, value, minimum, 65_536, `Talos needs at least ${minimum} GiB for a ${role}`);
+    checkInteger(field, value, minimum, 65_536, { belowMin: `Talos needs at least ${minimum} GiB for a ${role}`, unit: "GiB" });
   disk("diskSizeGib", spec.diskSizeGib, min.diskSizeGib, "control plane");
   // Per-node values (they carry the cluster-wide default) are reported once per distinct field.
   spec.nodes.forEach((node, index) => {
     if (node.diskSizeGib !== spec.diskSizeGib) disk(`controlPlanes[${index}].diskSizeGib`, node.diskSizeGib, min.diskSizeGib, "control plane");
-    checkInteger(`controlPlanes[${index}].cores`, node.cores, min.cores, 512, `Talos needs at least ${min.cores} cores for a control plane`);
-    checkInteger(`controlPlanes[${index}].memoryMib`, node.memoryMib, min.memoryMib, 4_194_304, `Talos needs at least ${min.memoryMib} MiB for a control plane`);
+    checkInteger(`controlPlanes[${index}].cores`, node.cores, min.cores, 512, { belowMin: `Talos needs at least ${min.cores} cores for a control plane`, unit: "cores" });
+    checkInteger(`controlPlanes[${index}].memoryMib`, node.memoryMib, min.memoryMib, 4_194_304, { belowMin: `Talos needs at least ${min.memoryMib} MiB for a control plane`, unit: "MiB" });
   });
   const worker = WORKER_MINIMUMS;
   disk("workerDiskSizeGib", spec.workerDiskSizeGib, worker.diskSizeGib, "worker");
   spec.workers.forEach((node, index) => {
     if (node.diskSizeGib !== spec.workerDiskSizeGib) disk(`workers[${index}].diskSizeGib`, node.diskSizeGib, worker.diskSizeGib, "worker");
-    checkInteger(`workers[${index}].cores`, node.cores, worker.cores, 512, `Talos needs at least ${worker.cores} core for a worker`);
-    checkInteger(`workers[${index}].memoryMib`, node.memoryMib, worker.memoryMib, 4_194_304, `Talos needs at least ${worker.memoryMib} MiB for a worker`);
+    checkInteger(`workers[${index}].cores`, node.cores, worker.cores, 512, { belowMin: `Talos needs at least ${worker.cores} core for a worker`, unit: "cores" });
+    checkInteger(`workers[${index}].memoryMib`, node.memoryMib, worker.memoryMib, 4_194_304, { belowMin: `Talos needs at least ${worker.memoryMib} MiB for a worker`, unit: "MiB" });
   });
 }
 
-/** Reports a value that is not a whole number from min to max; `why` says where the bounds come from. */
-type IntegerCheck = (field: string, value: number, min: number, max: number, why?: string) => void;
+/** Where the bounds of a whole number come from, for the message. */
+interface IntegerBounds {
+  /** Why the minimum: said only of a value below it. */
+  readonly belowMin?: string;
+  /** Why the whole range (e.g. VLAN tags are 1 to 4094): said of a value on either side. */
+  readonly range?: string;
+  /** The unit, for the maximum: "GiB". */
+  readonly unit?: string;
+}
+
+/** Reports a value that is not a whole number from min to max. */
+type IntegerCheck = (field: string, value: number, min: number, max: number, why?: IntegerBounds) => void;
 
 function integerCheck(report: Report, isUnresolved: IsUnresolved): IntegerCheck {
-  return (field, value, min, max, why) => {
+  return (field, value, min, max, why = {}) => {
     if (isUnresolved(value)) return;
+    const use = `use a value from ${min} to ${max}`;
     if (typeof value !== "number" || !Number.isInteger(value)) {
       report(field, value, `must be a whole number from ${min} to ${max}`);
-    } else if (value < min || value > max) {
-      report(field, value, `${why ? `${why}; ` : ""}use a value from ${min} to ${max}`);
+    } else if (value < min) {
+      const reason = why.belowMin ?? why.range;
+      report(field, value, `${reason ? `${reason}; ` : ""}${use}`);
+    } else if (value > max) {
+      report(field, value, why.range ? `${why.range}; ${use}` : `too large: the maximum is ${max}${why.unit ? ` ${why.unit}` : ""}; ${use}`);
     }
   };
 }
@@ -358,7 +435,7 @@ function checkPlacementAndHa(spec: ClusterSpec, report: Report, checkInteger: In
     if (typeof host !== "string" || !PROXMOX_NAME.test(host)) {
       report(`proxmoxNodes[${index}]`, host, "not a valid Proxmox node name; use the host's name as Proxmox shows it, e.g. pve1");
     } else if (seen.has(host)) {
-      report(`proxmoxNodes[${index}]`, host, `duplicates proxmoxNodes[${seen.get(host)}]; list each host once`);
+      report(`proxmoxNodes[${index}]`, host, `duplicates ${fieldRef(`proxmoxNodes[${seen.get(host)}]`)}; list each host once`);
     } else {
       seen.set(host, index);
     }
@@ -366,7 +443,7 @@ function checkPlacementAndHa(spec: ClusterSpec, report: Report, checkInteger: In
   if (!HA_RULES_KINDS.includes(spec.haRules)) {
     report("haRules", spec.haRules, "must be pve9 (HA rules, Proxmox VE 9) or pve8 (HA groups, Proxmox VE 8)");
   }
-  if (spec.vlanId !== undefined) checkInteger("vlanId", spec.vlanId, VLAN_ID_RANGE.min, VLAN_ID_RANGE.max, `VLAN tags are ${VLAN_ID_RANGE.min} to ${VLAN_ID_RANGE.max}`);
+  if (spec.vlanId !== undefined) checkInteger("vlanId", spec.vlanId, VLAN_ID_RANGE.min, VLAN_ID_RANGE.max, { range: `VLAN tags are ${VLAN_ID_RANGE.min} to ${VLAN_ID_RANGE.max}` });
 }
 
 function checkProxmoxNames(spec: ClusterSpec, report: Report): void {
@@ -375,15 +452,19 @@ function checkProxmoxNames(spec: ClusterSpec, report: Report): void {
       report(field, value, `not a valid Proxmox ${what} name; use letters, digits, '.', '_' or '-', e.g. ${what === "bridge" ? "vmbr0" : "local-lvm"}`);
     }
   };
+  const host = (field: string, value: string) => {
+    if (typeof value !== "string" || !PROXMOX_NAME.test(value)) {
+      report(field, value, "not a valid Proxmox node name; use the host's name as Proxmox shows it, e.g. pve");
+    }
+  };
   name("bridge", spec.bridge, "bridge");
   name("datastoreId", spec.datastoreId, "datastore");
   name("imageDatastoreId", spec.imageDatastoreId, "datastore");
-  spec.nodes.forEach((node, index) => name(`controlPlanes[${index}].datastoreId`, node.datastoreId, "datastore"));
-  spec.workers.forEach((node, index) => name(`workers[${index}].datastoreId`, node.datastoreId, "datastore"));
+  host("proxmoxNode", spec.proxmoxNode);
+  // A node's datastore or host taken from the cluster's is checked there, once, not again under each node.
   allNodesOf(spec).forEach(({ node, list, index }) => {
-    if (typeof node.proxmoxHost !== "string" || !PROXMOX_NAME.test(node.proxmoxHost)) {
-      report(`${list}[${index}].proxmoxNode`, node.proxmoxHost, "not a valid Proxmox node name; use the host's name as Proxmox shows it, e.g. pve");
-    }
+    if (node.datastoreId !== spec.datastoreId) name(`${list}[${index}].datastoreId`, node.datastoreId, "datastore");
+    if (!isClusterHost(spec, node.proxmoxHost)) host(`${list}[${index}].proxmoxNode`, node.proxmoxHost);
   });
   if (typeof spec.cpuType !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(spec.cpuType)) {
     report("cpuType", spec.cpuType, "not a QEMU CPU type; use host or e.g. x86-64-v2-AES");
@@ -391,40 +472,39 @@ function checkProxmoxNames(spec: ClusterSpec, report: Report): void {
 }
 
 function checkHttpsUrl(field: string, value: string, report: Report): void {
-  const fault = httpsUrlFault(value);
-  if (fault === "scheme") report(field, value, "must be an https:// URL, e.g. https://factory.talos.dev");
-  if (fault === "credentials") report(field, withoutCredentials(value), "must not embed credentials; remove the user:password@ part");
+  const faults = urlFaults(value);
+  const scheme = "must be an https:// URL, e.g. https://factory.talos.dev";
+  const credentials = "must not embed credentials; remove the user:password@ part";
+  if (faults.scheme || faults.credentials) {
+    report(field, maskUrlCredentials(value), faults.scheme && faults.credentials ? `${scheme}, and ${credentials}` : faults.scheme ? scheme : credentials);
+  }
 }
 
 /** Rules for the Proxmox API endpoint (the stack's provider setting, not the construct's). */
 export function validateProxmoxEndpoint(field: string, endpoint: string): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
-  checkTerraformTemplates(endpoint, field, (field, value, message) => problems.push({ field, value, message }), () => false);
+  const value = maskUrlCredentials(endpoint);
+  checkTerraformTemplates(endpoint, field, (field, _value, message) => problems.push({ field, value, message }), () => false);
   if (problems.length > 0) return problems;
-  switch (httpsUrlFault(endpoint)) {
-    case "scheme":
-      return [{ field, value: endpoint, message: "the Proxmox API must be reached over https; write it as https://<host>:8006" }];
-    case "credentials":
-      return [{ field, value: withoutCredentials(endpoint), message: "must not embed credentials; remove them and export PROXMOX_VE_API_TOKEN instead" }];
-    default:
-      return [];
+  const faults = urlFaults(endpoint);
+  const https = `the Proxmox API must be reached over https${faults.http ? ", not http (the API token goes with every request)" : ""}`;
+  if (faults.scheme && faults.credentials) {
+    return [{ field, value, message: `${https}, and the URL must not embed credentials; write it as https://<host>:8006 and export PROXMOX_VE_API_TOKEN instead` }];
   }
+  if (faults.scheme) return [{ field, value, message: `${https}; write it as https://<host>:8006` }];
+  if (faults.credentials) return [{ field, value, message: "must not embed credentials; remove them and export PROXMOX_VE_API_TOKEN instead" }];
+  return [];
 }
 
-/** Why a value is not a plain https URL, or undefined when it is one. */
-function httpsUrlFault(value: string): "scheme" | "credentials" | undefined {
+/** What keeps a value from being a plain https URL: another scheme (http in particular), credentials in it, or both. */
+function urlFaults(value: string): { readonly scheme: boolean; readonly http: boolean; readonly credentials: boolean } {
+  // Credentials count whatever the scheme, and in text that is no URL at all.
+  const credentials = maskUrlCredentials(value) !== value;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return "scheme";
+    return { scheme: true, http: false, credentials };
   }
-  if (url.protocol !== "https:") return "scheme";
-  return url.username || url.password ? "credentials" : undefined;
-}
-
-/** The URL with any user:password@ masked, so error messages never echo a secret. */
-function withoutCredentials(value: string): string {
-  const url = new URL(value);
-  return `${url.protocol}//***@${url.host}${url.pathname}`;
+  return { scheme: url.protocol !== "https:", http: url.protocol === "http:", credentials: credentials || url.username !== "" || url.password !== "" };
 }

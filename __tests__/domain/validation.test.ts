@@ -4,7 +4,8 @@
  * same rules run in the construct (props) and the HOMELAB_CONFIG loader
  * (file); file-only rules (unknown fields, types, credentials) are at the end.
  */
-import { ControlPlaneHaProps, clusterWarnings, warningSubjectOf, formatProblem, resolveClusterSpec, validateClusterSpec } from "../../domain";
+import { ControlPlaneHaProps, clusterWarnings, fieldRef, warningSubjectOf, formatProblem, problemFormatter, resolveClusterSpec, validateClusterSpec, validateProxmoxEndpoint } from "../../domain";
+import { maskUrlCredentials } from "../../domain/url-credentials";
 import { loadHomelabConfig, parseHomelabConfig } from "../../config/load-homelab-config";
 
 const nodes = (count: number, name = (i: number) => `cp${i}`) =>
@@ -73,7 +74,7 @@ describe("refused cluster descriptions", () => {
     ["a Terraform template directive in a datastore", { datastoreId: "local-%{if true}x%{endif}" }, /^datastoreId = "local-%\{if true\}x%\{endif\}": contains "\$\{" or "%\{"/],
     ["a Terraform expression in a node's Proxmox host", { controlPlanes: [{ name: "a", ip: "192.168.1.211", proxmoxNode: "${var.x}" }, ...nodes(3).slice(1)] }, /^controlPlanes\[0\]\.proxmoxNode = "\$\{var\.x\}": contains/],
     ["a VM id below 100", { controlPlanes: [{ name: "a", ip: "192.168.1.211", vmId: 99 }, ...nodes(3).slice(1)] }, /^controlPlanes\[0\]\.vmId = 99: Proxmox VM ids are integers from 100 to 999999999/],
-    ["a VM id above 999999999", { controlPlanes: [{ name: "a", ip: "192.168.1.211", vmId: 1_000_000_000 }, ...nodes(3).slice(1)] }, /^controlPlanes\[0\]\.vmId = 1000000000: Proxmox VM ids are integers/],
+    ["a VM id above 999999999", { controlPlanes: [{ name: "a", ip: "192.168.1.211", vmId: 1_000_000_000 }, ...nodes(3).slice(1)] }, /^controlPlanes\[0\]\.vmId = 1000000000: too large: Proxmox VM ids are integers from 100 to 999999999; pick an id of at most 999999999$/],
     // versions
     ["a Talos version without the v", { talosVersion: "1.13.9" }, /^talosVersion = "1\.13\.9": not a Talos version; write it as vMAJOR\.MINOR\.PATCH, e\.g\. v1\.13\.9 \(supported: v1\.11\.x, v1\.12\.x, v1\.13\.x, v1\.14\.x\)$/],
     ["a Talos version that is a word", { talosVersion: "latest" }, /^talosVersion = "latest": not a Talos version/],
@@ -125,7 +126,7 @@ describe("refused HOMELAB_CONFIG files", () => {
     ["a wrong type", "vm: { memoryMib: 4GB }", /vm\.memoryMib = "4GB": must be a whole number/],
     ["a list where a string belongs", "vip: [192.168.1.210]", /vip = \["192\.168\.1\.210"\]: must be a string/],
     ["an http Proxmox endpoint", 'proxmox: { endpoint: "http://192.168.1.10:8006" }', /proxmox\.endpoint = "http:\/\/192\.168\.1\.10:8006": the Proxmox API must be reached over https/],
-    ["credentials in the endpoint", 'proxmox: { endpoint: "https://root@pam:secret@pve:8006" }', /proxmox\.endpoint = "https:\/\/\*\*\*@pve:8006\/": must not embed credentials; remove them and export PROXMOX_VE_API_TOKEN/],
+    ["credentials in the endpoint", 'proxmox: { endpoint: "https://root@pam:secret@pve:8006" }', /proxmox\.endpoint = "https:\/\/root@pam:\*\*\*@pve:8006": must not embed credentials; remove them and export PROXMOX_VE_API_TOKEN/],
     ["an API token field", 'proxmox: { api_token: "x" }', /proxmox\.api_token = "\*\*\*": API tokens and passwords never go in the file/],
     ["a Terraform expression in the Proxmox endpoint", 'proxmox: { endpoint: "https://pve:8006/${file(\\"/etc/hostname\\")}" }', /proxmox\.endpoint = "https:\/\/pve:8006\/\$\{file\(.*\)\}": contains "\$\{" or "%\{", which Terraform would evaluate/],
     ["a hexadecimal VM id", "controlPlanes: [{ name: a, ip: 192.168.1.211, vmId: 0x100 }]", /controlPlanes\[0\]\.vmId = "0x100": YAML reads this as 256; write numbers in plain decimal \(256\)/],
@@ -143,5 +144,92 @@ describe("refused HOMELAB_CONFIG files", () => {
 describe("HOMELAB_CONFIG set but empty", () => {
   test("fails, rather than silently building the reference homelab", () => {
     expect(() => loadHomelabConfig("")).toThrow(/HOMELAB_CONFIG is set but empty; name a YAML or JSON file, or unset it/);
+  });
+});
+
+describe("follow-on errors and derived values", () => {
+  test("fails on a bad networkCidr once, without the gateway and DNS server derived from it", () => {
+    // GIVEN a network that is no CIDR, and neither gateway nor DNS servers set
+    // WHEN the props are checked
+    // THEN only the network is reported
+    expect(problems({ networkCidr: "192.168.1.0/33" })).toEqual(['networkCidr = "192.168.1.0/33": not an IPv4 network; write it in CIDR notation, e.g. 192.168.1.0/24']);
+  });
+
+  test("fails on a gateway that is set, even when the network is bad too", () => {
+    expect(problems({ networkCidr: "192.168.1.0/33", gateway: "x" })).toEqual([
+      'networkCidr = "192.168.1.0/33": not an IPv4 network; write it in CIDR notation, e.g. 192.168.1.0/24',
+      'gateway = "x": not an IPv4 address; write four numbers 0-255 separated by dots, e.g. 192.168.1.211',
+    ]);
+  });
+
+  test("fails on a node's own Proxmox host under the node, and on a host of proxmoxNodes once, under proxmoxNodes", () => {
+    expect(problems({ proxmoxNodes: ["pve1", "bad host"] })).toEqual([expect.stringMatching(/^proxmoxNodes\[1\] = "bad host": not a valid Proxmox node name/)]);
+    expect(problems({ proxmoxNode: "bad host" })).toEqual([expect.stringMatching(/^proxmoxNode = "bad host": not a valid Proxmox node name/)]);
+  });
+
+  test("fails on a bad datastore once, not again under each node that takes it", () => {
+    expect(problems({ datastoreId: "local lvm" })).toEqual([expect.stringMatching(/^datastoreId = "local lvm": not a valid Proxmox datastore name/)]);
+  });
+
+  test("fails on a Terraform expression in proxmoxNode once, not under each node placed on it", () => {
+    expect(problems({ proxmoxNode: "${var.x}" })).toEqual([expect.stringMatching(/^proxmoxNode = "\$\{var\.x\}": contains "\$\{"/), expect.stringMatching(/^proxmoxNode = "\$\{var\.x\}": not a valid Proxmox node name/)]);
+  });
+
+  test("suggests setting a VM id explicitly only when it was derived", () => {
+    const given = problems({ controlPlanes: [{ name: "a", ip: "192.168.1.211", vmId: 50 }, ...nodes(3).slice(1)] });
+    expect(given).toEqual(["controlPlanes[0].vmId = 50: Proxmox VM ids are integers from 100 to 999999999 (Proxmox reserves those below 100); pick an id from 100 up"]);
+  });
+});
+
+describe("numbers above their maximum", () => {
+  test.each([
+    ["a disk", { diskSizeGib: 70_000 }, "diskSizeGib = 70000: too large: the maximum is 65536 GiB; use a value from 10 to 65536"],
+    ["a node's cores", { controlPlanes: [{ name: "a", ip: "192.168.1.211", cores: 513 }, ...nodes(3).slice(1)] }, "controlPlanes[0].cores = 513: too large: the maximum is 512 cores; use a value from 2 to 512"],
+    ["the VIP wait", { vipReadyTimeoutSeconds: 3601 }, "vipReadyTimeoutSeconds = 3601: too large: the maximum is 3600; use a value from 1 to 3600"],
+  ])("fails on %s saying it is too large and what the maximum is", (_, props, message) => {
+    expect(problems(props as ControlPlaneHaProps)).toEqual([message]);
+  });
+});
+
+describe("how a problem is printed", () => {
+  test("names fields in the text by the props' names, or by the names a reader gives them", () => {
+    // GIVEN a problem whose message and origin name a field
+    const problem = { field: "gateway", value: "10.0.0.0", origin: `not set: from ${fieldRef("networkCidr")}`, message: `must be inside ${fieldRef("networkCidr")}` };
+    // THEN the props' names by default, the reader's through problemFormatter
+    expect(formatProblem(problem)).toBe('gateway = "10.0.0.0" (not set: from networkCidr): must be inside networkCidr');
+    expect(problemFormatter((field) => field.replace("networkCidr", "network.cidr").replace("gateway", "network.gateway"))(problem)).toBe(
+      'network.gateway = "10.0.0.0" (not set: from network.cidr): must be inside network.cidr',
+    );
+  });
+
+  test("masks the credentials of every URL it echoes, whatever the scheme", () => {
+    expect(formatProblem({ field: "x", value: "ftp://u:hunter2@h/p", message: "see postgres://tf:hunter2@db:5432/state" })).toBe(
+      'x = "ftp://u:***@h/p": see postgres://tf:***@db:5432/state',
+    );
+  });
+
+  test.each([
+    ["http://root:hunter2@pve:8006", "http://root:***@pve:8006"],
+    ["https://root@pam:hunter2@pve:8006/api2", "https://root@pam:***@pve:8006/api2"],
+    ["ssh://token123@host", "ssh://***@host"],
+    ['endpoint: "http://a:b@c", next: "https://d:e@f"', 'endpoint: "http://a:***@c", next: "https://d:***@f"'],
+    ["https://pve:8006/api2/json", "https://pve:8006/api2/json"],
+    ["root@pam has no scheme", "root@pam has no scheme"],
+  ])("masks %s as %s", (text, masked) => {
+    expect(maskUrlCredentials(text)).toBe(masked);
+  });
+
+  test("fails on an http endpoint saying http is refused; on another scheme, that https is needed", () => {
+    expect(validateProxmoxEndpoint("proxmox.endpoint", "http://pve:8006").map(formatProblem)).toEqual([
+      'proxmox.endpoint = "http://pve:8006": the Proxmox API must be reached over https, not http (the API token goes with every request); write it as https://<host>:8006',
+    ]);
+    expect(validateProxmoxEndpoint("proxmox.endpoint", "pve:8006").map(formatProblem)).toEqual([
+      'proxmox.endpoint = "pve:8006": the Proxmox API must be reached over https; write it as https://<host>:8006',
+    ]);
+  });
+
+  test("keeps the value of a problem masked, not only its printed line", () => {
+    const [problem] = validateClusterSpec(resolveClusterSpec({ imageFactoryUrl: "http://me:hunter2@factory.lan" }));
+    expect(problem.value).toBe("http://me:***@factory.lan");
   });
 });
