@@ -99,6 +99,23 @@ describe("npm run verify", () => {
     }
   });
 
+  test("with several clusters synthesized, fails in one line naming them, and reads the one --cluster names", async () => {
+    const { dir, env } = project({ withState: false, tools: ["talosctl", "terraform"] });
+    try {
+      // GIVEN a second cluster's stack beside homelab's
+      fs.mkdirSync(path.join(dir, "cdktf.out", "stacks", "lab"));
+      fs.writeFileSync(path.join(dir, "cdktf.out", "stacks", "lab", "cdk.tf.json"), "{}\n");
+      // WHEN no cluster is named, or one that is not there, or one that is
+      const [unnamed, unknown, named] = await Promise.all([runVerify(dir, env), runVerify(dir, env, ["--cluster", "prod"]), runVerify(dir, env, ["--cluster", "lab"])]);
+      // THEN
+      expect([unnamed.code, unnamed.stderr]).toEqual([2, "verify: there are several clusters (homelab, lab): name one with --cluster NAME\n"]);
+      expect([unknown.code, unknown.stderr]).toEqual([2, "verify: no cluster named prod here; the clusters are: homelab, lab\n"]);
+      expect([named.code, named.stderr]).toEqual([2, "verify: no Terraform state in cdktf.out/stacks/lab: deploy first, or give --talosconfig and --kubeconfig\n"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("fails in one line when there is no Terraform state", async () => {
     const { dir, env } = project({ withState: false, tools: ["talosctl", "terraform"] });
     try {
