@@ -11,6 +11,8 @@ export const CONTROL_PLANE_MINIMUMS = { cores: 2, memoryMib: 2048, diskSizeGib: 
  * @see https://www.talos.dev/v1.12/introduction/system-requirements/
  */
 export const WORKER_MINIMUMS = { cores: 1, memoryMib: 1024, diskSizeGib: 10 } as const;
+/** The largest VM the checks accept: well above any homelab host, so a value past them is a typo (an extra digit). */
+export const VM_MAXIMUMS = { cores: 512, memoryMib: 4_194_304, diskSizeGib: 65_536 } as const;
 /** More etcd members slow every write without a useful gain in tolerance. */
 export const MAX_CONTROL_PLANES = 7;
 /** What Proxmox accepts as a VM id. */

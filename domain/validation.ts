@@ -6,7 +6,7 @@
  */
 import { ClusterSpec, NodeSpec } from "./cluster-spec";
 import { Ipv4Network, broadcastAddress, enclosingNetwork, formatCidr, networkAddress, networkContains, parseCidr, parseIpv4 } from "./ipv4";
-import { CONTROL_PLANE_MINIMUMS, MAX_CONTROL_PLANES, PROXMOX_VM_ID_RANGE, VLAN_ID_RANGE, WORKER_MINIMUMS } from "./limits";
+import { CONTROL_PLANE_MINIMUMS, MAX_CONTROL_PLANES, PROXMOX_VM_ID_RANGE, VLAN_ID_RANGE, VM_MAXIMUMS, WORKER_MINIMUMS } from "./limits";
 import { failuresTolerated } from "./quorum";
 import { HA_RULES_KINDS } from "./cluster-fields";
 import { IMAGE_IMPORT_METHODS } from "./image-factory";
@@ -378,20 +378,20 @@ function duplicate<T>(seen: Map<T, Seen>, value: T, entry: Seen, field: string, 
 function checkResources(spec: ClusterSpec, checkInteger: IntegerCheck): void {
   const min = CONTROL_PLANE_MINIMUMS;
   const disk = (field: string, value: number, minimum: number, role: string) =>
-    checkInteger(field, value, minimum, 65_536, { belowMin: `Talos needs at least ${minimum} GiB for a ${role}`, unit: "GiB" });
+    checkInteger(field, value, minimum, VM_MAXIMUMS.diskSizeGib, { belowMin: `Talos needs at least ${minimum} GiB for a ${role}`, unit: "GiB" });
   disk("diskSizeGib", spec.diskSizeGib, min.diskSizeGib, "control plane");
   // Per-node values (they carry the cluster-wide default) are reported once per distinct field.
   spec.nodes.forEach((node, index) => {
     if (node.diskSizeGib !== spec.diskSizeGib) disk(`controlPlanes[${index}].diskSizeGib`, node.diskSizeGib, min.diskSizeGib, "control plane");
-    checkInteger(`controlPlanes[${index}].cores`, node.cores, min.cores, 512, { belowMin: `Talos needs at least ${min.cores} cores for a control plane`, unit: "cores" });
-    checkInteger(`controlPlanes[${index}].memoryMib`, node.memoryMib, min.memoryMib, 4_194_304, { belowMin: `Talos needs at least ${min.memoryMib} MiB for a control plane`, unit: "MiB" });
+    checkInteger(`controlPlanes[${index}].cores`, node.cores, min.cores, VM_MAXIMUMS.cores, { belowMin: `Talos needs at least ${min.cores} cores for a control plane`, unit: "cores" });
+    checkInteger(`controlPlanes[${index}].memoryMib`, node.memoryMib, min.memoryMib, VM_MAXIMUMS.memoryMib, { belowMin: `Talos needs at least ${min.memoryMib} MiB for a control plane`, unit: "MiB" });
   });
   const worker = WORKER_MINIMUMS;
   disk("workerDiskSizeGib", spec.workerDiskSizeGib, worker.diskSizeGib, "worker");
   spec.workers.forEach((node, index) => {
     if (node.diskSizeGib !== spec.workerDiskSizeGib) disk(`workers[${index}].diskSizeGib`, node.diskSizeGib, worker.diskSizeGib, "worker");
-    checkInteger(`workers[${index}].cores`, node.cores, worker.cores, 512, { belowMin: `Talos needs at least ${worker.cores} core for a worker`, unit: "cores" });
-    checkInteger(`workers[${index}].memoryMib`, node.memoryMib, worker.memoryMib, 4_194_304, { belowMin: `Talos needs at least ${worker.memoryMib} MiB for a worker`, unit: "MiB" });
+    checkInteger(`workers[${index}].cores`, node.cores, worker.cores, VM_MAXIMUMS.cores, { belowMin: `Talos needs at least ${worker.cores} core for a worker`, unit: "cores" });
+    checkInteger(`workers[${index}].memoryMib`, node.memoryMib, worker.memoryMib, VM_MAXIMUMS.memoryMib, { belowMin: `Talos needs at least ${worker.memoryMib} MiB for a worker`, unit: "MiB" });
   });
 }
 
