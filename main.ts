@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     }
     app.synth();
     normalizeSynthesizedStacks(stagingDir);
-  });
+  }, { removeStaleStacks: !runByCdktfCli() });
 }
 
 /**

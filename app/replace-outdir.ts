@@ -26,26 +26,37 @@ const DERIVED_OUTPUTS = ["review.md", "hcl"];
  * atomic rename; when it throws, `outdir` is untouched. The staging folder is
  * removed either way.
  */
-export function replaceOutdir(outdir: string, synthesize: (stagingDir: string) => void): void {
+export interface ReplaceOutdirOptions {
+  /**
+   * Remove the folders of stacks this synth does not write. Off when the
+   * cdktf CLI runs the app: it lists the stack folders before the synth and
+   * removes the orphans itself afterwards (without `force`: a folder already
+   * gone fails its run).
+   * @default true
+   */
+  readonly removeStaleStacks?: boolean;
+}
+
+export function replaceOutdir(outdir: string, synthesize: (stagingDir: string) => void, options: ReplaceOutdirOptions = {}): void {
   const target = path.resolve(outdir);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const staging = fs.mkdtempSync(`${target}.staging-`);
   try {
     synthesize(staging);
-    moveInto(staging, target);
+    moveInto(staging, target, options.removeStaleStacks ?? true);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 
-function moveInto(staging: string, target: string): void {
+function moveInto(staging: string, target: string, staleStacks: boolean): void {
   const files = listFiles(staging);
   // Stack files first, manifest.json last: tools find the stacks through the manifest.
   files.sort((a, b) => Number(a === "manifest.json") - Number(b === "manifest.json") || a.localeCompare(b));
   for (const stackDir of new Set(files.map(path.dirname).filter((dir) => dir !== "."))) {
     removeStaleSynthesizedFiles(path.join(target, stackDir), new Set(files.filter((file) => path.dirname(file) === stackDir).map((file) => path.basename(file))));
   }
-  removeStaleStacks(path.join(target, "stacks"), new Set(files.filter((file) => file.startsWith(`stacks${path.sep}`)).map((file) => file.split(path.sep)[1])));
+  if (staleStacks) removeStaleStacks(path.join(target, "stacks"), new Set(files.filter((file) => file.startsWith(`stacks${path.sep}`)).map((file) => file.split(path.sep)[1])));
   for (const derived of DERIVED_OUTPUTS) fs.rmSync(path.join(target, derived), { recursive: true, force: true });
   for (const file of files) {
     fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });

@@ -81,4 +81,19 @@ describe("replaceOutdir", () => {
     expect(fs.readdirSync(stackDir).sort()).toEqual([".terraform", ".terraform.lock.hcl", "cdk.tf.json"]);
     expect(fs.readdirSync(path.dirname(outdir))).toEqual(["cdktf.out"]);
   });
+
+  test("the folder of a stack no longer written goes, unless the cdktf CLI runs the app (it removes orphans itself)", () => {
+    const write = (staging: string) => {
+      fs.mkdirSync(path.join(staging, "stacks", "lab"), { recursive: true });
+      fs.writeFileSync(path.join(staging, "stacks", "lab", "cdk.tf.json"), "lab");
+    };
+    // GIVEN homelab's folder from an earlier synth; WHEN only lab is written
+    const underCli = previousOutput();
+    replaceOutdir(underCli, write, { removeStaleStacks: false });
+    const plain = previousOutput();
+    replaceOutdir(plain, write);
+    // THEN the cdktf CLI still finds the folder it listed before the synth; a plain synth leaves only lab
+    expect(fs.readdirSync(path.join(underCli, "stacks")).sort()).toEqual(["homelab", "lab"]);
+    expect(fs.readdirSync(path.join(plain, "stacks"))).toEqual(["lab"]);
+  });
 });

@@ -18,3 +18,13 @@ export function synthesizedStacks(projectDir: string): string[] {
     return [];
   }
 }
+
+/** Whether a synthesized stack keeps its state in a local file (its backend is local). */
+export function keepsLocalState(projectDir: string, stackId: string): boolean {
+  try {
+    const json = JSON.parse(fs.readFileSync(path.join(projectDir, "cdktf.out", "stacks", stackId, "cdk.tf.json"), "utf8")) as { terraform?: { backend?: Record<string, unknown> } };
+    return json.terraform?.backend?.local !== undefined;
+  } catch {
+    return false;
+  }
+}

@@ -36,8 +36,8 @@ export async function terraformOutputJson(props: TerraformOutputProps): Promise<
     cwd: stackDir,
     timeoutMs: props.timeoutMs ?? 10_000,
     label: "terraform output -json",
-    // No prompts; no colour.
-    env: { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0" },
+    // No prompts; no colour; no call to HashiCorp's version-check service.
+    env: { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" },
   });
   if (result.code !== 0) {
     // An uninitialised folder or an unreadable backend: both mean "no state here" to the operator.

@@ -11,9 +11,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Credentials, StackFacts } from "../contracts";
-import { synthesizedStacks } from "../adapters/synthesized-stacks";
+import { keepsLocalState, synthesizedStacks } from "../adapters/synthesized-stacks";
 import { terraformOutputJson } from "../adapters/terraform";
-import { chooseCluster } from "../../domain/cluster-set";
+import { chooseCluster, legacyStateMove } from "../../domain/cluster-set";
 import { NoStateError, StackOutputs, factsFromConfiguration, parseStackOutputs, stackDirOf } from "../../domain/stack-outputs";
 
 /** Exit codes: 0 everything holds, 1 a check failed, 2 the command could not run (missing tool, no state, cluster unreachable). */
@@ -128,6 +128,10 @@ function chosenStack(args: CommonArgs): string {
   if (stacks.length === 0) throw new NoStateError("no Terraform state: nothing is synthesized in cdktf.out/stacks (npm run synth, then deploy), or give --talosconfig and --kubeconfig");
   const choice = chooseCluster(stacks, args.cluster);
   if ("problem" in choice) throw new OneLineError(choice.problem);
+  // Its state may still be the file from before stacks were named after their cluster: "deploy first" would be wrong advice.
+  const states = stacks.map((stackId) => ({ stackId, local: keepsLocalState(args.projectDir, stackId) }));
+  const move = legacyStateMove(states, choice.stackId, (file) => fs.existsSync(path.join(args.projectDir, file)));
+  if (move !== undefined) throw new OneLineError(move);
   return choice.stackId;
 }
 

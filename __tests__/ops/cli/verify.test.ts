@@ -116,6 +116,22 @@ describe("npm run verify", () => {
     }
   });
 
+  test("fails in one line saying to move the state, not to deploy, when the cluster's state is still terraform.homelab.tfstate", async () => {
+    const { dir, env } = project({ withState: false, tools: ["talosctl", "terraform"] });
+    try {
+      // GIVEN only cluster lab, with a local backend, and the state file from before stacks were named after their cluster
+      fs.rmSync(path.join(dir, "cdktf.out", "stacks", "homelab"), { recursive: true });
+      fs.mkdirSync(path.join(dir, "cdktf.out", "stacks", "lab"));
+      fs.writeFileSync(path.join(dir, "cdktf.out", "stacks", "lab", "cdk.tf.json"), JSON.stringify({ terraform: { backend: { local: { path: "../../../terraform.lab.tfstate" } } } }));
+      fs.writeFileSync(path.join(dir, "terraform.homelab.tfstate"), "{}");
+      const run = await runVerify(dir, env);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^verify: terraform\.homelab\.tfstate in the project folder .* mv terraform\.homelab\.tfstate terraform\.lab\.tfstate\n$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("fails in one line when there is no Terraform state", async () => {
     const { dir, env } = project({ withState: false, tools: ["talosctl", "terraform"] });
     try {
