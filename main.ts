@@ -11,7 +11,7 @@ import { Annotations, App } from "cdktf";
 import { replaceOutdir } from "./app/replace-outdir";
 import { normalizeSynthesizedStacks } from "./app/stack-json";
 import type { LoadedCluster } from "./config/load-clusters";
-import { ResolvedStateBackend, clusterWarnings, legacyStateMove, resolveClusterSpec, resolveStateBackend, stackIdOf, warningSubjectOf } from "./domain";
+import { ResolvedStateBackend, clusterWarnings, legacyStateMove, resolveClusterSpec, resolveStateBackend, stackIdOf, stackStateOf, warningSubjectOf } from "./domain";
 import { HomelabStack } from "./stacks/homelab-stack";
 
 async function main(): Promise<void> {
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   });
   // The local state files sit beside cdktf.out (stacks/<id>/../../../).
   const projectDir = path.dirname(path.resolve(outdir));
-  const stateOf = stacks.map(({ stackId, backend }) => ({ stackId, local: backend.type === "local" }));
+  const stateOf = clusters.map(({ props }) => stackStateOf(props));
   const legacyMoves = new Map(stacks.map(({ stackId }) => [stackId, legacyStateMove(stateOf, stackId, (file) => fs.existsSync(path.join(projectDir, file)))]));
 
   // The construct records each warning as an annotation, which the cdktf CLI

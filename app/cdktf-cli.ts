@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadClusters } from "../config/load-clusters";
-import { chooseCluster, legacyStateMove, resolveClusterSpec, resolveStateBackend, stackIdOf } from "../domain";
+import { chooseCluster, legacyStateMove, stackStateOf } from "../domain";
 
 const COMMANDS = ["deploy", "diff", "destroy"] as const;
 type CdktfCommand = (typeof COMMANDS)[number];
@@ -62,10 +62,7 @@ function main(): number {
   const [command, ...argv] = process.argv.slice(2);
   const projectDir = process.cwd();
   try {
-    const stacks = loadClusters(process.env.HOMELAB_CONFIG).map(({ props }) => {
-      const spec = resolveClusterSpec(props.cluster);
-      return { stackId: stackIdOf(spec.clusterName), local: resolveStateBackend(props.backend, spec.clusterName).type === "local" };
-    });
+    const stacks = loadClusters(process.env.HOMELAB_CONFIG).map(({ props }) => stackStateOf(props));
     const run = cdktfInvocation({ command, argv, stacks, exists: (file) => fs.existsSync(path.join(projectDir, file)), projectDir, env: process.env });
     const result = spawnSync(run.file, [...run.args], { stdio: "inherit", env: run.env });
     if (result.error) throw new CdktfCliRefusal(`cannot run the cdktf CLI (${run.file}): ${result.error.message}; run npm ci first`);

@@ -8,8 +8,10 @@ import { ValidationProblem } from "../domain";
 
 /** Field names that hold credentials, in any of the usual spellings. */
 const SECRET_FIELD = /^(api[-_]?token|token|password|secret|private[-_]?key)$/i;
-/** `user@realm!tokenid=uuid` (Proxmox token) or a `PVEAPIToken=` header value. */
-const TOKEN_VALUE = /PVEAPIToken=|[\w.-]+@[\w.-]+![\w.-]+=[0-9a-f-]{8,}/i;
+/** `user@realm!tokenid=uuid`: a Proxmox API token. */
+const PROXMOX_TOKEN = /[\w.-]+@[\w.-]+![\w.-]+=[0-9a-f-]{8,}/;
+/** A Proxmox token, or a `PVEAPIToken=` header value. */
+const TOKEN_VALUE = new RegExp(`PVEAPIToken=|${PROXMOX_TOKEN.source}`, "i");
 /** A PostgreSQL connection string (it carries the password): a field named for one, or a URL or keyword form. */
 const CONN_FIELD = /^(conn[-_]?str(ing)?|connection[-_]?string|pg[-_]?conn[-_]?str|dsn|database[-_]?url)$/i;
 const CONN_VALUE = /^\s*postgres(ql)?:\/\/|\bpassword\s*=/i;
@@ -53,6 +55,6 @@ export function maskSecretsInText(line: string): string {
       SECRET_FIELD.test(key) || CONN_FIELD.test(key) ? `${quote}${key}${quote}${separator}***` : match,
     )
     .replace(/PVEAPIToken=\S*/gi, "PVEAPIToken=***")
-    .replace(/[\w.-]+@[\w.-]+![\w.-]+=[0-9a-f-]{8,}/gi, "***")
+    .replace(new RegExp(PROXMOX_TOKEN.source, "gi"), "***")
     .replace(/\b(password\s*=\s*)[^\s'"]+/gi, "$1***");
 }

@@ -63,6 +63,12 @@ export function chooseCluster(available: readonly string[], requested: string | 
   return { problem: `there are several clusters (${list}): name one with ${flag}` };
 }
 
+/** Whether a synthesized stack (its cdk.tf.json) keeps its state in a local file: its backend is `local`. */
+export function keepsLocalState(stackJson: unknown): boolean {
+  const backend = (stackJson as { terraform?: { backend?: Record<string, unknown> } } | undefined)?.terraform?.backend;
+  return backend?.local !== undefined;
+}
+
 /** A stack as the legacy-state rule sees it. */
 export interface StackState {
   readonly stackId: string;

@@ -26,3 +26,4 @@ export * from "./stack-outputs";
 export * from "./warnings";
 export * from "./limits";
 export * from "./cluster-set";
+export * from "./stack-state";

@@ -21,7 +21,7 @@ import { baseConfigAt, commitOf, extractRevision, repositoryTop } from "./git-re
 import { code } from "./markdown";
 import { renderReview } from "./render-review";
 import { TerraformJson } from "./stack-model";
-import { legacyStateMove, localStateFileOf } from "../domain";
+import { keepsLocalState, legacyStateMove } from "../domain";
 import { synthesizedStackFile, synthesizedStackNames } from "./synth-output";
 
 const root = path.resolve(__dirname, "..");
@@ -87,8 +87,7 @@ function refuseLegacyState(outdir: string, stackId: string): void {
 /** Whether the synthesized stack keeps a local state (its backend is local). */
 function isLocal(outdir: string, stackId: string): boolean {
   try {
-    const json = readJson(path.join(outdir, "stacks", stackId, "cdk.tf.json")) as { terraform?: { backend?: { local?: { path?: string } } } };
-    return json.terraform?.backend?.local?.path?.endsWith(localStateFileOf(stackId)) === true;
+    return keepsLocalState(readJson(path.join(outdir, "stacks", stackId, "cdk.tf.json")));
   } catch {
     return false;
   }

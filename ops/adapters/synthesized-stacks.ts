@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { keepsLocalState } from "../../domain/cluster-set";
 
 /** The stack ids, sorted; empty when nothing is synthesized there. */
 export function synthesizedStacks(projectDir: string): string[] {
@@ -20,10 +21,9 @@ export function synthesizedStacks(projectDir: string): string[] {
 }
 
 /** Whether a synthesized stack keeps its state in a local file (its backend is local). */
-export function keepsLocalState(projectDir: string, stackId: string): boolean {
+export function stackKeepsLocalState(projectDir: string, stackId: string): boolean {
   try {
-    const json = JSON.parse(fs.readFileSync(path.join(projectDir, "cdktf.out", "stacks", stackId, "cdk.tf.json"), "utf8")) as { terraform?: { backend?: Record<string, unknown> } };
-    return json.terraform?.backend?.local !== undefined;
+    return keepsLocalState(JSON.parse(fs.readFileSync(path.join(projectDir, "cdktf.out", "stacks", stackId, "cdk.tf.json"), "utf8")));
   } catch {
     return false;
   }

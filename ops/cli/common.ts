@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Credentials, StackFacts } from "../contracts";
-import { keepsLocalState, synthesizedStacks } from "../adapters/synthesized-stacks";
+import { stackKeepsLocalState, synthesizedStacks } from "../adapters/synthesized-stacks";
 import { terraformOutputJson } from "../adapters/terraform";
 import { chooseCluster, legacyStateMove } from "../../domain/cluster-set";
 import { NoStateError, StackOutputs, factsFromConfiguration, parseStackOutputs, stackDirOf } from "../../domain/stack-outputs";
@@ -129,7 +129,7 @@ function chosenStack(args: CommonArgs): string {
   const choice = chooseCluster(stacks, args.cluster);
   if ("problem" in choice) throw new OneLineError(choice.problem);
   // Its state may still be the file from before stacks were named after their cluster: "deploy first" would be wrong advice.
-  const states = stacks.map((stackId) => ({ stackId, local: keepsLocalState(args.projectDir, stackId) }));
+  const states = stacks.map((stackId) => ({ stackId, local: stackKeepsLocalState(args.projectDir, stackId) }));
   const move = legacyStateMove(states, choice.stackId, (file) => fs.existsSync(path.join(args.projectDir, file)));
   if (move !== undefined) throw new OneLineError(move);
   return choice.stackId;

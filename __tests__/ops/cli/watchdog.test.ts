@@ -6,6 +6,7 @@
  * standing for the commands' 14 s, and work that never ends.
  */
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
@@ -17,12 +18,16 @@ const common = path.resolve(PROJECT_ROOT, "ops", "cli", "common.ts");
 function run(script: string): Promise<{ code: number | null; stderr: string }> {
   const [bundle] = buildSync({ stdin: { contents: script, resolveDir: PROJECT_ROOT, loader: "ts" }, bundle: true, platform: "node", format: "cjs", write: false, logLevel: "error" }).outputFiles;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["-e", bundle.text], { env: { PATH: process.env.PATH, TMPDIR: os.tmpdir() }, stdio: ["ignore", "ignore", "pipe"] });
+    // A file, not `node -e`: a bundle can outgrow what one command-line argument may hold (E2BIG).
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "watchdog-")), "script.js");
+    fs.writeFileSync(file, bundle.text);
+    const child = spawn(process.execPath, [file], { env: { PATH: process.env.PATH, TMPDIR: os.tmpdir() }, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
     child.on("close", (code) => {
       clearTimeout(killer);
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
       resolve({ code, stderr });
     });
   });
