@@ -6,7 +6,7 @@ import { WORKER_INHERITS } from "./cluster-fields";
 import { ControlPlaneHaProps, ControlPlaneNodeProps } from "./control-plane-ha-props";
 import { formatIpv4, parseCidr, parseIpv4, withPrefixLength } from "./ipv4";
 import { nodeMacAddress } from "./mac-address";
-import { placedHost } from "./placement";
+import { placeNodes } from "./placement";
 import { defaultContract } from "./talos-versions";
 import { KUBERNETES_API_PORT, REFERENCE_HOMELAB, ReferenceHomelab } from "./reference-homelab";
 
@@ -20,6 +20,8 @@ export interface NodeSpec {
   readonly vmIdOrigin: "given" | "ip";
   /** The Proxmox host (Proxmox calls it a node) that runs the VM: `proxmoxNode` as given, or placed. */
   readonly proxmoxHost: string;
+  /** Whether the node named its host (`proxmoxNode`), or was placed. */
+  readonly proxmoxHostGiven: boolean;
   readonly macAddress: string;
   readonly cores: number;
   readonly memoryMib: number;
@@ -43,6 +45,8 @@ export type ClusterSpec = Omit<ReferenceHomelab, "controlPlanes" | "workers"> & 
   readonly kubernetesVersionGiven: boolean;
   /** Whether `gateway` was set, or derived as the first host address of `networkCidr`. */
   readonly gatewayGiven: boolean;
+  /** Whether `proxmoxNode` was set, or is the default (it is refused beside `proxmoxNodes`, which would silently win). */
+  readonly proxmoxNodeGiven: boolean;
   /** In the order given; the first is bootstrapped. */
   readonly nodes: readonly NodeSpec[];
   /** Worker nodes, in the order given; cores and memory default to the worker VM settings. */
@@ -69,28 +73,34 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
   const network = parseCidr(cluster.networkCidr);
   const gateway = givenGateway ?? (network ? formatIpv4(network.base + 1) : "");
 
-  // Control planes first, then workers: the order placement counts in.
-  const resolveNode = (node: ControlPlaneNodeProps, index: number, defaults: { readonly cores: number; readonly memoryMib: number; readonly diskSizeGib: number }): NodeSpec => ({
+  const placed = placeNodes(
+    controlPlanes.map((node) => ({ own: node.proxmoxNode })),
+    givenWorkers.map((node) => ({ own: node.proxmoxNode })),
+    cluster.proxmoxNodes,
+    cluster.proxmoxNode,
+  );
+  const resolveNode = (node: ControlPlaneNodeProps, proxmoxHost: string, defaults: { readonly cores: number; readonly memoryMib: number; readonly diskSizeGib: number }): NodeSpec => ({
     name: node.name,
     ip: node.ip,
     ipWithPrefixLength: network ? withPrefixLength(node.ip, network) : node.ip,
     vmId: node.vmId ?? defaultVmId(node.ip),
     vmIdOrigin: node.vmId === undefined ? "ip" : "given",
-    proxmoxHost: placedHost(node.proxmoxNode, index, cluster.proxmoxNodes, cluster.proxmoxNode),
+    proxmoxHost,
+    proxmoxHostGiven: node.proxmoxNode !== undefined,
     macAddress: nodeMacAddress(cluster.clusterName, node.name),
     cores: node.cores ?? defaults.cores,
     memoryMib: node.memoryMib ?? defaults.memoryMib,
     diskSizeGib: node.diskSizeGib ?? defaults.diskSizeGib,
     datastoreId: node.datastoreId ?? cluster.datastoreId,
   });
-  const nodes = controlPlanes.map((node, index) => resolveNode(node, index, cluster));
+  const nodes = controlPlanes.map((node, index) => resolveNode(node, placed.controlPlanes[index], cluster));
   // What a worker falls back to: the same table the docs and messages are made from.
   const workerDefaults = {
     cores: cluster[WORKER_INHERITS.cores],
     memoryMib: cluster[WORKER_INHERITS.memoryMib],
     diskSizeGib: cluster[WORKER_INHERITS.diskSizeGib],
   };
-  const workers = givenWorkers.map((node, index) => resolveNode(node, controlPlanes.length + index, workerDefaults));
+  const workers = givenWorkers.map((node, index) => resolveNode(node, placed.workers[index], workerDefaults));
 
   return {
     ...cluster,
@@ -99,6 +109,7 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     clusterEndpoint: `https://${cluster.vip}:${KUBERNETES_API_PORT}`,
     kubernetesVersionGiven: given.kubernetesVersion !== undefined,
     gatewayGiven: givenGateway !== undefined,
+    proxmoxNodeGiven: given.proxmoxNode !== undefined,
     nodes,
     workers,
     allowSchedulingOnControlPlanes: allowSchedulingOnControlPlanes ?? workers.length === 0,

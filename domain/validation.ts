@@ -12,6 +12,11 @@ import { HA_RULES_KINDS } from "./cluster-fields";
 import { IMAGE_IMPORT_METHODS } from "./image-factory";
 import { REFERENCE_HOMELAB } from "./reference-homelab";
 import { maskUrlCredentials } from "./url-credentials";
+import { placementProblems } from "./placement-rules";
+import { ValidationProblem, fieldRef } from "./validation-problem";
+
+export type { FieldNamer, ValidationProblem } from "./validation-problem";
+export { fieldRef, formatProblem, problemFormatter } from "./validation-problem";
 import {
   PROVIDER_NEWEST_CONTRACT,
   TALOS_OS_RELEASES,
@@ -24,54 +29,8 @@ import {
   talosRelease,
 } from "./talos-versions";
 
-export interface ValidationProblem {
-  /** Dotted path of the field, e.g. `controlPlanes[1].ip`. */
-  readonly field: string;
-  readonly value: unknown;
-  /**
-   * Where a value the user never wrote came from, e.g. "derived from the last
-   * octet of the IP 192.168.1.211". Fields named in it are written as {@link fieldRef}.
-   */
-  readonly origin?: string;
-  /**
-   * What is wrong and how to fix it. Fields named in it are written as
-   * {@link fieldRef}, so that {@link formatProblem} prints them under the
-   * names the reader uses (the props' or the file's).
-   */
-  readonly message: string;
-}
-
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PROXMOX_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
-
-/** A field named inside a message or an origin: `{{networkCidr}}`, printed as `networkCidr` or, for a file, `network.cidr`. */
-export function fieldRef(field: string): string {
-  return `{{${field}}}`;
-}
-
-const FIELD_REF = /\{\{([A-Za-z][\w.[\]]*)\}\}/g;
-
-/** Names a field for the reader; by default the props' own names. */
-export type FieldNamer = (field: string) => string;
-
-/**
- * `field = value (origin): message`, every field in it named by `nameOf`,
- * and any credentials of a URL in it masked (`user:***@`).
- */
-export function problemFormatter(nameOf: FieldNamer): (problem: ValidationProblem) => string {
-  const named = (text: string) => text.replace(FIELD_REF, (_, field: string) => nameOf(field));
-  return (problem) => {
-    const origin = problem.origin ? ` (${named(problem.origin)})` : "";
-    return maskUrlCredentials(`${nameOf(problem.field)} = ${JSON.stringify(problem.value)}${origin}: ${named(problem.message)}`);
-  };
-}
-
-const formatWithPropNames = problemFormatter((field) => field);
-
-/** `field = value (origin): message`, fields under the props' names (see {@link problemFormatter} for the file's). */
-export function formatProblem(problem: ValidationProblem): string {
-  return formatWithPropNames(problem);
-}
 
 /** Tells a value that is not known yet (a cdktf token) from a literal. */
 export type IsUnresolved = (value: unknown) => boolean;
@@ -105,6 +64,11 @@ export function validateClusterSpec(spec: ClusterSpec, options: ValidationOption
   checkResources(spec, checkInteger);
   checkProxmoxNames(spec, report);
   checkPlacementAndHa(spec, report, checkInteger);
+  // A host name already reported as malformed is not reported again as missing from the list.
+  const malformed = new Set(found.map(({ problem }) => problem.field));
+  for (const problem of placementProblems(spec)) {
+    if (!malformed.has(problem.field)) report(problem.field, problem.value, problem.message, problem.origin);
+  }
   checkInteger("vipReadyTimeoutSeconds", spec.vipReadyTimeoutSeconds, 1, 3600);
   checkHttpsUrl("imageFactoryUrl", spec.imageFactoryUrl, report);
   if (!IMAGE_IMPORT_METHODS.includes(spec.imageImport)) {
@@ -147,7 +111,7 @@ function checkTerraformTemplates(value: unknown, field: string, report: Report, 
 function userValuesOf(spec: ClusterSpec): object {
   const { clusterEndpoint, nodes, workers, ...cluster } = spec;
   // Under the names the props give them: a node's host is `proxmoxNode` there.
-  const given = ({ ipWithPrefixLength, macAddress, vmIdOrigin, proxmoxHost, datastoreId, ...node }: NodeSpec) => ({
+  const given = ({ ipWithPrefixLength, macAddress, vmIdOrigin, proxmoxHost, proxmoxHostGiven, datastoreId, ...node }: NodeSpec) => ({
     ...node,
     ...(isClusterHost(spec, proxmoxHost) ? {} : { proxmoxNode: proxmoxHost }),
     ...(datastoreId === spec.datastoreId ? {} : { datastoreId }),

@@ -20,8 +20,8 @@ export interface WarningSubject {
   readonly workerCount: number;
   /** Whether workloads may run on the control planes; undefined when not known (the review does not read it). */
   readonly allowSchedulingOnControlPlanes?: boolean;
-  /** Proxmox HA, when it manages the VMs: whether their disks are on storage every host sees. */
-  readonly proxmoxHa?: { readonly datastoreShared: boolean };
+  /** Proxmox HA, when it manages the VMs: the VMs' QEMU CPU type, when known. */
+  readonly proxmoxHa?: { readonly cpuType?: string };
   /** The Talos version the nodes run, when known. */
   readonly talosVersion?: string;
 }
@@ -33,7 +33,7 @@ export function warningSubjectOf(spec: ClusterSpec): WarningSubject {
     knownHosts: clusterHostsOf(spec),
     workerCount: spec.workers.length,
     allowSchedulingOnControlPlanes: spec.allowSchedulingOnControlPlanes,
-    proxmoxHa: spec.haEnabled ? { datastoreShared: spec.datastoreShared } : undefined,
+    proxmoxHa: spec.haEnabled ? { cpuType: spec.cpuType } : undefined,
     talosVersion: spec.talosVersion,
   };
 }
@@ -50,9 +50,9 @@ export function clusterWarnings(subject: WarningSubject): string[] {
   if (subject.workerCount === 0 && subject.allowSchedulingOnControlPlanes === false) {
     warnings.push("allowSchedulingOnControlPlanes is false and there are no workers: no node will run workloads; add workers or allow scheduling on the control planes");
   }
-  if (subject.proxmoxHa && !subject.proxmoxHa.datastoreShared) {
+  if (subject.proxmoxHa?.cpuType === "host") {
     warnings.push(
-      "Proxmox HA is on, but the VM disks are not on storage every host sees (vm.datastoreShared is false): HA can restart a VM only on its own host, not on another one when the host fails",
+      "Proxmox HA is on and vm.cpuType is host: every move HA makes (failback, a rule change, a migration before host maintenance) live-migrates a running VM between hosts whose CPUs may differ, which can crash it; use a model every host supports, e.g. x86-64-v2-AES",
     );
   }
   const staleKey = staleElectionKeyRisk(subject.talosVersion);

@@ -23,6 +23,12 @@ describe("clusterWarnings", () => {
     expect(fromReview.slice(0, knowable.length)).toEqual(knowable.map((warning) => `${warning}.`));
   });
 
+  test("no CPU warning under HA with a named CPU model, nor for cpuType host without HA", () => {
+    const subject = { controlPlanes: [{ name: "cp1", proxmoxHost: "pve1" }, { name: "cp2", proxmoxHost: "pve2" }, { name: "cp3", proxmoxHost: "pve3" }], knownHosts: ["pve1", "pve2", "pve3"], workerCount: 1 };
+    expect(clusterWarnings({ ...subject, proxmoxHa: { cpuType: "x86-64-v2-AES" } })).toEqual([]);
+    expect(clusterWarnings(subject)).toEqual([]);
+  });
+
   test("the reference homelab warns once: every control plane on host pve", () => {
     expect(clusterWarnings(warningSubjectOf(resolveClusterSpec()))).toEqual(["All 3 control planes run on Proxmox host pve: losing pve stops the cluster"]);
   });
@@ -37,14 +43,14 @@ describe("clusterWarnings", () => {
       knownHosts: ["pve1", "pve2", "pve3"],
       workerCount: 0,
       allowSchedulingOnControlPlanes: false,
-      proxmoxHa: { datastoreShared: false },
+      proxmoxHa: { cpuType: "host" },
       talosVersion: "v1.13.7",
     };
     expect(clusterWarnings(subject)).toEqual([
       "Proxmox host pve1 runs 2 of 3 control planes: losing pve1 leaves 1, below the quorum of 2, and stops the cluster",
       expect.stringMatching(/^Control planes cp1 and cp2 share Proxmox host pve1 while pve3 carries none: losing pve1 takes 2 etcd members at once/),
       expect.stringMatching(/^allowSchedulingOnControlPlanes is false and there are no workers/),
-      expect.stringMatching(/^Proxmox HA is on, but the VM disks are not on storage every host sees/),
+      expect.stringMatching(/^Proxmox HA is on and vm.cpuType is host: every move HA makes .* live-migrates a running VM between hosts whose CPUs may differ/),
       expect.stringMatching(/^Talos v1\.13\.7 predates the fix of a stale VIP election key/),
     ]);
   });
