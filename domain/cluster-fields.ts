@@ -144,14 +144,15 @@ export const CLUSTER_FIELDS = {
     doc({
       file: "proxmoxHa.enabled",
       default: false,
-      description: "A Proxmox HA resource per VM (state started): Proxmox restarts a VM that stops, and on another host when its host fails, if its disks are on shared storage (`vm.datastoreShared`).",
+      description:
+        "A Proxmox HA resource per VM (state started) and a home for each (a node-affinity rule; an HA group with `pve8`): Proxmox restarts a VM that stops, runs it on another host while its home is down, and moves it back when the home returns. Needs the VM disks on storage every host sees (`vm.datastoreShared`). Under HA a VM's host is its home: a changed `proxmoxNode` changes the home, and Proxmox live-migrates the VM once.",
     }),
   ),
   haKeepControlPlanesApart: Type.Boolean(
     doc({
       file: "proxmoxHa.keepControlPlanesApart",
       default: true,
-      description: "Rules that keep the control planes on separate hosts (see `proxmoxHa.strict` for what happens while a host is down).",
+      description: "With `proxmoxHa.strict`, keep the control planes on separate hosts even while a host is down. Without it, their homes keep them apart except during an outage.",
     }),
   ),
   haStrict: Type.Boolean(
@@ -159,7 +160,7 @@ export const CLUSTER_FIELDS = {
       file: "proxmoxHa.strict",
       default: false,
       description:
-        "`false`: while a host is down, Proxmox may restart its control plane next to another one (etcd back to full strength, one host carrying two) and moves it back when the host returns. `true`: the control plane stays down until its host returns (etcd one member short).",
+        "`false`: while a host is down, Proxmox may restart its control plane next to another one (etcd back to full strength, one host carrying two) and moves it back when the host returns. `true` (with `keepControlPlanesApart`): control planes never share a host, so one whose host is down stays down (etcd one member short) unless a host carries none; with `pve9`, each needs a host of its own.",
     }),
   ),
   haRules: stringEnum(HA_RULES_KINDS, {

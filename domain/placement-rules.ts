@@ -95,14 +95,35 @@ function proxmoxHaProblems(spec: ClusterSpec): ValidationProblem[] {
       });
     });
   }
-  const hosts = clusterHostsOf(spec);
+  const strictProblem = strictRuleProblem(spec);
+  return strictProblem ? [...problems, strictProblem] : problems;
+}
+
+/**
+ * pve-ha-manager refuses a negative resource-affinity rule with more VMs than
+ * the cluster has hosts ("rule defines more resources than available nodes"),
+ * and one whose VMs' node-affinity rules (their homes) name fewer hosts than
+ * it has VMs: under a strict pve9 rule every control plane needs a home of its own.
+ */
+function strictRuleProblem(spec: ClusterSpec): ValidationProblem | undefined {
   const members = spec.nodes.length;
-  if (spec.haKeepControlPlanesApart && spec.haStrict && spec.haRules === "pve9" && members >= 2 && members > hosts.length) {
-    problems.push({
+  if (!spec.haKeepControlPlanesApart || !spec.haStrict || spec.haRules !== "pve9" || members < 2) return undefined;
+  const hosts = clusterHostsOf(spec);
+  const fix = `list more hosts in ${fieldRef("proxmoxNodes")}, or set ${fieldRef("haStrict")}: false`;
+  if (members > hosts.length) {
+    return {
       field: "haStrict",
       value: true,
-      message: `a strict rule keeping ${members} control planes apart needs at least ${members} hosts, and the cluster has ${hosts.length} (${hosts.join(", ")}): Proxmox refuses it ("rule defines more resources than available nodes"); list more hosts in ${fieldRef("proxmoxNodes")}, or set ${fieldRef("haStrict")}: false`,
-    });
+      message: `a strict rule keeping ${members} control planes apart needs at least ${members} hosts, and the cluster has ${hosts.length} (${hosts.join(", ")}): Proxmox refuses it ("rule defines more resources than available nodes"); ${fix}`,
+    };
   }
-  return problems;
+  const byHost = new Map<string, string[]>();
+  for (const node of spec.nodes) byHost.set(node.proxmoxHost, [...(byHost.get(node.proxmoxHost) ?? []), node.name]);
+  const shared = [...byHost].filter(([, names]) => names.length > 1);
+  if (shared.length === 0) return undefined;
+  return {
+    field: "haStrict",
+    value: true,
+    message: `a strict rule keeps the control planes on separate hosts, but ${shared.map(([host, names]) => `${names.join(" and ")} have their home on ${host}`).join(", ")}: Proxmox refuses a rule whose VMs' homes name fewer hosts than it has VMs; give each control plane a host of its own (leave proxmoxNode unset to place them), or set ${fieldRef("haStrict")}: false`,
+  };
 }

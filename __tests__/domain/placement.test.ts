@@ -96,6 +96,15 @@ describe("refused Proxmox HA settings", () => {
     ]);
   });
 
+  test("a strict pve9 rule over control planes that share a home, which Proxmox refuses", () => {
+    // GIVEN five hosts and five control planes, two of them at home on pve1 (etcd tolerates losing two)
+    const five = { ...spread, proxmoxNodes: ["pve1", "pve2", "pve3", "pve4", "pve5"], haStrict: true, vip: "192.168.1.200" };
+    expect(problems({ ...five, controlPlanes: controlPlanes("pve1", "pve1", undefined, undefined, undefined) })).toEqual([
+      "haStrict = true: a strict rule keeps the control planes on separate hosts, but cp1 and cp2 have their home on pve1: Proxmox refuses a rule whose VMs' homes name fewer hosts than it has VMs; give each control plane a host of its own (leave proxmoxNode unset to place them), or set haStrict: false",
+    ]);
+    expect(problems({ ...five, controlPlanes: controlPlanes(undefined, undefined, undefined, undefined, undefined) })).toEqual([]);
+  });
+
   test("strict on as many hosts as control planes, or with pve8 groups, or not strict, is accepted", () => {
     expect(problems({ ...spread, haStrict: true })).toEqual([]);
     expect(problems({ ...spread, proxmoxNodes: ["pve1", "pve2"], haStrict: true, haRules: "pve8" })).toEqual([]);
