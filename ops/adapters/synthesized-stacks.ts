@@ -28,3 +28,13 @@ export function stackKeepsLocalState(projectDir: string, stackId: string): boole
     return false;
   }
 }
+
+/** A synthesized stack's cdk.tf.json, parsed; throws one line naming the file when it cannot be read. */
+export function readSynthesizedStack(projectDir: string, stackId: string): unknown {
+  const file = path.join("cdktf.out", "stacks", stackId, "cdk.tf.json");
+  try {
+    return JSON.parse(fs.readFileSync(path.join(projectDir, file), "utf8"));
+  } catch (error) {
+    throw new Error(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): run npm run synth`);
+  }
+}

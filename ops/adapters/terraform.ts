@@ -2,10 +2,11 @@
  * `terraform output -json` in the stack's folder, with a deadline. The text
  * holds the credentials: it stays in memory and goes to parseStackOutputs.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { NoStateError, stackDirOf } from "../../domain/stack-outputs";
-import { ProcessFailedError, runProcess } from "./process";
+import { ProcessFailedError, ToolMissingError, runProcess } from "./process";
 
 export interface TerraformOutputProps {
   /** The project folder (holding cdktf.out). */
@@ -37,7 +38,7 @@ export async function terraformOutputJson(props: TerraformOutputProps): Promise<
     timeoutMs: props.timeoutMs ?? 10_000,
     label: "terraform output -json",
     // No prompts; no colour; no call to HashiCorp's version-check service.
-    env: { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" },
+    env: terraformEnv(env),
   });
   if (result.code !== 0) {
     // An uninitialised folder or an unreadable backend: both mean "no state here" to the operator.
@@ -52,7 +53,7 @@ export async function terraformOutputJson(props: TerraformOutputProps): Promise<
 }
 
 /** The pg backend's schema of the synthesized stack, or undefined for any other backend (or no readable JSON). */
-function pgSchemaOf(stackDir: string): string | undefined {
+export function pgSchemaOf(stackDir: string): string | undefined {
   try {
     const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as { terraform?: { backend?: { pg?: { schema_name?: unknown } } } };
     const pg = json.terraform?.backend?.pg;
@@ -60,4 +61,43 @@ function pgSchemaOf(stackDir: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** terraform's environment for the commands: no prompts, no HashiCorp version check (offline it only prints an error). */
+export function terraformEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+}
+
+export interface TerraformRunProps {
+  /** The stack folder terraform runs in. */
+  readonly cwd: string;
+  /** @default "terraform" (found on PATH) */
+  readonly executable?: string;
+  /** @default process.env (with terraformEnv's additions) */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs `terraform <args>` in the stack folder with its output going straight
+ * to this process's (a plan or an apply takes as long as it takes: no
+ * deadline); resolves with the exit code. A missing binary is a ToolMissingError.
+ */
+export function runTerraform(args: readonly string[], props: TerraformRunProps): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(props.executable ?? "terraform", args, { cwd: props.cwd, env: terraformEnv(props.env), stdio: ["inherit", "inherit", "inherit"] });
+    child.on("error", (error: NodeJS.ErrnoException) => reject(error.code === "ENOENT" ? new ToolMissingError("terraform") : error));
+    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+/** `terraform show -json <plan file>`: the saved plan as JSON (it holds the planned values: keep it in memory, never print it). */
+export async function terraformShowPlanJson(planFile: string, props: TerraformRunProps & { readonly timeoutMs?: number }): Promise<string> {
+  const result = await runProcess(props.executable ?? "terraform", ["show", "-json", planFile], {
+    cwd: props.cwd,
+    timeoutMs: props.timeoutMs ?? 60_000,
+    label: "terraform show -json",
+    env: terraformEnv(props.env),
+  });
+  if (result.code !== 0) throw new ProcessFailedError("terraform show -json", { ...result, stdout: "" });
+  return result.stdout;
 }

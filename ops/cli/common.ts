@@ -122,8 +122,8 @@ export async function loadClusterContext(args: CommonArgs, options: LoadOptions 
   return { facts: outputs.facts, credentials: { talosconfig: talosconfig!, kubeconfig: kubeconfig! }, talosconfigPath };
 }
 
-/** The stack to read: the one --cluster names, or the only one synthesized; NoStateError when none is. */
-function chosenStack(args: CommonArgs): string {
+/** The stack to act on: the one --cluster names, or the only one synthesized; NoStateError when none is, a OneLineError when the choice is unclear or its state must be moved first. */
+export function chosenStack(args: CommonArgs): string {
   const stacks = synthesizedStacks(args.projectDir);
   if (stacks.length === 0) throw new NoStateError("no Terraform state: nothing is synthesized in cdktf.out/stacks (npm run synth, then deploy), or give --talosconfig and --kubeconfig");
   const choice = chooseCluster(stacks, args.cluster);
