@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { ImageFactorySchematic } from "../.gen/providers/talos/image-factory-schematic";
-import { VirtualEnvironmentDownloadFile } from "../.gen/providers/proxmox/virtual-environment-download-file";
+import { DownloadFile } from "../.gen/providers/proxmox/download-file";
 import { ImageImportMethod, nocloudDiskImage, nocloudInstallerImage, nocloudInstallerRepository, renderSchematic, talosImageFileName } from "../domain/image-factory";
+import { moveFromLongTypeName } from "./private/terraform-address";
 
 export interface TalosImageProps {
   /** Talos release of the image, e.g. `v1.13.9`. */
@@ -36,8 +37,8 @@ export class TalosImage extends Construct {
   public readonly installerImage: string;
   /** `<factory host>/nocloud-installer/<schematic id>`: an upgrade appends `:<version>`. */
   public readonly installerRepository: string;
-  private readonly downloads = new Map<string, VirtualEnvironmentDownloadFile>();
-  private readonly sharedDownload?: VirtualEnvironmentDownloadFile;
+  private readonly downloads = new Map<string, DownloadFile>();
+  private readonly sharedDownload?: DownloadFile;
 
   constructor(scope: Construct, id: string, props: TalosImageProps) {
     super(scope, id);
@@ -53,8 +54,8 @@ export class TalosImage extends Construct {
     const [firstHost] = props.proxmoxHosts;
     const downloadHosts = props.datastoreShared ? [firstHost] : props.proxmoxHosts;
     for (const host of downloadHosts) {
-      // @see https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/virtual_environment_download_file
-      const download = new VirtualEnvironmentDownloadFile(this, `Download-${host}`, {
+      // @see https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/download_file
+      const download = new DownloadFile(this, `Download-${host}`, {
         nodeName: host,
         datastoreId: props.datastoreId,
         contentType: image.contentType,
@@ -67,6 +68,8 @@ export class TalosImage extends Construct {
         // earlier download) is replaced instead of failing every later run.
         overwriteUnmanaged: true,
       });
+      // The state of a stack from before the short type names moves over.
+      moveFromLongTypeName(download);
       this.downloads.set(host, download);
     }
     this.sharedDownload = props.datastoreShared ? this.downloads.get(firstHost) : undefined;

@@ -15,6 +15,7 @@ export * from "./kubeconfig-node-contexts";
 export * from "./mac-address";
 export * from "./placement";
 export * from "./proxmox-ha-plan";
+export * from "./proxmox-type-names";
 export * from "./quorum";
 export * from "./reference-homelab";
 export * from "./state-backend";

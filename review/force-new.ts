@@ -9,6 +9,7 @@
  * `terraform plan` can tell. Keep the table small and checked rather than
  * complete and guessed.
  */
+import { DOWNLOAD_FILE_TYPE } from "../domain/proxmox-type-names";
 
 /** When a force-new argument's change replaces the resource. */
 export type ReplaceCondition =
@@ -175,7 +176,7 @@ export const FORCE_NEW_RULES: Readonly<Record<string, ResourceTypeRules>> = {
     inPlaceSee: BPG_VM,
   },
 
-  proxmox_virtual_environment_download_file: {
+  [DOWNLOAD_FILE_TYPE]: {
     forceNew: [
       /** `url`: RequiresReplace. @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/fwprovider/nodes/resource_download_file.go */
       { attribute: "url", when: ALWAYS, rule: "RequiresReplace", see: BPG_DOWNLOAD },

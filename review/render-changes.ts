@@ -3,6 +3,7 @@
  * base comparison raises (replacements and removals first). Pure.
  */
 import { contractMinor } from "../domain/talos-versions";
+import { DOWNLOAD_FILE_TYPE } from "../domain/proxmox-type-names";
 import { ReplaceTrigger } from "./replace-triggers";
 import { ArgumentChange, ArgumentOutcome, IndirectEffect, ResourceChange, StackDiff } from "./resource-diff";
 import { HaFacts } from "./ha-facts";
@@ -22,7 +23,7 @@ export interface ChangeContext {
 /** What replacing a resource of this type costs, in a few words. */
 const REPLACEMENT_CONSEQUENCES: Readonly<Record<string, string>> = {
   proxmox_virtual_environment_vm: "a VM replacement destroys its disk, and with it that node's etcd data",
-  proxmox_virtual_environment_download_file: "the image file is deleted from the host and downloaded again",
+  [DOWNLOAD_FILE_TYPE]: "the image file is deleted from the host and downloaded again",
   talos_machine_secrets: "a new cluster PKI, which no node or client trusts",
   talos_machine_bootstrap: "etcd would be bootstrapped again",
   null_resource: "its provisioner runs again",

@@ -6,6 +6,7 @@
  * stack-output contract's (domain/stack-outputs.ts).
  */
 import type { StackOutputName } from "../domain/stack-outputs";
+import { HA_RESOURCE_TYPE, LONG_TYPE_NAMES } from "../domain/proxmox-type-names";
 
 /** The parts of cdk.tf.json the review reads. */
 export interface TerraformJson {
@@ -15,6 +16,8 @@ export interface TerraformJson {
   readonly provider?: Readonly<Record<string, unknown>>;
   readonly check?: Readonly<Record<string, unknown>>;
   readonly terraform?: { readonly backend?: Readonly<Record<string, Readonly<Record<string, unknown>>>> };
+  /** `moved` blocks: Terraform takes the state at `from` over for `to` (cdktf writes a list). */
+  readonly moved?: readonly { readonly from: string; readonly to: string }[];
 }
 
 /** One control-plane VM, as its `proxmox_virtual_environment_vm` block describes it. */
@@ -94,13 +97,14 @@ export interface StackModel {
 }
 
 const VM_TYPE = "proxmox_virtual_environment_vm";
-const HA_RESOURCE_TYPE = "proxmox_virtual_environment_haresource";
 
 /** Reads the control plane out of a synthesized stack. */
 export function stackModel(json: TerraformJson): StackModel {
   const nodeIps = stringList(outputValue(json, "node_ips"));
   const bootstrapNodes = new Set(Object.values(json.resource?.talos_machine_bootstrap ?? {}).map((block) => literalString(block.node)));
-  const haManaged = new Set(Object.values(json.resource?.[HA_RESOURCE_TYPE] ?? {}).map((block) => literalString(block.resource_id)));
+  // A base from before the short type names has its HA resources under the long name.
+  const haBlocks = [HA_RESOURCE_TYPE, LONG_TYPE_NAMES[HA_RESOURCE_TYPE]].flatMap((type) => Object.values(json.resource?.[type] ?? {}));
+  const haManaged = new Set(haBlocks.map((block) => literalString(block.resource_id)));
   const vms = Object.entries(json.resource?.[VM_TYPE] ?? {})
     .map(([name, block]) => vmOf(`${VM_TYPE}.${name}`, block, bootstrapNodes, haManaged))
     .sort((a, b) => rank(nodeIps, a.ip) - rank(nodeIps, b.ip) || compareText(a.name, b.name) || compareText(a.address, b.address));

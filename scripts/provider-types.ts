@@ -24,10 +24,10 @@ export const USED_PROVIDER_TYPES: readonly UsedProviderTypes[] = [
   {
     source: "bpg/proxmox",
     resources: [
+      "proxmox_download_file",
+      "proxmox_hagroup",
+      "proxmox_haresource",
       "proxmox_harule",
-      "proxmox_virtual_environment_download_file",
-      "proxmox_virtual_environment_hagroup",
-      "proxmox_virtual_environment_haresource",
       "proxmox_virtual_environment_vm",
     ],
     dataSources: [],

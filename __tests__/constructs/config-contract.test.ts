@@ -39,7 +39,7 @@ describe("a Talos 1.14.7 cluster", () => {
   test("renders the 1.13 patch form (documents) and downloads the 1.14.7 image and installer", () => {
     const [[, apply]] = blocksOf(json, "talos_machine_configuration_apply");
     expect((apply.config_patches as string[]).join("\n")).toContain("kind: Layer2VIPConfig");
-    const [[, download]] = blocksOf(json, "proxmox_virtual_environment_download_file");
+    const [[, download]] = blocksOf(json, "proxmox_download_file");
     expect(download.url).toMatch(/\/v1\.14\.7\/nocloud-amd64\.qcow2$/);
     const [[, configuration]] = blocksOf(json, "talos_machine_configuration", "data");
     expect((configuration.config_patches as string[]).join("\n")).toMatch(/image: factory\.talos\.dev\/nocloud-installer\/\$\{[^}]+\}:v1\.14\.7/);
@@ -62,7 +62,7 @@ describe("an OS upgrade from v1.13.9 to v1.14.7 in review", () => {
     expect(after.talos_version).toBe(before.talos_version);
     expect(stackModel(head).configContract).toBe("creation");
     const changed = diffStacks(base, head).changed.map(({ type }) => type);
-    expect(changed).toContain("proxmox_virtual_environment_download_file");
+    expect(changed).toContain("proxmox_download_file");
     expect(renderReview({ head, base: { json: base, label: "main" } })).not.toContain("machine-configuration contract changes");
   });
 });

@@ -1,6 +1,6 @@
 import { TerraformStack, Testing } from "cdktf";
 import { VirtualEnvironmentVm } from "../../.gen/providers/proxmox/virtual-environment-vm";
-import { VirtualEnvironmentDownloadFile } from "../../.gen/providers/proxmox/virtual-environment-download-file";
+import { DownloadFile } from "../../.gen/providers/proxmox/download-file";
 import { MachineBootstrap } from "../../.gen/providers/talos/machine-bootstrap";
 import { DataTalosClientConfiguration } from "../../.gen/providers/talos/data-talos-client-configuration";
 import { DataTalosMachineConfiguration } from "../../.gen/providers/talos/data-talos-machine-configuration";
@@ -53,7 +53,7 @@ describe("ControlPlaneHa, reference homelab", () => {
           interface: "scsi0",
           size: 32,
           import_from: expect.stringContaining(
-            "proxmox_virtual_environment_download_file."
+            "proxmox_download_file."
           ),
         }),
       ],
@@ -88,9 +88,9 @@ describe("ControlPlaneHa, reference homelab", () => {
 
   test("downloads the nocloud image once per Proxmox host, built from a schematic with the guest agent", () => {
     expect(
-      blocksOf(json, "proxmox_virtual_environment_download_file")
+      blocksOf(json, "proxmox_download_file")
     ).toHaveLength(1);
-    expect(text).toHaveResourceWithProperties(VirtualEnvironmentDownloadFile, {
+    expect(text).toHaveResourceWithProperties(DownloadFile, {
       node_name: "pve",
       content_type: "import",
       datastore_id: "local",
@@ -319,7 +319,7 @@ describe("ControlPlaneHa placement", () => {
     });
     const downloads = blocksOf(
       json,
-      "proxmox_virtual_environment_download_file"
+      "proxmox_download_file"
     );
     expect(downloads.map(([, block]) => block.node_name).sort()).toEqual([
       "pve1",
@@ -330,7 +330,7 @@ describe("ControlPlaneHa placement", () => {
         ([, block]) => block.node_name === vm.node_name
       )!;
       expect((vm.disk as { import_from: string }[])[0].import_from).toBe(
-        `\${proxmox_virtual_environment_download_file.${download}.id}`
+        `\${proxmox_download_file.${download}.id}`
       );
     }
   });
@@ -386,7 +386,7 @@ describe("ControlPlaneHa construct tree", () => {
       ├── ControlPlane (ControlPlaneHa)
           ├── Image (TalosImage)
               ├── Schematic (ImageFactorySchematic)
-              └── Download-pve (VirtualEnvironmentDownloadFile)
+              └── Download-pve (DownloadFile)
           ├── Secrets (MachineSecrets)
           ├── MachineConfiguration (DataTalosMachineConfiguration)
           ├── Nodes (Construct)

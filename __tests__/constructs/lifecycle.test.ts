@@ -41,7 +41,7 @@ describe("Talos upgrades", () => {
     const changes = diff(before, after);
     expect(changes.added).toEqual([]);
     expect(changes.removed).toEqual([]);
-    expect(changes.changed.map((address) => address.split(".")[0]).sort()).toEqual(["proxmox_virtual_environment_download_file", "talos_machine_secrets"]);
+    expect(changes.changed.map((address) => address.split(".")[0]).sort()).toEqual(["proxmox_download_file", "talos_machine_secrets"]);
     // The configuration keeps generating for the contract the secrets were created with
     // (their talos_version in the state, which ignores the change): the OS moves, the contract does not.
     const talosVersionOf = (json: TerraformJson) => blocksOf(json, "talos_machine_configuration", "data")[0][1].talos_version;

@@ -36,7 +36,7 @@ describe("placement over proxmox.nodes", () => {
 
   test("downloads the image to each host that carries a VM", () => {
     const { json } = synthHomelab({ cluster: { proxmoxNodes: HOSTS } });
-    expect(blocksOf(json, "proxmox_virtual_environment_download_file").map(([, download]) => download.node_name)).toEqual(HOSTS);
+    expect(blocksOf(json, "proxmox_download_file").map(([, download]) => download.node_name)).toEqual(HOSTS);
   });
 
   test("warns when two control planes share a host while another host carries none", () => {
@@ -100,13 +100,13 @@ describe("Proxmox HA in the stack", () => {
 
   test("is off by default: no HA resource or rule", () => {
     const { json } = synthHomelab();
-    expect(blocksOf(json, "proxmox_virtual_environment_haresource")).toEqual([]);
+    expect(blocksOf(json, "proxmox_haresource")).toEqual([]);
     expect(blocksOf(json, "proxmox_harule")).toEqual([]);
   });
 
   test("creates an HA resource per VM after its VM, and the rules after the resources", () => {
     const { json } = synthHomelab({ cluster: { ...ha, haStrict: true } });
-    const resources = blocksOf(json, "proxmox_virtual_environment_haresource");
+    const resources = blocksOf(json, "proxmox_haresource");
     expect(resources.map(([, resource]) => [resource.resource_id, resource.state])).toEqual([
       ["vm:211", "started"],
       ["vm:212", "started"],
@@ -115,12 +115,12 @@ describe("Proxmox HA in the stack", () => {
     for (const [, resource] of resources) expect(resource.depends_on).toEqual([expect.stringMatching(/^proxmox_virtual_environment_vm\.ControlPlane_Nodes_k8s-controller\d_Vm_/)]);
     const [[, rule]] = blocksOf(json, "proxmox_harule");
     expect(rule).toMatchObject({ rule: "homelab-control-planes-apart", type: "resource-affinity", affinity: "negative", resources: ["vm:211", "vm:212", "vm:213"] });
-    expect(rule.depends_on).toEqual(resources.map(([name]) => `proxmox_virtual_environment_haresource.${name}`));
+    expect(rule.depends_on).toEqual(resources.map(([name]) => `proxmox_haresource.${name}`));
   });
 
   test("gives workers HA resources too, and leaves them out of the rules", () => {
     const { json } = synthHomelab({ cluster: { ...ha, workers: [{ name: "w1", ip: "192.168.1.221" }] } });
-    const resources = blocksOf(json, "proxmox_virtual_environment_haresource").map(([, resource]) => resource);
+    const resources = blocksOf(json, "proxmox_haresource").map(([, resource]) => resource);
     expect(resources.map((resource) => resource.resource_id)).toEqual(["vm:211", "vm:212", "vm:213", "vm:221"]);
     expect(resources[3].depends_on).toEqual([expect.stringMatching(/^proxmox_virtual_environment_vm\.ControlPlane_Workers_w1_Vm_/)]);
     for (const [, rule] of blocksOf(json, "proxmox_harule")) expect(rule.resources).not.toContain("vm:221");
@@ -128,11 +128,11 @@ describe("Proxmox HA in the stack", () => {
 
   test("pve8 creates groups and puts each control plane's HA resource in its group", () => {
     const { json } = synthHomelab({ cluster: { ...ha, haRules: "pve8" } });
-    const groups = blocksOf(json, "proxmox_virtual_environment_hagroup");
+    const groups = blocksOf(json, "proxmox_hagroup");
     expect(groups.map(([, group]) => group.group)).toEqual(["homelab-k8s-controller1", "homelab-k8s-controller2", "homelab-k8s-controller3"]);
     const [[groupName]] = groups;
-    const [[, resource]] = blocksOf(json, "proxmox_virtual_environment_haresource");
-    expect(resource.group).toBe(`\${proxmox_virtual_environment_hagroup.${groupName}.group}`);
+    const [[, resource]] = blocksOf(json, "proxmox_haresource");
+    expect(resource.group).toBe(`\${proxmox_hagroup.${groupName}.group}`);
   });
 
   test("warns that HA cannot move a VM whose disks are not on shared storage", () => {

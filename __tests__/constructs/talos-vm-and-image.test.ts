@@ -53,7 +53,7 @@ describe("the control-plane VMs", () => {
 
 describe("the Talos image downloads", () => {
   const downloadsOf = (props: Parameters<typeof synthHomelab>[0]) =>
-    blocksOf(synthHomelab(props).json, "proxmox_virtual_environment_download_file").map(([, download]) => download);
+    blocksOf(synthHomelab(props).json, "proxmox_download_file").map(([, download]) => download);
 
   test("go once to each host that carries a VM, under names that cannot collide on shared storage", () => {
     const downloads = downloadsOf({ cluster: { controlPlanes: threeHosts } });
@@ -73,13 +73,13 @@ describe("the Talos image downloads", () => {
 
   test("go once in all when the image datastore is shared, and every VM uses that one", () => {
     const { json } = synthHomelab({ cluster: { controlPlanes: threeHosts, imageDatastoreId: "cephfs", imageDatastoreShared: true } });
-    const downloads = blocksOf(json, "proxmox_virtual_environment_download_file");
+    const downloads = blocksOf(json, "proxmox_download_file");
     expect(downloads).toHaveLength(1);
     const [[name, download]] = downloads;
     expect(download).toMatchObject({ node_name: "pve1", datastore_id: "cephfs", file_name: "talos-homelab-v1.13.9-nocloud-amd64.qcow2" });
     for (const [, vm] of blocksOf(json, "proxmox_virtual_environment_vm")) {
       const [disk] = vm.disk as Record<string, unknown>[];
-      expect(disk.import_from).toBe(`\${proxmox_virtual_environment_download_file.${name}.id}`);
+      expect(disk.import_from).toBe(`\${proxmox_download_file.${name}.id}`);
     }
   });
 });
@@ -87,20 +87,20 @@ describe("the Talos image downloads", () => {
 describe("the boot disk import", () => {
   test("by default goes through the API: the factory's uncompressed qcow2 as import content, then import_from (no SSH)", () => {
     const { json } = synthHomelab();
-    const [[name, download]] = blocksOf(json, "proxmox_virtual_environment_download_file");
+    const [[name, download]] = blocksOf(json, "proxmox_download_file");
     expect(download).toMatchObject({ content_type: "import", url: expect.stringMatching(/\/v1\.13\.9\/nocloud-amd64\.qcow2$/) });
     // Proxmox decompresses only iso content.
     expect(download).not.toHaveProperty("decompression_algorithm");
     for (const [, vm] of blocksOf(json, "proxmox_virtual_environment_vm")) {
       const [disk] = vm.disk as Record<string, unknown>[];
-      expect(disk).toMatchObject({ import_from: `\${proxmox_virtual_environment_download_file.${name}.id}`, file_format: "raw" });
+      expect(disk).toMatchObject({ import_from: `\${proxmox_download_file.${name}.id}`, file_format: "raw" });
       expect(disk).not.toHaveProperty("file_id");
     }
   });
 
   test("with imageImport: ssh, downloads the gzip raw image as iso content and imports it with file_id (qm disk import over SSH)", () => {
     const { json } = synthHomelab({ cluster: { imageImport: "ssh" } });
-    const [[name, download]] = blocksOf(json, "proxmox_virtual_environment_download_file");
+    const [[name, download]] = blocksOf(json, "proxmox_download_file");
     expect(download).toMatchObject({
       content_type: "iso",
       decompression_algorithm: "gz",
@@ -109,7 +109,7 @@ describe("the boot disk import", () => {
     });
     for (const [, vm] of blocksOf(json, "proxmox_virtual_environment_vm")) {
       const [disk] = vm.disk as Record<string, unknown>[];
-      expect(disk.file_id).toBe(`\${proxmox_virtual_environment_download_file.${name}.id}`);
+      expect(disk.file_id).toBe(`\${proxmox_download_file.${name}.id}`);
       expect(disk).not.toHaveProperty("import_from");
     }
   });

@@ -50,7 +50,7 @@ describe("a cluster with two workers", () => {
         description: "Talos worker of cluster homelab; managed by cdktf",
         cpu: { cores: 4, sockets: 1, type: "host" },
         memory: { dedicated: 8192, floating: 0 },
-        disk: [expect.objectContaining({ interface: "scsi0", size: 64, import_from: expect.stringContaining("proxmox_virtual_environment_download_file.") })],
+        disk: [expect.objectContaining({ interface: "scsi0", size: 64, import_from: expect.stringContaining("proxmox_download_file.") })],
         initialization: expect.objectContaining({ type: "nocloud", ip_config: [{ ipv4: { address: `${worker.ip}/24`, gateway: "192.168.1.1" } }] }),
       });
     }
@@ -141,11 +141,11 @@ describe("worker placement and overrides", () => {
     const { json } = synthHomelab({ cluster: { proxmoxNode: "pve1", workers: [{ name: "w1", ip: "192.168.1.221", proxmoxNode: "pve2" }] } });
 
     // THEN
-    const downloads = blocksOf(json, "proxmox_virtual_environment_download_file");
+    const downloads = blocksOf(json, "proxmox_download_file");
     expect(downloads.map(([, download]) => download.node_name)).toEqual(["pve1", "pve2"]);
     const [worker] = workerVms(json);
     const [pve2] = downloads.find(([, download]) => download.node_name === "pve2")!;
-    expect((worker.disk as Block[])[0].import_from).toBe(`\${proxmox_virtual_environment_download_file.${pve2}.id}`);
+    expect((worker.disk as Block[])[0].import_from).toBe(`\${proxmox_download_file.${pve2}.id}`);
   });
 
   test("takes a worker's own cores, memory and VM id over workerVm", () => {

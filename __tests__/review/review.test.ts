@@ -159,7 +159,7 @@ describe("VMs spread over three Proxmox hosts", () => {
   });
 
   test("download the image once per host", () => {
-    expect(model.resources.find(({ type }) => type === "proxmox_virtual_environment_download_file")?.count).toBe(3);
+    expect(model.resources.find(({ type }) => type === "proxmox_download_file")?.count).toBe(3);
   });
 
   test("moved back onto one host, the VMs migrate (migrate = true) instead of being replaced", () => {
@@ -216,7 +216,7 @@ describe("a Talos upgrade (v1.12.11 to v1.13.9)", () => {
 
   test("replaces the image download, and no VM: the disk's import_from is ignored", () => {
     const replaced = diff.changed.filter(({ action }) => action === "replace").map(({ type }) => type);
-    expect(replaced).toEqual(["proxmox_virtual_environment_download_file"]);
+    expect(replaced).toEqual(["proxmox_download_file"]);
     const vmEffects = diff.indirect.filter(({ address }) => address.startsWith("proxmox_virtual_environment_vm."));
     expect(vmEffects).toHaveLength(3);
     expect(vmEffects.every(({ path, outcome }) => path === "disk.0.import_from" && outcome.kind === "ignored")).toBe(true);
@@ -257,7 +257,7 @@ describe("replace-or-update classification", () => {
 
   test("marks a change that is only in a reference", () => {
     const vm = (file: string): TerraformJson => ({ resource: { proxmox_virtual_environment_vm: { x: { disk: [{ file_id: `\${${file}.id}` }] } } } });
-    const [change] = diffStacks(vm("proxmox_virtual_environment_download_file.a"), vm("proxmox_virtual_environment_download_file.b")).changed[0].changes;
+    const [change] = diffStacks(vm("proxmox_download_file.a"), vm("proxmox_download_file.b")).changed[0].changes;
     expect(change).toMatchObject({ path: "disk.0.file_id", referenceOnly: true, outcome: { kind: "replaces" } });
   });
 });

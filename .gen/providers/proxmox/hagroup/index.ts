@@ -1,4 +1,4 @@
-// https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/virtual_environment_hagroup
+// https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/hagroup
 // generated from terraform resource schema
 
 import { Construct } from 'constructs';
@@ -6,51 +6,51 @@ import * as cdktf from 'cdktf';
 
 // Configuration
 
-export interface VirtualEnvironmentHagroupConfig extends cdktf.TerraformMetaArguments {
+export interface HagroupConfig extends cdktf.TerraformMetaArguments {
   /**
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/virtual_environment_hagroup#comment VirtualEnvironmentHagroup#comment}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/hagroup#comment Hagroup#comment}
   */
   readonly comment?: string;
   /**
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/virtual_environment_hagroup#group VirtualEnvironmentHagroup#group}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/hagroup#group Hagroup#group}
   */
   readonly group: string;
   /**
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/virtual_environment_hagroup#no_failback VirtualEnvironmentHagroup#no_failback}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/hagroup#no_failback Hagroup#no_failback}
   */
   readonly noFailback?: boolean | cdktf.IResolvable;
   /**
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/virtual_environment_hagroup#nodes VirtualEnvironmentHagroup#nodes}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/hagroup#nodes Hagroup#nodes}
   */
   readonly nodes: { [key: string]: number };
   /**
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/virtual_environment_hagroup#restricted VirtualEnvironmentHagroup#restricted}
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/hagroup#restricted Hagroup#restricted}
   */
   readonly restricted?: boolean | cdktf.IResolvable;
 }
 
 /**
-* Represents a {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/virtual_environment_hagroup proxmox_virtual_environment_hagroup}
+* Represents a {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/hagroup proxmox_hagroup}
 */
-export class VirtualEnvironmentHagroup extends cdktf.TerraformResource {
+export class Hagroup extends cdktf.TerraformResource {
 
   // =================
   // STATIC PROPERTIES
   // =================
-  public static readonly tfResourceType = "proxmox_virtual_environment_hagroup";
+  public static readonly tfResourceType = "proxmox_hagroup";
 
   // ==============
   // STATIC Methods
   // ==============
   /**
-  * Generates CDKTF code for importing a VirtualEnvironmentHagroup resource upon running "cdktf plan <stack-name>"
+  * Generates CDKTF code for importing a Hagroup resource upon running "cdktf plan <stack-name>"
   * @param scope The scope in which to define this construct
-  * @param importToId The construct id used in the generated config for the VirtualEnvironmentHagroup to import
-  * @param importFromId The id of the existing VirtualEnvironmentHagroup that should be imported. Refer to the {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/virtual_environment_hagroup#import import section} in the documentation of this resource for the id to use
-  * @param provider? Optional instance of the provider where the VirtualEnvironmentHagroup to import is found
+  * @param importToId The construct id used in the generated config for the Hagroup to import
+  * @param importFromId The id of the existing Hagroup that should be imported. Refer to the {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/hagroup#import import section} in the documentation of this resource for the id to use
+  * @param provider? Optional instance of the provider where the Hagroup to import is found
   */
   public static generateConfigForImport(scope: Construct, importToId: string, importFromId: string, provider?: cdktf.TerraformProvider) {
-        return new cdktf.ImportableResource(scope, importToId, { terraformResourceType: "proxmox_virtual_environment_hagroup", importId: importFromId, provider });
+        return new cdktf.ImportableResource(scope, importToId, { terraformResourceType: "proxmox_hagroup", importId: importFromId, provider });
       }
 
   // ===========
@@ -58,15 +58,15 @@ export class VirtualEnvironmentHagroup extends cdktf.TerraformResource {
   // ===========
 
   /**
-  * Create a new {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/virtual_environment_hagroup proxmox_virtual_environment_hagroup} Resource
+  * Create a new {@link https://registry.terraform.io/providers/bpg/proxmox/0.111.1/docs/resources/hagroup proxmox_hagroup} Resource
   *
   * @param scope The scope in which to define this construct
   * @param id The scoped construct ID. Must be unique amongst siblings in the same scope
-  * @param options VirtualEnvironmentHagroupConfig
+  * @param options HagroupConfig
   */
-  public constructor(scope: Construct, id: string, config: VirtualEnvironmentHagroupConfig) {
+  public constructor(scope: Construct, id: string, config: HagroupConfig) {
     super(scope, id, {
-      terraformResourceType: 'proxmox_virtual_environment_hagroup',
+      terraformResourceType: 'proxmox_hagroup',
       terraformGeneratorMetadata: {
         providerName: 'proxmox',
         providerVersion: '0.111.1',
