@@ -102,7 +102,8 @@ export function renderChanges(context: ChangeContext): string[] {
     "",
     `Compared with ${context.baseLabel}, by Terraform address (from the JSON; \`terraform plan\` has the last word): ` +
       `**${count("replace")} to replace**, ${count("update")} to update in place, ${count("unpredictable")} unpredictable, ` +
-      `${diff.added.length} to add, ${diff.removed.length} to remove, ${count("no-op")} with no planned change.`,
+      `${diff.added.length} to add, ${diff.removed.length} to remove, ${count("no-op")} with no planned change` +
+      (diff.moved.length > 0 ? `; ${diff.moved.length} moved to a new address (\`moved\` blocks).` : "."),
     "",
     ...controlPlaneChanges(context),
   ];
@@ -118,6 +119,7 @@ export function renderChanges(context: ChangeContext): string[] {
   lines.push(
     ...section("Replaced (destroyed, then created again)", withAction("replace")),
     ...section("Replacement cannot be predicted without terraform plan", withAction("unpredictable")),
+    ...movedOnly(diff),
     ...addresses("Added", diff.added),
     ...addresses("Removed", diff.removed),
     ...section("Updated in place", withAction("update")),
@@ -134,7 +136,7 @@ export function renderChanges(context: ChangeContext): string[] {
     lines.push("");
   }
   if (diff.providers.length > 0) lines.push(`Provider configuration changes: ${diff.providers.map(code).join(", ")}.`, "");
-  if (diff.added.length + diff.removed.length + diff.changed.length + diff.dataSources.length + diff.providers.length === 0) {
+  if (diff.added.length + diff.removed.length + diff.changed.length + diff.dataSources.length + diff.providers.length + diff.moved.length === 0) {
     lines.push("No resource, data source or provider changes against the base.", "");
   }
   return lines;
@@ -163,8 +165,22 @@ function controlPlaneChanges({ base, head, baseFacts, headFacts }: ChangeContext
   return changes.length === 0 ? [] : [...changes.map((change) => `- ${change}`), ""];
 }
 
+/** Resources a `moved` block takes to a new address with nothing else changing: one line each. */
+function movedOnly(diff: StackDiff): string[] {
+  const changed = new Set(diff.changed.map(({ address }) => address));
+  const moves = diff.moved.filter(({ to }) => !changed.has(to));
+  if (moves.length === 0) return [];
+  return [
+    "### Moved (Terraform moves the state to the new address; nothing is destroyed or created)",
+    "",
+    ...moves.map(({ from, to }) => `- ${code(to)}: moved from ${code(from)}: no change in Proxmox`),
+    "",
+  ];
+}
+
 function renderResourceChange(change: ResourceChange, vms: ReadonlyMap<string, ControlPlaneVm>, indirect: readonly IndirectEffect[]): string[] {
   const lines = [`- ${code(change.address)}${vmLabel(vms.get(change.address))}`];
+  if (change.movedFrom) lines.push(`  - moved from ${code(change.movedFrom)} (a \`moved\` block: the same object, at a new address)`);
   for (const argument of change.changes) lines.push(...renderArgument(argument, true));
   for (const trigger of change.triggeredBy) lines.push(`  - ${triggerText(trigger)}`);
   for (const effect of indirect) lines.push(`  - ${indirectText(effect)}`);

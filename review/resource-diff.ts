@@ -4,6 +4,9 @@
  * Terraform replaces the resource, updates it in place, ignores the change
  * (lifecycle.ignore_changes), or whether only `terraform plan` can tell;
  * and which resources lifecycle.replace_triggered_by replaces along with them.
+ * The head's `moved` blocks are honoured as Terraform honours them: a base
+ * resource at a block's `from` is the head's resource at `to`, compared with
+ * it, and references to it read as references to the new address.
  * Pure. `${...}` references are compared as text.
  */
 import { argumentEffect } from "./force-new";
@@ -48,6 +51,14 @@ export interface ResourceChange {
   readonly preventDestroy: boolean;
   /** Resources that name this one only in depends_on (Terraform plans nothing for them). */
   readonly dependsOnOnly: readonly string[];
+  /** The base's address of it, when a `moved` block of the head takes that over. */
+  readonly movedFrom?: string;
+}
+
+/** A resource a `moved` block of the head takes over from the base: Terraform moves its state, destroying nothing. */
+export interface MovedResource {
+  readonly from: string;
+  readonly to: string;
 }
 
 export interface AddressedBlock {
@@ -80,12 +91,17 @@ export interface StackDiff {
   readonly indirect: readonly IndirectEffect[];
   /** Provider configurations whose arguments differ. */
   readonly providers: readonly string[];
+  /** Resources at a new address through a `moved` block, by new address; those that also change are in `changed` too. */
+  readonly moved: readonly MovedResource[];
 }
 
 const ACTION_ORDER: readonly ResourceAction[] = ["replace", "unpredictable", "update", "no-op"];
 
 /** Compares the base stack with the new one. */
-export function diffStacks(base: TerraformJson, head: TerraformJson): StackDiff {
+export function diffStacks(original: TerraformJson, head: TerraformJson): StackDiff {
+  const moved = movesFrom(original, head);
+  const base = moved.length === 0 ? original : withMovedAddresses(original, moved);
+  const movedFrom = new Map(moved.map(({ from, to }) => [to, from]));
   const [before, after] = [blocksOf(base, "resource"), blocksOf(head, "resource")];
   const byAddress = (a: AddressedBlock, b: AddressedBlock) => compareText(a.address, b.address);
   const added = [...after.values()].filter(({ address }) => !before.has(address)).sort(byAddress);
@@ -111,6 +127,7 @@ export function diffStacks(base: TerraformJson, head: TerraformJson): StackDiff 
         triggeredBy,
         preventDestroy: preventsDestroy(block),
         dependsOnOnly: dependsOnOnly(address, after).filter((dependent) => !triggers.get(dependent)?.some(({ upstream }) => upstream === address)),
+        ...(movedFrom.has(address) ? { movedFrom: movedFrom.get(address) } : {}),
       };
     })
     .sort((a, b) => ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) || compareText(a.address, b.address));
@@ -130,7 +147,48 @@ export function diffStacks(base: TerraformJson, head: TerraformJson): StackDiff 
     dataSources,
     indirect: indirectEffects(head, before, changed, dataSources, added),
     providers: providerChanges(base, head),
+    moved,
   };
+}
+
+/**
+ * The head's `moved` blocks that apply to the base, as Terraform applies them
+ * to a state: the base has a resource at `from` and none at `to`. By new address.
+ */
+function movesFrom(base: TerraformJson, head: TerraformJson): MovedResource[] {
+  const resources = blocksOf(base, "resource");
+  return (head.moved ?? [])
+    .filter(({ from, to }) => typeof from === "string" && typeof to === "string" && resources.has(from) && !resources.has(to))
+    .map(({ from, to }) => ({ from, to }))
+    .sort((a, b) => compareText(a.to, b.to));
+}
+
+/** The base as if its state had moved: each `from` resource at its `to` address, and every mention of `from` naming `to`. */
+function withMovedAddresses(base: TerraformJson, moves: readonly MovedResource[]): TerraformJson {
+  const renamed = new Map(moves.map(({ from, to }) => [from, to]));
+  // An address inside text (`${type.name.id}`, a depends_on entry): not preceded or followed by more of a name.
+  const mention = new RegExp(`(?<![A-Za-z0-9_.-])(${moves.map(({ from }) => from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})(?![A-Za-z0-9_-])`, "g");
+  const rewrite = (value: unknown): unknown => {
+    if (typeof value === "string") return value.replace(mention, (address) => renamed.get(address) ?? address);
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, rewrite(item)]));
+    return value;
+  };
+  const resource: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const [type, byName] of Object.entries(base.resource ?? {})) {
+    for (const [name, block] of Object.entries(byName)) {
+      const [newType, newName] = splitAddress(renamed.get(`${type}.${name}`) ?? `${type}.${name}`);
+      (resource[newType] ??= {})[newName] = rewrite(block) as Record<string, unknown>;
+    }
+  }
+  const rest = { data: base.data, output: base.output, check: base.check };
+  return { ...base, ...(rewrite(rest) as typeof rest), resource };
+}
+
+/** `type.name` -> [type, name]. */
+function splitAddress(address: string): [string, string] {
+  const dot = address.indexOf(".");
+  return [address.slice(0, dot), address.slice(dot + 1)];
 }
 
 /** What a resource's own argument changes plan, before replace_triggered_by. */
