@@ -82,6 +82,20 @@ export interface ProxmoxClient {
   startVm(host: string, vmId: number): Promise<void>;
 }
 
+/** A Proxmox host as `GET /nodes` lists it. */
+export interface ProxmoxHostStatus {
+  /** The host's name, as VMs' `node_name` says it. */
+  readonly node: string;
+  /** `online`, `offline` or `unknown` (pve-manager API2/Nodes.pm). */
+  readonly status: string;
+}
+
+/** What verify asks of Proxmox when PROXMOX_VE_ENDPOINT and PROXMOX_VE_API_TOKEN are set. */
+export interface ProxmoxHostsClient {
+  /** Every host of the Proxmox cluster with its status (`GET /nodes`). */
+  hosts(): Promise<ProxmoxHostStatus[]>;
+}
+
 /** One check of `verify`: what it saw and whether it holds. */
 export interface CheckResult {
   readonly id: string;

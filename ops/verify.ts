@@ -5,7 +5,7 @@
  * thrown); `verifyChecks` turns facts and observations into CheckResults.
  */
 import { etcdQuorum, failuresTolerated } from "../domain/quorum";
-import type { CheckResult, ClusterNode, EtcdMember, EtcdStatus, KubeNode, KubernetesClient, StackFacts, TalosClient } from "./contracts";
+import type { CheckResult, ClusterNode, EtcdMember, EtcdStatus, KubeNode, KubernetesClient, ProxmoxHostStatus, ProxmoxHostsClient, StackFacts, TalosClient } from "./contracts";
 import { controlPlanesOf } from "../domain/stack-outputs";
 
 /** A client call's answer, or why there is none. */
@@ -28,6 +28,8 @@ export interface Observations {
   readonly readyz: Answer<{ readonly ok: boolean; readonly detail: string }>;
   readonly kubeNodes: Answer<KubeNode[]>;
   readonly serverVersion: Answer<string>;
+  /** The Proxmox cluster's hosts (`GET /nodes`); asked only when the Proxmox API's variables are set. */
+  readonly proxmoxHosts?: Answer<ProxmoxHostStatus[]>;
 }
 
 /** Awaits a call, keeping its failure as a message. */
@@ -40,8 +42,11 @@ export async function answerOf<T>(call: () => Promise<T>): Promise<Answer<T>> {
 }
 
 /** Every question at once (each client call has its own deadline, so this ends when the slowest does). */
-export async function observe(facts: StackFacts, clients: { readonly talos: TalosClient; readonly kubernetes: KubernetesClient }): Promise<Observations> {
-  const { talos, kubernetes } = clients;
+export async function observe(
+  facts: StackFacts,
+  clients: { readonly talos: TalosClient; readonly kubernetes: KubernetesClient; readonly proxmox?: ProxmoxHostsClient },
+): Promise<Observations> {
+  const { talos, kubernetes, proxmox } = clients;
   const nodes = Promise.all(
     facts.nodes.map(async (node): Promise<NodeObservation> => {
       const controlPlane = node.role === "control-plane";
@@ -55,14 +60,15 @@ export async function observe(facts: StackFacts, clients: { readonly talos: Talo
       return { node, addresses, talosVersion, etcdService, etcdMembers, etcdStatus };
     }),
   );
-  const [nodeObservations, endpoints, readyz, kubeNodes, serverVersion] = await Promise.all([
+  const [nodeObservations, endpoints, readyz, kubeNodes, serverVersion, proxmoxHosts] = await Promise.all([
     nodes,
     answerOf(() => talos.endpoints()),
     answerOf(() => kubernetes.readyz()),
     answerOf(() => kubernetes.nodes()),
     answerOf(() => kubernetes.serverVersion()),
+    proxmox === undefined ? undefined : answerOf(() => proxmox.hosts()),
   ]);
-  return { nodes: nodeObservations, endpoints, readyz, kubeNodes, serverVersion };
+  return { nodes: nodeObservations, endpoints, readyz, kubeNodes, serverVersion, ...(proxmoxHosts !== undefined ? { proxmoxHosts } : {}) };
 }
 
 /** The IP in an etcd peer URL (`https://10.0.0.1:2380` -> `10.0.0.1`). */
@@ -89,8 +95,13 @@ function memberList(observations: Observations): { members?: EtcdMember[]; from?
   return { members: first.etcdMembers.value, from: first.node.name, disagree, errors };
 }
 
-/** Every check of `verify`, in the order the table shows them. Pure. */
-export function verifyChecks(facts: StackFacts, observations: Observations): CheckResult[] {
+/**
+ * Every check of `verify`, in the order the table shows them; the Proxmox
+ * hosts' check only when they were asked. Pure.
+ * @param hostDownCommand the command that plans and applies without a host (`npm run host-down -- pve1`)
+ */
+export function verifyChecks(facts: StackFacts, observations: Observations, hostDownCommand: (host: string) => string = (host) => `npm run host-down -- ${host}`): CheckResult[] {
+  const hosts = observations.proxmoxHosts === undefined ? [] : [proxmoxHostsCheck(facts, observations.proxmoxHosts, hostDownCommand)];
   return [
     etcdMembersCheck(facts, observations),
     etcdMemberListCheck(facts, observations),
@@ -101,6 +112,7 @@ export function verifyChecks(facts: StackFacts, observations: Observations): Che
     nodesReadyCheck(facts, observations),
     talosVersionCheck(facts, observations),
     kubernetesVersionCheck(facts, observations),
+    ...hosts,
   ];
 }
 
@@ -234,10 +246,35 @@ function kubernetesVersionCheck(facts: StackFacts, observations: Observations): 
   return { id: "kubernetes-version", title: `Kubernetes runs ${facts.kubernetesVersion}`, ok, seen: parts.join("; ") };
 }
 
-/** Nothing answered at all: one line instead of a table of the same failure. */
-export function unreachable(observations: Observations): string | undefined {
+/** The hosts of the stack (its VMs' Proxmox hosts, in the stack's order) that the Proxmox API does not list as online. */
+export function hostsNotOnline(facts: Pick<StackFacts, "nodes">, statuses: readonly ProxmoxHostStatus[]): { readonly host: string; readonly status: string; readonly vms: string[] }[] {
+  const hosts = [...new Set(facts.nodes.map((node) => node.proxmoxHost))];
+  return hosts.flatMap((host) => {
+    const status = statuses.find((entry) => entry.node === host)?.status ?? "not listed";
+    return status === "online" ? [] : [{ host, status, vms: facts.nodes.filter((node) => node.proxmoxHost === host).map((node) => node.name) }];
+  });
+}
+
+/** What verify says of a host that is not online: its VMs, and the command that plans and applies without it. */
+export function hostDownLine(down: { readonly host: string; readonly status: string; readonly vms: readonly string[] }, hostDownCommand: (host: string) => string): string {
+  const state = down.status === "offline" ? "is offline" : down.status === "not listed" ? "is not in the Proxmox cluster (GET /nodes does not list it)" : `is not online (${down.status})`;
+  return `Proxmox host ${down.host} ${state}: its VMs (${down.vms.join(", ")}) are down unless Proxmox HA restarted them on another host; plan and apply the rest with \`${hostDownCommand(down.host)}\``;
+}
+
+function proxmoxHostsCheck(facts: StackFacts, answer: Answer<ProxmoxHostStatus[]>, hostDownCommand: (host: string) => string): CheckResult {
+  const title = "Every Proxmox host of the stack is online";
+  if (!answer.ok) return { id: "proxmox-hosts", title, ok: false, seen: `the Proxmox API did not say: ${answer.error}` };
+  const down = hostsNotOnline(facts, answer.value);
+  const hosts = [...new Set(facts.nodes.map((node) => node.proxmoxHost))];
+  if (down.length === 0) return { id: "proxmox-hosts", title, ok: true, seen: `${list(hosts)} online` };
+  return { id: "proxmox-hosts", title, ok: false, seen: down.map((host) => hostDownLine(host, hostDownCommand)).join("; ") };
+}
+
+/** Nothing answered at all: one line instead of a table of the same failure (naming the Proxmox hosts that are down, when asked). */
+export function unreachable(observations: Observations, facts?: Pick<StackFacts, "nodes">, hostDownCommand: (host: string) => string = (host) => `npm run host-down -- ${host}`): string | undefined {
   const talosErrors = observations.nodes.flatMap((o) => [o.addresses, o.talosVersion]).filter((s) => !s.ok) as { error: string }[];
   const talosAll = talosErrors.length === observations.nodes.length * 2;
   if (!talosAll || observations.readyz.ok) return undefined;
-  return `cluster unreachable: talosctl: ${talosErrors[0]?.error ?? "no answer"}; Kubernetes API: ${observations.readyz.error}`;
+  const hosts = facts !== undefined && observations.proxmoxHosts?.ok ? hostsNotOnline(facts, observations.proxmoxHosts.value).map((down) => `; ${hostDownLine(down, hostDownCommand)}`) : [];
+  return `cluster unreachable: talosctl: ${talosErrors[0]?.error ?? "no answer"}; Kubernetes API: ${observations.readyz.error}${hosts.join("")}`;
 }

@@ -2,7 +2,8 @@
  * A fake Proxmox VE API on 127.0.0.1 (HTTPS, the throwaway CA of ops-api.ts)
  * answering as qemu-server's API2/Qemu.pm does: `{"data": ...}`, a task id
  * (UPID) for status/stop and status/start, the reason of a failure in the
- * HTTP status line. Loopback only.
+ * HTTP status line; `GET /nodes` lists the hosts as pve-manager's
+ * API2/Nodes.pm does (`node`, `status`). Loopback only.
  */
 import * as https from "node:https";
 import { mintPki, type Pki } from "./ops-api";
@@ -23,6 +24,8 @@ export interface FakeProxmox {
   readonly vms: Map<number, { status: string; ha: boolean }>;
   /** Privileges the token has on every /vms/<id>. */
   privileges: Record<string, number>;
+  /** The hosts `GET /nodes` lists. @default pve1..pve3, online */
+  hosts: { node: string; status: "online" | "offline" | "unknown" }[];
   /** Called after a VM was stopped or started. */
   onPower?: (vmId: number, action: "stop" | "start") => void;
 }
@@ -36,6 +39,7 @@ export async function fakeProxmox(pki: Pki | Promise<Pki> = mintPki(), vmIds: re
     exitstatus: "OK",
     vms: new Map(vmIds.map((id, i) => [id, { status: "running", ha: i === 1 }])),
     privileges: { "VM.Audit": 1, "VM.PowerMgmt": 1, "VM.Console": 0 },
+    hosts: ["pve1", "pve2", "pve3"].map((node) => ({ node, status: "online" as const })),
   };
   const polls = new Map<string, number>();
   const server = https.createServer({ key: serverKey, cert: ca }, (request, response) => {
@@ -48,6 +52,7 @@ export async function fakeProxmox(pki: Pki | Promise<Pki> = mintPki(), vmIds: re
     };
     if (request.headers.authorization !== `PVEAPIToken=${PROXMOX_TOKEN}`) return send(401, "authentication failure");
     let m: RegExpExecArray | null;
+    if (url === "/api2/json/nodes") return send(200, "OK", fake.hosts.map((host) => ({ ...host, type: "node", id: `node/${host.node}`, ...(host.status === "online" ? { uptime: 86400 } : {}) })));
     if ((m = /^\/api2\/json\/nodes\/([^/]+)\/qemu\/(\d+)\/status\/(current|stop|start)$/.exec(url))) {
       const [, host, id, action] = m;
       const vmId = Number(id);

@@ -3,6 +3,7 @@
  * mode: read a VM's status and the token's privileges, power a VM off
  * (`status/stop`: "akin to pulling the power plug", qemu-server
  * API2/Qemu.pm vm_stop) and start it, each waiting for its task to end.
+ * For verify, the hosts of the Proxmox cluster and whether each is online.
  *
  * Reached with the variables the bpg/proxmox provider reads, so a shell set
  * up for `cdktf deploy` works unchanged: PROXMOX_VE_ENDPOINT,
@@ -11,7 +12,7 @@
  * The token is sent only as the Authorization header and never appears in a
  * message.
  */
-import type { ProxmoxClient, VmStatus } from "../contracts";
+import type { ProxmoxClient, ProxmoxHostStatus, ProxmoxHostsClient, VmStatus } from "../contracts";
 import { httpsCall } from "./https-call";
 
 /** Where and how to reach the API. */
@@ -66,7 +67,7 @@ interface TaskStatus {
   readonly exitstatus?: string;
 }
 
-export class ProxmoxApiClient implements ProxmoxClient {
+export class ProxmoxApiClient implements ProxmoxClient, ProxmoxHostsClient {
   private readonly requestTimeoutMs: number;
   private readonly taskTimeoutMs: number;
   private readonly taskPollMs: number;
@@ -91,6 +92,14 @@ export class ProxmoxApiClient implements ProxmoxClient {
       .filter(([, value]) => Number(value) >= 1 || value === true)
       .map(([name]) => name)
       .sort();
+  }
+
+  async hosts(): Promise<ProxmoxHostStatus[]> {
+    const data = await this.call("GET", "/nodes");
+    if (!Array.isArray(data)) throw new Error("GET /nodes: no list of hosts in the answer");
+    return data.flatMap((entry: { node?: unknown; status?: unknown }) =>
+      typeof entry?.node === "string" ? [{ node: entry.node, status: typeof entry.status === "string" ? entry.status : "unknown" }] : [],
+    );
   }
 
   stopVm(host: string, vmId: number): Promise<void> {

@@ -3,10 +3,14 @@
  * available? Prints a table (or --json), writes cdktf.out/ops/verify.md and
  * verify.json, exits 0 only when every check holds (1 when one fails, 2 when
  * the cluster cannot be checked). Needs talosctl on PATH; Kubernetes is asked
- * directly over HTTPS.
+ * directly over HTTPS. With PROXMOX_VE_ENDPOINT and PROXMOX_VE_API_TOKEN set
+ * (the provider's variables), it also asks the Proxmox API which hosts are
+ * online, and names a stack's host that is not, with `npm run host-down`.
  */
 import { HttpsKubernetesClient, parseKubeconfig } from "../adapters/kubernetes";
 import { ToolMissingError } from "../adapters/process";
+import { ProxmoxApiClient, proxmoxAccessFromEnv } from "../adapters/proxmox";
+import { synthesizedStacks } from "../adapters/synthesized-stacks";
 import { TalosctlClient } from "../adapters/talosctl";
 import type { CheckResult } from "../contracts";
 import { renderJson, renderText, Report, writeReport } from "../report";
@@ -51,11 +55,22 @@ async function main(): Promise<number> {
   } catch (error) {
     throw new OneLineError((error as Error).message);
   }
-  waitingFor(`the cluster (${context.facts.nodes.map((node) => node.ip).join(", ")}; API ${context.facts.clusterEndpoint})`);
-  const observations = await observe(context.facts, { talos, kubernetes });
-  const nothing = unreachable(observations);
+  // The Proxmox hosts only when the provider's variables are set: without them verify says nothing about hosts.
+  let proxmox: ProxmoxApiClient | undefined;
+  if (process.env.PROXMOX_VE_ENDPOINT && process.env.PROXMOX_VE_API_TOKEN) {
+    try {
+      proxmox = new ProxmoxApiClient({ access: proxmoxAccessFromEnv(process.env), requestTimeoutMs: 5_000 });
+    } catch (error) {
+      throw new OneLineError((error as Error).message);
+    }
+  }
+  const several = synthesizedStacks(common.projectDir).length > 1;
+  const hostDownCommand = (host: string) => `npm run host-down -- ${host}${several ? ` --cluster ${context.facts.clusterName}` : ""}`;
+  waitingFor(`the cluster (${context.facts.nodes.map((node) => node.ip).join(", ")}; API ${context.facts.clusterEndpoint}${proxmox ? "; the Proxmox API" : ""})`);
+  const observations = await observe(context.facts, { talos, kubernetes, proxmox });
+  const nothing = unreachable(observations, context.facts, hostDownCommand);
   if (nothing !== undefined) throw new OneLineError(nothing);
-  const report = verifyReport(context.facts.clusterName, verifyChecks(context.facts, observations));
+  const report = verifyReport(context.facts.clusterName, verifyChecks(context.facts, observations, hostDownCommand));
   const written = writeReport(common.projectDir, report);
   process.stdout.write(common.json ? renderJson(report) : `${renderText(report)}Reports: ${written.markdown}, ${written.json}\n`);
   return report.ok ? 0 : EXIT_FAILED;

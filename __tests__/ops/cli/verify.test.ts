@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { renderMarkdown, renderTable } from "../../../ops/report";
 import { verifyReport } from "../../../ops/cli/verify";
+import { PROXMOX_TOKEN, fakeProxmox } from "../../support/fake-proxmox";
 import { runOpsCli } from "../../support/run-ops-cli";
 import { close, fakeApi, listen, mintPki } from "../../support/ops-api";
 import { kubeconfigYaml, terraformOutput } from "../../support/cluster-fixture";
@@ -83,6 +84,39 @@ describe("npm run verify", () => {
       expect(run.stdout).toContain("1 of 9 checks fail: nodes-ready.");
     } finally {
       await close(api);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.concurrent("with the Proxmox API's variables set, names a host that is offline, its VMs and npm run host-down; the token never shows", async () => {
+    const pki = await minted;
+    const api = fakeApi(pki, kubernetesApiState(healthy));
+    const port = await listen(api);
+    const proxmox = await fakeProxmox(pki);
+    proxmox.hosts = [
+      { node: "pve1", status: "online" },
+      { node: "pve2", status: "offline" },
+      { node: "pve3", status: "online" },
+    ];
+    const proxmoxPort = await listen(proxmox.server);
+    const { dir, env } = project({ withState: true, tools: ["talosctl", "terraform"], kubeconfig: kubeconfigYaml(`https://127.0.0.1:${port}`, pki.ca, pki.clientCert, pki.clientKey), apiPort: port });
+    const caFile = path.join(dir, "proxmox-ca.pem");
+    fs.writeFileSync(caFile, pki.ca);
+    try {
+      const run = await runVerify(dir, { ...env, PROXMOX_VE_ENDPOINT: `https://127.0.0.1:${proxmoxPort}/`, PROXMOX_VE_API_TOKEN: PROXMOX_TOKEN, NODE_EXTRA_CA_CERTS: caFile });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(1);
+      expect(proxmox.requests).toEqual(["GET /api2/json/nodes"]);
+      expect(run.stdout).toMatch(/FAIL\s+Every Proxmox host of the stack is online\s+Proxmox host pve2 is offline/);
+      expect(run.stdout).toContain("1 of 10 checks fail: proxmox-hosts.");
+      expect(`${run.stdout}${run.stderr}`).not.toContain(PROXMOX_TOKEN.split("=")[1]);
+      const checks = JSON.parse(fs.readFileSync(path.join(dir, "cdktf.out", "ops", "verify.json"), "utf8")).data.checks as { id: string; seen: string }[];
+      expect(checks.find((check) => check.id === "proxmox-hosts")!.seen).toBe(
+        "Proxmox host pve2 is offline: its VMs (k8s-controller2) are down unless Proxmox HA restarted them on another host; plan and apply the rest with `npm run host-down -- pve2`",
+      );
+    } finally {
+      await close(api);
+      await close(proxmox.server);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
