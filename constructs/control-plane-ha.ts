@@ -137,6 +137,7 @@ export class ControlPlaneHa extends Construct {
       cpuType: spec.cpuType,
       guestAgent: carriesGuestAgent(spec.systemExtensions),
       imageImport: spec.imageImport,
+      haManaged: spec.haEnabled,
     };
 
     const nodesScope = new Construct(this, "Nodes");

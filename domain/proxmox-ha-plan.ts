@@ -1,20 +1,23 @@
 /**
- * What Proxmox HA objects a cluster needs: one HA resource per VM, and what
- * keeps the control planes apart. Pure: the construct (`proxmox-ha.ts`) only
- * turns this plan into resources.
+ * What Proxmox HA objects a cluster needs: one HA resource per VM, a home for
+ * each VM, and what keeps the control planes apart. Pure: the construct
+ * (`proxmox-ha.ts`) only turns this plan into resources.
  *
- * Keeping control planes apart, by `rules` and `strict`:
- * - `pve9`, strict: one negative resource-affinity rule over the control
- *   planes: they never share a host, so while a host is down its control
- *   plane stays down (etcd one member short) until the host returns.
- * - `pve9`, not strict: one non-strict node-affinity rule per control plane
- *   naming its home host: it runs there, may be restarted next to another
- *   control plane while its host is down, and fails back when the host
- *   returns. (The Proxmox API's `strict` flag exists only for node-affinity
- *   rules, so that is how "apart, but not at any price" is expressed.)
- * - `pve8` (HA groups; Proxmox VE 8 has no rules): one group per control
- *   plane, its home host first; strict restricts it to the home host, not
- *   strict lets it run on the other hosts at a lower priority.
+ * Under HA, placement belongs to these objects, not to the VMs' `node_name`
+ * (which the VMs ignore): each VM's home says where Proxmox runs it, so
+ * moving a VM is a change of its home, and HA live-migrates it once.
+ * - `pve9` (HA rules): a non-strict node-affinity rule per VM naming its home
+ *   host: it runs there, runs elsewhere while that host is down, and fails
+ *   back when it returns. With `keepControlPlanesApart` and `strict`, one
+ *   negative resource-affinity rule over the control planes too: they never
+ *   share a host, so while a host is down its control plane stays down
+ *   (etcd one member short) unless a host carries none. (pve-ha-manager
+ *   accepts a VM in one node-affinity rule and a negative resource-affinity
+ *   rule, as long as the home rules together name at least as many hosts as
+ *   the negative rule has VMs: validation refuses the rest.)
+ * - `pve8` (HA groups; Proxmox VE 8 has no rules): a group per VM, its home
+ *   host first and the others at a lower priority; with `keepControlPlanesApart`
+ *   and `strict`, a control plane's group is restricted to its home host.
  */
 import { HaRulesKind } from "./cluster-fields";
 
@@ -73,34 +76,39 @@ export const haResourceId = (vm: HaVm) => `vm:${vm.vmId}`;
 
 export function planProxmoxHa(input: HaPlanInput): HaPlan {
   const { clusterName, controlPlanes, workers, hosts, keepControlPlanesApart, strict, rules } = input;
-  const groupOf = (vm: HaVm) => `${clusterName}-${vm.name}`;
-  const useGroups = keepControlPlanesApart && rules === "pve8";
-  const resources: HaResourcePlan[] = [
-    ...controlPlanes.map((vm) => ({
-      name: vm.name,
-      resourceId: haResourceId(vm),
-      role: "control-plane" as const,
-      ...(useGroups ? { group: groupOf(vm) } : {}),
-      comment: `Talos control plane ${vm.name} of cluster ${clusterName}; managed by cdktf`,
-    })),
-    ...workers.map((vm) => ({ name: vm.name, resourceId: haResourceId(vm), role: "worker" as const, comment: `Talos worker ${vm.name} of cluster ${clusterName}; managed by cdktf` })),
-  ];
-  if (!keepControlPlanesApart || controlPlanes.length < 2) return { resources, rules: [], groups: [] };
+  const keptApart = keepControlPlanesApart && strict && controlPlanes.length >= 2;
+  const homeOf = (vm: HaVm) => `${clusterName}-${vm.name}`;
+  const vms = [...controlPlanes.map((vm) => ({ vm, role: "control-plane" as const })), ...workers.map((vm) => ({ vm, role: "worker" as const }))];
+  const resources: HaResourcePlan[] = vms.map(({ vm, role }) => ({
+    name: vm.name,
+    resourceId: haResourceId(vm),
+    role,
+    ...(rules === "pve8" ? { group: homeOf(vm) } : {}),
+    comment: `Talos ${role === "worker" ? "worker" : "control plane"} ${vm.name} of cluster ${clusterName}; managed by cdktf`,
+  }));
 
   if (rules === "pve8") {
-    const groups = controlPlanes.map((vm) => ({
-      group: groupOf(vm),
-      nodes: strict ? { [vm.host]: 1 } : Object.fromEntries(hosts.map((host) => [host, host === vm.host ? 2 : 1])),
-      restricted: strict,
-      comment: `Home of ${vm.name} (cluster ${clusterName}); ${strict ? "only there" : "elsewhere while it is down"}`,
-    }));
+    const groups = vms.map(({ vm, role }) => {
+      const onlyHome = keptApart && role === "control-plane";
+      return {
+        group: homeOf(vm),
+        nodes: onlyHome ? { [vm.host]: 1 } : Object.fromEntries(hosts.map((host) => [host, host === vm.host ? 2 : 1])),
+        restricted: onlyHome,
+        comment: `Home of ${vm.name} (cluster ${clusterName}): ${vm.host}${onlyHome ? ", only there" : ", elsewhere while it is down"}`,
+      };
+    });
     return { resources, rules: [], groups };
   }
-  if (strict) {
-    return {
-      resources,
-      groups: [],
-      rules: [
+  const homes: HaRulePlan[] = vms.map(({ vm }) => ({
+    rule: `${homeOf(vm)}-home`,
+    type: "node-affinity",
+    resources: [haResourceId(vm)],
+    nodes: { [vm.host]: 1 },
+    strict: false,
+    comment: `${vm.name} (cluster ${clusterName}) runs on ${vm.host}, elsewhere only while ${vm.host} is down`,
+  }));
+  const apart: HaRulePlan[] = keptApart
+    ? [
         {
           rule: `${clusterName}-control-planes-apart`,
           type: "resource-affinity",
@@ -108,19 +116,7 @@ export function planProxmoxHa(input: HaPlanInput): HaPlan {
           resources: controlPlanes.map(haResourceId),
           comment: `Control planes of cluster ${clusterName} never share a host`,
         },
-      ],
-    };
-  }
-  return {
-    resources,
-    groups: [],
-    rules: controlPlanes.map((vm) => ({
-      rule: `${clusterName}-${vm.name}-home`,
-      type: "node-affinity" as const,
-      resources: [haResourceId(vm)],
-      nodes: { [vm.host]: 1 },
-      strict: false,
-      comment: `${vm.name} (cluster ${clusterName}) runs on ${vm.host}, elsewhere only while ${vm.host} is down`,
-    })),
-  };
+      ]
+    : [];
+  return { resources, groups: [], rules: [...homes, ...apart] };
 }

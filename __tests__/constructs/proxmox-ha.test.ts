@@ -4,7 +4,7 @@
  * whole homelab", part 3), from the plan to the synthesized JSON.
  */
 import { ControlPlaneHaProps, clusterWarnings, warningSubjectOf, formatProblem, planProxmoxHa, resolveClusterSpec, validateClusterSpec } from "../../domain";
-import { blocksOf, synthHomelab } from "../support/synth";
+import { Block, blocksOf, synthHomelab } from "../support/synth";
 
 const HOSTS = ["pve1", "pve2", "pve3"];
 const controlPlanes = [
@@ -69,29 +69,34 @@ describe("the Proxmox HA plan", () => {
     ]);
   });
 
-  test("pve9, strict: one negative resource-affinity rule over the control planes", () => {
+  const homes = (vms: typeof controlPlanes) =>
+    vms.map((vm) => expect.objectContaining({ rule: `lab-${vm.name}-home`, type: "node-affinity", resources: [`vm:${vm.vmId}`], nodes: { [vm.host]: 1 }, strict: false }));
+
+  test("pve9, not strict: a non-strict node-affinity rule per VM to its home host, workers too", () => {
+    const worker = { name: "w1", vmId: 221, host: "pve2" };
+    expect(plan({ strict: false, workers: [worker] }).rules).toEqual(homes([...controlPlanes, worker]));
+  });
+
+  test("pve9, strict: the homes, and one negative resource-affinity rule over the control planes", () => {
     expect(plan({ strict: true }).rules).toEqual([
+      ...homes(controlPlanes),
       expect.objectContaining({ rule: "lab-control-planes-apart", type: "resource-affinity", affinity: "negative", resources: ["vm:211", "vm:212", "vm:213"] }),
     ]);
   });
 
-  test("pve9, not strict: a non-strict node-affinity rule per control plane to its home host", () => {
-    expect(plan({ strict: false }).rules).toEqual(
-      controlPlanes.map((vm) => expect.objectContaining({ rule: `lab-${vm.name}-home`, type: "node-affinity", resources: [`vm:${vm.vmId}`], nodes: { [vm.host]: 1 }, strict: false })),
-    );
-  });
-
-  test("pve8: an HA group per control plane, restricted to its home host when strict", () => {
-    const strict = plan({ rules: "pve8", strict: true });
+  test("pve8: an HA group per VM, its home first; a control plane's restricted to its home when strict", () => {
+    const worker = { name: "w1", vmId: 221, host: "pve1" };
+    const strict = plan({ rules: "pve8", strict: true, workers: [worker] });
     expect(strict.rules).toEqual([]);
     expect(strict.groups[0]).toMatchObject({ group: "lab-cp1", nodes: { pve1: 1 }, restricted: true });
+    expect(strict.groups[3]).toMatchObject({ group: "lab-w1", nodes: { pve1: 2, pve2: 1, pve3: 1 }, restricted: false });
     const loose = plan({ rules: "pve8", strict: false });
     expect(loose.groups[1]).toMatchObject({ group: "lab-cp2", nodes: { pve1: 1, pve2: 2, pve3: 1 }, restricted: false });
     expect(loose.resources[1]).toMatchObject({ group: "lab-cp2" });
   });
 
-  test("keeps nothing apart when asked not to", () => {
-    expect(plan({ keepControlPlanesApart: false })).toMatchObject({ rules: [], groups: [] });
+  test("without keeping them apart, the homes alone: placement still belongs to HA", () => {
+    expect(plan({ keepControlPlanesApart: false, strict: true })).toMatchObject({ rules: homes(controlPlanes), groups: [] });
   });
 });
 
@@ -118,27 +123,36 @@ describe("Proxmox HA in the stack", () => {
     expect(rule.depends_on).toEqual(resources.map(([name]) => `proxmox_haresource.${name}`));
   });
 
-  test("gives workers HA resources too, and leaves them out of the rules", () => {
-    const { json } = synthHomelab({ cluster: { ...ha, workers: [{ name: "w1", ip: "192.168.1.221" }] } });
+  test("gives workers HA resources and homes too, and leaves them out of the strict rule", () => {
+    const { json } = synthHomelab({ cluster: { ...ha, haStrict: true, workers: [{ name: "w1", ip: "192.168.1.221" }] } });
     const resources = blocksOf(json, "proxmox_haresource").map(([, resource]) => resource);
     expect(resources.map((resource) => resource.resource_id)).toEqual(["vm:211", "vm:212", "vm:213", "vm:221"]);
     expect(resources[3].depends_on).toEqual([expect.stringMatching(/^proxmox_virtual_environment_vm\.ControlPlane_Workers_w1_Vm_/)]);
-    for (const [, rule] of blocksOf(json, "proxmox_harule")) expect(rule.resources).not.toContain("vm:221");
+    const rules = blocksOf(json, "proxmox_harule").map(([, rule]) => rule);
+    expect(rules.find((rule) => rule.rule === "homelab-w1-home")).toMatchObject({ resources: ["vm:221"], nodes: { pve1: 1 } });
+    expect(rules.find((rule) => rule.rule === "homelab-control-planes-apart")?.resources).not.toContain("vm:221");
   });
 
-  test("pve8 creates groups and puts each control plane's HA resource in its group", () => {
-    const { json } = synthHomelab({ cluster: { ...ha, haRules: "pve8" } });
-    const groups = blocksOf(json, "proxmox_hagroup");
-    expect(groups.map(([, group]) => group.group)).toEqual(["homelab-k8s-controller1", "homelab-k8s-controller2", "homelab-k8s-controller3"]);
-    const [[groupName]] = groups;
-    const [[, resource]] = blocksOf(json, "proxmox_haresource");
-    expect(resource.group).toBe(`\${proxmox_hagroup.${groupName}.group}`);
+  test("an HA resource is re-created with its VM, and a rule with its VMs (a purge drops them in Proxmox)", () => {
+    const { json } = synthHomelab({ cluster: { ...ha, haStrict: true } });
+    const vms = blocksOf(json, "proxmox_virtual_environment_vm").map(([name]) => `proxmox_virtual_environment_vm.${name}.id`);
+    const resources = blocksOf(json, "proxmox_haresource").map(([, resource]) => resource);
+    expect(resources.map((resource) => (resource.lifecycle as Block).replace_triggered_by)).toEqual(vms.map((vm) => [vm]));
+    const rules = Object.fromEntries(blocksOf(json, "proxmox_harule").map(([, rule]) => [rule.rule, (rule.lifecycle as Block).replace_triggered_by]));
+    expect(rules["homelab-k8s-controller2-home"]).toEqual([vms[1]]);
+    expect(rules["homelab-control-planes-apart"]).toEqual(vms);
   });
 
-  test("warns that HA cannot move a VM whose disks are not on shared storage", () => {
-    const warnings = clusterWarnings(warningSubjectOf(resolveClusterSpec({ ...ha, datastoreShared: false, datastoreId: "local-lvm" })));
-    expect(warnings).toContainEqual(expect.stringMatching(/^Proxmox HA is on, but the VM disks are not on storage every host sees \(vm\.datastoreShared is false\): HA can restart a VM only on its own host/));
-    expect(clusterWarnings(warningSubjectOf(resolveClusterSpec(ha))).filter((warning) => warning.includes("datastoreShared"))).toEqual([]);
+  test("under HA the VMs ignore node_name: HA's homes place them; without HA the provider migrates", () => {
+    const ignored = (cluster: ControlPlaneHaProps) =>
+      blocksOf(synthHomelab({ cluster }).json, "proxmox_virtual_environment_vm").map(([, vm]) => ((vm.lifecycle as Block).ignore_changes as string[]).includes("node_name"));
+    expect(ignored(ha)).toEqual([true, true, true]);
+    expect(ignored({ proxmoxNodes: HOSTS })).toEqual([false, false, false]);
+  });
+
+  test("refuses HA on VM storage that only one host has", () => {
+    const problems = validateClusterSpec(resolveClusterSpec({ ...ha, datastoreShared: false, datastoreId: "local-lvm" })).map(formatProblem);
+    expect(problems).toEqual([expect.stringMatching(/^haEnabled = true: needs the VM disks on storage every host sees/)]);
   });
 
   test("fails on an unknown rules kind and a VLAN tag out of range", () => {

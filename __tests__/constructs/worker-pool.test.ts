@@ -7,14 +7,13 @@ import { parseAllDocuments } from "yaml";
 import { ControlPlaneHaProps, formatProblem, nodeMacAddress, resolveClusterSpec, validateClusterSpec } from "../../domain";
 import { fileFieldOf } from "../../config/homelab-config-file";
 import { parseHomelabConfig } from "../../config/load-homelab-config";
-import { TerraformJson, addressOf, blocksOf, synthHomelab } from "../support/synth";
+import { TerraformJson, addressOf, blocksOf, synthHomelab, Block } from "../support/synth";
 
 const WORKERS = [
   { name: "k8s-worker1", ip: "192.168.1.221" },
   { name: "k8s-worker2", ip: "192.168.1.222" },
 ];
 
-type Block = Record<string, unknown>;
 
 const workerVms = (json: TerraformJson) =>
   blocksOf(json, "proxmox_virtual_environment_vm")

@@ -56,7 +56,7 @@ describe("a base from before the short type names", () => {
   test.each([
     ["the reference homelab", () => synthHomelab().json as TerraformJson, { proxmox_download_file: 1 }],
     ["examples/proxmox-cluster-ha.yaml", () => synthFile("examples", "proxmox-cluster-ha.yaml"), { proxmox_download_file: 1, proxmox_haresource: 5 }],
-    ["examples/proxmox-cluster-ha.yaml with rules: pve8", pve8Example, { proxmox_download_file: 1, proxmox_haresource: 5, proxmox_hagroup: 3 }],
+    ["examples/proxmox-cluster-ha.yaml with rules: pve8", pve8Example, { proxmox_download_file: 1, proxmox_haresource: 5, proxmox_hagroup: 5 }],
   ])("%s: every long-named resource moves, nothing is added, removed or changed", (_name, synth, kinds) => {
     // GIVEN this stack and the one the commit before synthesized
     const head = synth();
@@ -87,9 +87,9 @@ describe("a base from before the short type names", () => {
     const review = renderReview({ head, base: { json: base, label: "the commit before" } });
 
     // THEN
-    expect(review).toContain("0 to add, 0 to remove, 0 with no planned change; 9 moved to a new address (`moved` blocks).");
+    expect(review).toContain("0 to add, 0 to remove, 0 with no planned change; 11 moved to a new address (`moved` blocks).");
     const moved = review.split("### Moved")[1].split(/\n#/)[0].split("\n").filter((line) => line.startsWith("- "));
-    expect(moved).toHaveLength(9);
+    expect(moved).toHaveLength(11);
     const download = Object.keys(head.resource!.proxmox_download_file)[0];
     expect(moved).toContain(
       `- \`proxmox_download_file.${download}\`: moved from \`proxmox_virtual_environment_download_file.${download}\`: no change in Proxmox`

@@ -9,9 +9,8 @@ import { renderReview } from "../../review/render-review";
 import { parseEntry } from "../../review/replace-triggers";
 import { diffStacks } from "../../review/resource-diff";
 import { TerraformJson } from "../../review/stack-model";
-import { synthHomelab } from "../support/synth";
+import { synthHomelab, Block } from "../support/synth";
 
-type Block = Record<string, unknown>;
 
 const VM = "proxmox_virtual_environment_vm.ControlPlane_Nodes_k8s-controller1_Vm_1234";
 const APPLY = "talos_machine_configuration_apply.ControlPlane_Nodes_k8s-controller1_ConfigApply_ABCD";

@@ -25,7 +25,10 @@ export function synthHomelab(props: HomelabStackProps = {}): SynthesizedStack {
 }
 
 /** Resources (or data sources) of one type, keyed by Terraform name. */
-export function blocksOf(json: TerraformJson, type: string, kind: "resource" | "data" = "resource"): [string, Record<string, unknown>][] {
+/** One resource or data block of the synthesized JSON. */
+export type Block = Record<string, unknown>;
+
+export function blocksOf(json: TerraformJson, type: string, kind: "resource" | "data" = "resource"): [string, Block][] {
   return Object.entries(json[kind][type] ?? {});
 }
 

@@ -25,6 +25,12 @@ export interface TalosVmSettings {
   readonly imageImport: ImageImportMethod;
   /** Whether the image carries the QEMU guest agent, so Proxmox may wait for it. */
   readonly guestAgent: boolean;
+  /**
+   * Whether Proxmox HA manages the VM. Then its host is the HA rules' to
+   * choose: the VM is created on its home host, and Terraform ignores where
+   * HA runs it later (see `lifecycle` below).
+   */
+  readonly haManaged: boolean;
 }
 
 export interface TalosVmProps extends TalosVmSettings {
@@ -102,7 +108,14 @@ export function talosVm(scope: Construct, id: string, props: TalosVmProps): Virt
     // version or schematic changes the image, never the VM: nodes are upgraded
     // in place with talosctl upgrade (see docs/operations.md).
     // Both forms are listed, so switching imageImport never touches a running VM either.
-    lifecycle: { ignoreChanges: ["disk[0].file_id", "disk[0].import_from"] },
+    //
+    // Under Proxmox HA, `node_name` is where HA runs the VM (the provider's read adopts
+    // the host it finds the VM on). Left to Terraform, a VM that HA restarted elsewhere
+    // would be migrated back on the next apply, through an HA migrate the manager drops
+    // while the home host is down (the provider then waits 5 minutes and fails), and a
+    // placement change would move the VM twice more (the VM update, then HA's failback
+    // to the old rule's home). So HA's rules place it, and a move is a rule change.
+    lifecycle: { ignoreChanges: ["disk[0].file_id", "disk[0].import_from", ...(props.haManaged ? ["node_name"] : [])] },
   });
   // network_device is a list(object) attribute in bpg/proxmox 0.111: every element
   // needs all 11 keys, so unset ones are written as null.
