@@ -70,7 +70,7 @@ export function configurationWarnings(model: StackModel, facts: HaFacts | undefi
     controlPlanes: model.nodes,
     knownHosts: model.knownHosts,
     workerCount: model.workers.length,
-    proxmoxHa: model.ha && {},
+    proxmoxHa: model.ha && { cpuType: model.nodes[0]?.cpuType },
     talosVersion: model.talosVersion,
   });
   if (model.talosctlNodes.length > 1) {

@@ -7,6 +7,7 @@ import { DOWNLOAD_FILE_TYPE } from "../domain/proxmox-type-names";
 import { ReplaceTrigger } from "./replace-triggers";
 import { ArgumentChange, ArgumentOutcome, IndirectEffect, ResourceChange, StackDiff } from "./resource-diff";
 import { HaFacts } from "./ha-facts";
+import { haChangeWarnings } from "./ha-changes";
 import { code, formatChange, lineDiff, plural } from "./markdown";
 import { ControlPlaneVm, StackModel } from "./stack-model";
 import { stackDirOf, stackIdOf } from "../domain/stack-outputs";
@@ -39,6 +40,7 @@ export function changeWarnings({ diff, base, head, baseFacts }: ChangeContext): 
   if (base.kubernetesVersion && head.kubernetesVersion && base.kubernetesVersion !== head.kubernetesVersion) {
     warnings.push(kubernetesUpgradeWarning(base.kubernetesVersion, head.kubernetesVersion, head.nodes.length));
   }
+  warnings.push(...haChangeWarnings(base, head));
   const vms = vmsByAddress(base, head);
   const replaced = diff.changed.filter(({ action }) => action === "replace");
   const baseVms = new Set(base.nodes.map(({ address }) => address));

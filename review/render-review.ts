@@ -103,14 +103,39 @@ function renderHa(model: StackModel, facts: HaFacts | undefined): string[] {
     `Failure domains: ${plural(members, "control plane")} on ${plural(model.hosts.length, "Proxmox host")}.`,
     "",
   ];
-  for (const loss of facts.hostLosses) {
-    const what = `Losing **${loss.host}** (${loss.lost} of ${members} control planes): ${loss.remaining} ${loss.remaining === 1 ? "remains" : "remain"}`;
-    const until = loss.recovery === "restart-elsewhere" ? "Proxmox HA restarts them elsewhere" : `${loss.host} is back`;
-    if (loss.quorumKept) lines.push(`- ${what}, quorum kept, the VIP moves if ${loss.host} held it.${HA_RECOVERY[loss.recovery](loss.host, members)}`);
-    else if (loss.remaining === 0) lines.push(`- ${what}: the cluster stops (API, etcd and the VIP) until ${until}.${HA_RECOVERY[loss.recovery](loss.host, members)}`);
-    else lines.push(`- ${what}, quorum lost (needs ${quorum}): etcd writes stop and the VIP is released until ${until}; running pods keep running.${HA_RECOVERY[loss.recovery](loss.host, members)}`);
-  }
+  lines.push(...renderHostLosses(model, facts));
   return [...lines, ""];
+}
+
+/**
+ * One row per Proxmox host: what survives its loss, what Terraform can still
+ * do (every plan fails on a VM read through a down host: bpg/proxmox treats
+ * the 595 as an error, not as "gone"), and what the operator runs.
+ */
+function renderHostLosses(model: StackModel, facts: HaFacts): string[] {
+  if (facts.hostLosses.length === 0) return [];
+  const { members, quorum } = facts;
+  const hostDown = (host: string) => code(`npm run host-down -- ${host}${model.clusterName ? ` --cluster ${model.clusterName}` : ""}`);
+  const rows = facts.hostLosses.map((loss) => {
+    const { host } = loss;
+    const until = loss.recovery === "restart-elsewhere" ? "Proxmox HA restarts them elsewhere" : `${host} is back`;
+    const etcd = loss.quorumKept
+      ? `${loss.remaining} of ${members} control planes: quorum kept, the VIP moves if ${host} held it.`
+      : loss.remaining === 0
+        ? `Nothing: the cluster stops (API, etcd and the VIP) until ${until}.`
+        : `${loss.remaining} of ${members} control planes: quorum lost (needs ${quorum}), etcd writes stop and the VIP is released until ${until}; running pods keep running.`;
+    const workers = model.workers.length > 0 ? ` ${model.workers.filter((worker) => worker.proxmoxHost !== host).length} of ${plural(model.workers.length, "worker")} keep running.` : "";
+    const elsewhere = [...model.nodes, ...model.workers].filter((vm) => vm.proxmoxHost !== host).length;
+    const terraform =
+      elsewhere === 0
+        ? `Nothing until ${host} is back: every VM is on it, and a plan reads them through it.`
+        : `A normal plan reads what is on ${host} through it, and fails. ${hostDown(host)} plans the other ${plural(elsewhere, "VM")} from state, leaving out what is on ${host} or depends on it.`;
+    const run = loss.quorumKept
+      ? `${hostDown(host)} (add ${code("--apply")} to apply it) while it is down; ${code("npm run deploy")} once it is back.`
+      : `Bring ${host} back (etcd needs its members); then ${code("npm run verify")}.`;
+    return [`**${host}** (${loss.lost} of ${members})`, `${etcd}${workers}${HA_RECOVERY[loss.recovery](host, members)}`, terraform, run];
+  });
+  return ["### Losing one Proxmox host", "", ...table(["Host lost (control planes)", "What survives", "What Terraform can still do", "What you run"], rows)];
 }
 
 /** What Proxmox HA adds to a host loss, as a sentence (or nothing). */

@@ -6,7 +6,8 @@
  * stack-output contract's (domain/stack-outputs.ts).
  */
 import type { StackOutputName } from "../domain/stack-outputs";
-import { HA_RESOURCE_TYPE, LONG_TYPE_NAMES } from "../domain/proxmox-type-names";
+import { HA_GROUP_TYPE, HA_RESOURCE_TYPE, LONG_TYPE_NAMES } from "../domain/proxmox-type-names";
+import type { HaRulesKind } from "../domain/cluster-fields";
 
 /** The parts of cdk.tf.json the review reads. */
 export interface TerraformJson {
@@ -39,6 +40,8 @@ export interface ControlPlaneVm {
   readonly role: "control-plane" | "worker";
   /** Whether a Proxmox HA resource (`vm:<id>`) manages it. */
   readonly haManaged: boolean;
+  /** QEMU CPU type (`cpu.type`). */
+  readonly cpuType?: string;
 }
 
 /** Proxmox HA as the stack configures it (the `proxmox_ha` output and the HA resources). */
@@ -49,6 +52,10 @@ export interface HaModel {
   readonly strict: boolean;
   /** Rules or groups keep the control planes apart. */
   readonly keepControlPlanesApart: boolean;
+  /** Which HA API places the VMs: rules (`pve9`) or groups (`pve8`); undefined when the stack does not say. */
+  readonly rules?: HaRulesKind;
+  /** HA groups (`pve8`): address and Proxmox name of each. */
+  readonly groups: readonly { readonly address: string; readonly group: string }[];
 }
 
 export interface ProxmoxHost {
@@ -127,6 +134,11 @@ export function stackModel(json: TerraformJson): StackModel {
             datastoreShared: haOutput?.datastore_shared === true,
             strict: haOutput?.strict === true,
             keepControlPlanesApart: haOutput?.keep_control_planes_apart !== false,
+            rules: haOutput?.rules === "pve8" || haOutput?.rules === "pve9" ? haOutput.rules : undefined,
+            // A base from before the short type names has its groups under the long name.
+            groups: [HA_GROUP_TYPE, LONG_TYPE_NAMES[HA_GROUP_TYPE]].flatMap((type) =>
+              Object.entries(json.resource?.[type] ?? {}).map(([name, block]) => ({ address: `${type}.${name}`, group: literalString(block.group) ?? name })),
+            ),
           }
         : undefined,
     knownHosts: stringList(outputValue(json, "proxmox_hosts")),
@@ -172,6 +184,7 @@ function vmOf(
     bootstrapped: ip !== "" && bootstrapNodes.has(ip),
     role: stringList(block.tags).includes("worker") ? "worker" : "control-plane",
     haManaged: haManaged.has(`vm:${literalNumber(block.vm_id)}`),
+    cpuType: literalString(single(block.cpu)?.type),
   };
 }
 

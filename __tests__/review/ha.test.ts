@@ -26,7 +26,6 @@ describe("host losses for 3 control planes", () => {
     ["3 hosts, HA off", onHosts(["pve1", "pve2", "pve3"]), [["pve1", 1, 2, true, "none"], ["pve2", 1, 2, true, "none"], ["pve3", 1, 2, true, "none"]]],
     ["3 hosts, HA on, not strict", onHosts(["pve1", "pve2", "pve3"], {}), [["pve1", 1, 2, true, "restart-elsewhere"], ["pve2", 1, 2, true, "restart-elsewhere"], ["pve3", 1, 2, true, "restart-elsewhere"]]],
     ["3 hosts, HA on, strict", onHosts(["pve1", "pve2", "pve3"], { haStrict: true }), [["pve1", 1, 2, true, "kept-apart"], ["pve2", 1, 2, true, "kept-apart"], ["pve3", 1, 2, true, "kept-apart"]]],
-    ["3 hosts, HA on, disks not shared", onHosts(["pve1", "pve2", "pve3"], { datastoreShared: false }), [["pve1", 1, 2, true, "own-host-only"], ["pve2", 1, 2, true, "own-host-only"], ["pve3", 1, 2, true, "own-host-only"]]],
   ])("%s", (_, cluster, expected) => {
     expect(lossesOf(cluster)).toEqual(expected);
   });
@@ -36,10 +35,31 @@ describe("the report", () => {
   test("says what HA does when a host is lost, from the configuration", () => {
     const notStrict = renderReview({ head: synthHomelab({ cluster: onHosts(["pve1", "pve2", "pve3"], {}) }).json });
     expect(notStrict).toContain(
-      "- Losing **pve1** (1 of 3 control planes): 2 remain, quorum kept, the VIP moves if pve1 held it. Proxmox HA restarts its control planes on other hosts once pve1 is fenced (a few minutes): etcd is back to 3 of 3, with a host carrying two control planes until pve1 returns and they move back.",
+      "2 of 3 control planes: quorum kept, the VIP moves if pve1 held it. Proxmox HA restarts its control planes on other hosts once pve1 is fenced (a few minutes): etcd is back to 3 of 3, with a host carrying two control planes until pve1 returns and they move back.",
     );
     const strict = renderReview({ head: synthHomelab({ cluster: onHosts(["pve1", "pve2", "pve3"], { haStrict: true }) }).json });
     expect(strict).toContain("Proxmox HA keeps them down: the strict rule never lets two control planes share a host, and no host is free, so etcd stays short until pve1 is back.");
+  });
+
+  test("the host-loss table says what survives, what Terraform can still do, and what the operator runs, naming the host", () => {
+    // GIVEN three control planes and a worker over three hosts
+    const cluster = { ...onHosts(["pve1", "pve2", "pve3"]), workers: [{ name: "w1", ip: "192.168.1.221" }] };
+    // WHEN the review is written
+    const review = renderReview({ head: synthHomelab({ cluster }).json });
+    // THEN each host has a row: the survivors, the plan that fails and the one that works, the commands
+    expect(review).toContain("| Host lost (control planes) | What survives | What Terraform can still do | What you run |");
+    expect(review).toContain(
+      "| **pve1** (1 of 3) | 2 of 3 control planes: quorum kept, the VIP moves if pve1 held it. 0 of 1 worker keep running. | A normal plan reads what is on pve1 through it, and fails. `npm run host-down -- pve1 --cluster homelab` plans the other 2 VMs from state, leaving out what is on pve1 or depends on it. | `npm run host-down -- pve1 --cluster homelab` (add `--apply` to apply it) while it is down; `npm run deploy` once it is back. |",
+    );
+    expect(review).toContain("| **pve2** (1 of 3) | 2 of 3 control planes: quorum kept, the VIP moves if pve2 held it. 1 of 1 worker keep running. |");
+  });
+
+  test("a host whose loss loses quorum: bring it back, nothing to plan around", () => {
+    const review = renderReview({ head: synthHomelab({ cluster: onHosts(["pve1", "pve2"]) }).json });
+    expect(review).toContain(
+      "| **pve1** (2 of 3) | 1 of 3 control planes: quorum lost (needs 2), etcd writes stop and the VIP is released until pve1 is back; running pods keep running. |",
+    );
+    expect(review).toContain("| Bring pve1 back (etcd needs its members); then `npm run verify`. |");
   });
 
   test("shows the role and HA of each VM in the node table", () => {
@@ -48,22 +68,12 @@ describe("the report", () => {
     expect(review).toContain("(Proxmox HA)");
   });
 
-  test("warns first about HA without shared storage and two control planes on one host while hosts are free", () => {
-    const json = synthHomelab({
-      cluster: {
-        ...onHosts(["pve1", "pve2", "pve3"], { datastoreShared: false }),
-        controlPlanes: [
-          { name: "cp1", ip: "192.168.1.211", proxmoxNode: "pve1" },
-          { name: "cp2", ip: "192.168.1.212", proxmoxNode: "pve1" },
-          { name: "cp3", ip: "192.168.1.213", proxmoxNode: "pve2" },
-        ],
-      },
-    }).json as TerraformJson;
+  test("warns first about a host whose loss loses quorum, then about cpuType host under HA", () => {
+    const json = synthHomelab({ cluster: { ...onHosts(["pve1", "pve2"], { cpuType: "host" }) } }).json as TerraformJson;
     const model = stackModel(json);
     expect(configurationWarnings(model, haFacts(model))).toEqual([
       "Proxmox host pve1 runs 2 of 3 control planes: losing pve1 leaves 1, below the quorum of 2, and stops the cluster.",
-      "Control planes cp1 and cp2 share Proxmox host pve1 while pve3 carries none: losing pve1 takes 2 etcd members at once; spread them (leave proxmoxNode unset to place them round-robin over proxmox.nodes).",
-      "Proxmox HA is on, but the VM disks are not on storage every host sees (vm.datastoreShared is false): HA can restart a VM only on its own host, not on another one when the host fails.",
+      "Proxmox HA is on and vm.cpuType is host: every move HA makes (failback, a rule change, a migration before host maintenance) live-migrates a running VM between hosts whose CPUs may differ, which can crash it; use a model every host supports, e.g. x86-64-v2-AES.",
     ]);
   });
 });

@@ -154,7 +154,7 @@ describe("VMs spread over three Proxmox hosts", () => {
     ]);
     const review = renderReview({ head: spread });
     expect(review).not.toContain("## Warnings");
-    expect(review).toContain("- Losing **pve1** (1 of 3 control planes): 2 remain, quorum kept, the VIP moves if pve1 held it.");
+    expect(review).toContain("| **pve1** (1 of 3) | 2 of 3 control planes: quorum kept, the VIP moves if pve1 held it. |");
     expect(review.match(/subgraph /g)).toHaveLength(3);
   });
 
