@@ -12,17 +12,17 @@
  * local state is still the file from before stacks were named after their
  * cluster is refused until that file is moved.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { baseConfigNote, baseLabel, withBaseNote } from "./base-config";
-import { baseConfigAt, commitOf, extractRevision, repositoryTop } from "./git-revision";
+import { commitOf, repositoryTop } from "./git-revision";
 import { code } from "./markdown";
 import { renderReview } from "./render-review";
 import { TerraformJson } from "./stack-model";
 import { keepsLocalState, legacyStateMove } from "../domain";
 import { synthesizedStackFile, synthesizedStackNames } from "./synth-output";
+import { synthesizeProject, synthesizeRevision } from "./synthesize";
 
 const root = path.resolve(__dirname, "..");
 
@@ -46,7 +46,7 @@ function main(): void {
     throw new Error(`--base ${baseArg} is neither a folder nor a git revision of this repository`);
   }
   // The head first: which cluster, and whether its state is where its stack looks for it.
-  synthesize(root, outdir, config, "this checkout");
+  synthesizeProject(root, outdir, config, "this checkout");
   const headFile = synthesizedStackFile(outdir, "this checkout", cluster);
   const stackId = path.basename(path.dirname(headFile));
   refuseLegacyState(outdir, stackId);
@@ -107,7 +107,7 @@ function loadBase(arg: string, config: string | undefined, stackId: string): Bas
   if (commit === undefined) throw new Error(`--base ${arg} is neither a folder nor a git revision of this repository`);
   const sha = commit.slice(0, 12);
   const revision = sha.startsWith(arg) || arg.startsWith(sha) ? `git revision ${code(sha)}` : `git revision ${code(arg)} (${sha})`;
-  return synthesizeRevision(commit, arg, config, revision, stackId);
+  return baseAtRevision(commit, arg, config, revision, stackId);
 }
 
 /**
@@ -116,19 +116,14 @@ function loadBase(arg: string, config: string | undefined, stackId: string): Bas
  * A configuration file the revision does not have is a new cluster: the base
  * is empty, and nothing is synthesized.
  */
-function synthesizeRevision(commit: string, ref: string, config: string | undefined, revision: string, stackId: string): Base {
+function baseAtRevision(commit: string, ref: string, config: string | undefined, revision: string, stackId: string): Base {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-review-base-"));
   try {
-    const based = baseConfigAt(root, commit, config, path.join(tmp, "config"));
-    const described = { label: baseLabel(revision, based.config), note: baseConfigNote(revision, based.config) };
-    if (based.config.kind === "new-cluster") return { json: {}, ...described };
-    const checkout = path.join(tmp, "src");
-    fs.mkdirSync(checkout);
-    extractRevision(root, commit, checkout);
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(checkout, "node_modules"), "dir");
     const outdir = path.join(tmp, "out");
     const what = `git revision ${ref}`;
-    synthesize(checkout, outdir, based.file, what);
+    const based = synthesizeRevision(root, commit, config, tmp, outdir, what);
+    const described = { label: baseLabel(revision, based.config), note: baseConfigNote(revision, based.config) };
+    if (!based.synthesized) return { json: {}, ...described };
     const baseStacks = synthesizedStackNames(outdir);
     if (baseStacks.length > 1 && !baseStacks.includes(stackId)) {
       // A folder of clusters that gained this one: the base has none of it.
@@ -137,35 +132,6 @@ function synthesizeRevision(commit: string, ref: string, config: string | undefi
     return { json: readJson(synthesizedStackFile(outdir, what, baseStacks.includes(stackId) ? stackId : undefined)), ...described };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-/**
- * The command that runs a project's cdktf app: its cdktf.json "app", which
- * the cdktf CLI runs too. Each revision says it itself, so a base from before
- * the app moved (`node scripts/app.js`) synthesizes as well as this one.
- */
-function appCommand(project: string, what: string): string[] {
-  let app: unknown;
-  try {
-    app = (JSON.parse(fs.readFileSync(path.join(project, "cdktf.json"), "utf8")) as { app?: unknown }).app;
-  } catch {
-    throw new Error(`${what} has no readable cdktf.json: it cannot be synthesized the way this review synthesizes`);
-  }
-  const words = typeof app === "string" ? app.trim().split(/\s+/) : [];
-  if (words[0] !== "node" || words.length < 2) throw new Error(`${what}: cdktf.json's app is ${JSON.stringify(app)}, not a node command this review can run`);
-  return [process.execPath, ...words.slice(1)];
-}
-
-/** Runs the cdktf app of `project` into `outdir`. */
-function synthesize(project: string, outdir: string, config: string | undefined, what: string): void {
-  const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir };
-  if (config) env.HOMELAB_CONFIG = config;
-  else delete env.HOMELAB_CONFIG;
-  const [node, ...args] = appCommand(project, what);
-  const result = spawnSync(node, args, { cwd: project, env, encoding: "utf8" });
-  if (result.status !== 0) {
-    throw new Error(`synthesizing ${what} failed (exit ${result.status ?? result.signal}):\n${(result.stderr || result.stdout).trim()}`);
   }
 }
 
