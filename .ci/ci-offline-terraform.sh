@@ -88,18 +88,8 @@ ok "no top-level talos_cluster_health; check.$health_checks scopes data.talos_cl
 
 # --- The throwaway copy -----------------------------------------------------
 # Provisioners go (the null_resource stays: it is the gate the health check
-# waits on). Outputs that yamldecode a provider-computed value go too: the
-# stand-ins store "fake-<attr>" strings, on which .clusters etc. cannot work.
-cp -R "$stack/." "$work/stack/"
-rm -rf "$work/stack/.terraform" "$work/stack/.terraform.lock.hcl" "$work/stack/"*.tfstate*
-dropped=$(jq -r '.output // {} | to_entries[] | select(.value.value | tostring | contains("yamldecode(")) | .key' "$config" | paste -sd, -)
-jq --arg state "$work/terraform.tfstate" '
-  del(.resource[][].provisioner)
-  | .terraform.backend = {local: {path: $state}}
-  | if .output then .output |= with_entries(select(.value.value | tostring | contains("yamldecode(") | not)) else . end
-' "$config" >"$work/stack/cdk.tf.json"
-! grep -qs '"provisioner"' "$work/stack/"*.tf.json || fail "the copy still has a provisioner"
-echo "     (copy: provisioners and backend removed${dropped:+; outputs the stand-ins cannot evaluate left out: $dropped})"
+# waits on), and outputs the stand-ins cannot evaluate (.ci/offline-stack-copy.sh).
+"$root/.ci/offline-stack-copy.sh" "$stack" "$work/stack" "$work/terraform.tfstate"
 
 # --- init, apply, re-plan ---------------------------------------------------
 run_tf init.log init
