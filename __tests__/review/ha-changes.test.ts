@@ -5,6 +5,7 @@
  */
 import { ControlPlaneHaProps } from "../../domain";
 import { renderReview } from "../../review/render-review";
+import { diffStacks } from "../../review/resource-diff";
 import { synthHomelab } from "../support/synth";
 
 const ha = (over: ControlPlaneHaProps = {}): ControlPlaneHaProps => ({
@@ -49,5 +50,25 @@ describe("a VM moved under Proxmox HA", () => {
     );
     // AND without HA there is no such line (the provider migrates the VM itself)
     expect(warningsOf(hosts, moved).filter((line) => line.includes("under Proxmox HA"))).toEqual([]);
+  });
+});
+
+describe("a changed vmId under Proxmox HA", () => {
+  test("plans a clean replace: the VM, its HA resource and its home rule, nothing updated in place", () => {
+    // GIVEN k8s-controller2's VM id changed from 212 (derived from its IP) to 312
+    const controlPlanes = [
+      { name: "k8s-controller1", ip: "192.168.1.211" },
+      { name: "k8s-controller2", ip: "192.168.1.212", vmId: 312 },
+      { name: "k8s-controller3", ip: "192.168.1.213" },
+    ];
+    const diff = diffStacks(synthHomelab({ cluster: ha() }).json, synthHomelab({ cluster: ha({ controlPlanes }) }).json);
+    // THEN the three of its Proxmox objects are replaced, and no HA object is updated with the new id in place
+    const proxmox = diff.changed.filter(({ type }) => type.startsWith("proxmox_"));
+    expect(proxmox.map(({ type, action }) => [type, action])).toEqual([
+      ["proxmox_haresource", "replace"],
+      ["proxmox_harule", "replace"],
+      ["proxmox_virtual_environment_vm", "replace"],
+    ]);
+    expect(proxmox.map(({ address }) => address).join(" ")).not.toMatch(/controller[13]/);
   });
 });
