@@ -137,7 +137,7 @@ export const CLUSTER_FIELDS = {
       file: "proxmox.nodes",
       default: [],
       description:
-        "Proxmox hosts to spread the VMs over, round-robin in this order: control planes first, so no two share a host while there are enough hosts, then workers. A node's own `proxmoxNode` wins. Empty: every VM on `proxmox.node`.",
+        "Proxmox hosts to spread the VMs over: a VM that names no `proxmoxNode` goes to the host with the fewest VMs of its kind, control planes first (so no two share a host while there are enough hosts), then workers; with nothing pinned, round-robin in this order. A node's own `proxmoxNode` must be one of them. Empty: every VM on `proxmox.node` (set one or the other, not both).",
     }),
   ),
   haEnabled: Type.Boolean(
