@@ -83,9 +83,11 @@ deprecated_types() {
   ' "$dir/cdk.tf.json"
 }
 
-# prove NAME [HOMELAB_CONFIG] [MIN_KINDS]: the proof for one configuration.
+# prove NAME [HOMELAB_CONFIG] [MIN_KINDS] [NEW_BY_DESIGN]: the proof for one configuration.
+# NEW_BY_DESIGN, an extended regex of addresses, names what a later commit adds on
+# purpose (the workers' HA homes, 4b05ff3): those may be created, nothing else.
 prove() {
-  local name=$1 config=${2:-} want_kinds=${3:-}
+  local name=$1 config=${2:-} want_kinds=${3:-} new_by_design=${4:-}
   local dir=$work/$name
   mkdir -p "$dir"
   echo "-- $name${config:+ ($config)}, state from ${base:0:12}"
@@ -141,16 +143,20 @@ prove() {
   [ "$moved_json" = "$count" ] || fail "$name: the plan's JSON moves $moved_json resources from long names, the state holds $count"
   ok "$name: every one of the $count long-named addresses \"has moved to\" its short name (e.g. $(head -1 <<<"$old_addresses") -> $(short_of "$(head -1 <<<"$old_addresses")"))${also_changed:+; also updated in place, by other changes of this stack:$also_changed}"
 
-  local plan_line added destroyed changed
+  local plan_line added destroyed changed designed=""
   plan_line=$(grep -E '^(Plan:|No changes\.)' "$dir/plan.log" | head -1)
-  added=$(jq '[.resource_changes[] | select(.change.actions | index("create"))] | length' "$dir/plan.json")
+  if [ -n "$new_by_design" ]; then
+    designed=$(jq -r --arg re "$new_by_design" '[.resource_changes[] | select(.change.actions == ["create"] and (.address | test($re))) | .address] | join(", ")' "$dir/plan.json")
+    [ -n "$designed" ] || fail "$name: expected the plan to create what matches $new_by_design, and it creates none of it"
+  fi
+  added=$(jq --arg re "${new_by_design:-^$}" '[.resource_changes[] | select((.change.actions | index("create")) and ((.change.actions == ["create"] and (.address | test($re))) | not))] | length' "$dir/plan.json")
   destroyed=$(jq '[.resource_changes[] | select(.change.actions | index("delete"))] | length' "$dir/plan.json")
   if [ "$added" != 0 ] || [ "$destroyed" != 0 ]; then
     jq -r '.resource_changes[] | select(.change.actions | index("create") or index("delete")) | "  \(.address): \(.change.actions | join("+")) \(.action_reason // "")"' "$dir/plan.json" >&2
     fail "$name: the plan adds $added and destroys $destroyed (above; terraform: ${plan_line:-no summary line})"
   fi
   changed=$(jq -r '[.resource_changes[] | select(.change.actions == ["update"]) | .address] | join(", ")' "$dir/plan.json")
-  ok "$name: adds 0, destroys 0 (terraform: ${plan_line:-no summary line}${changed:+; updated in place: $changed})"
+  ok "$name: adds ${designed:+nothing but the HA homes of the workers, new by design ($designed)}${designed:-0}, destroys 0 (terraform: ${plan_line:-no summary line}${changed:+; updated in place: $changed})"
 
   if grep -qi 'deprecat' "$dir/new-init.log" "$dir/plan.log"; then
     grep -i -B2 -A4 'deprecat' "$dir/new-init.log" "$dir/plan.log" >&2
@@ -177,6 +183,8 @@ check() { # NAME ARGS...: prove NAME ARGS..., noting a failure
   [ $rc = 0 ] || failed+=("$1")
 }
 check reference "" "proxmox_virtual_environment_download_file"
-check proxmox-cluster-ha "$root/examples/proxmox-cluster-ha.yaml" "proxmox_virtual_environment_download_file proxmox_virtual_environment_haresource"
-check proxmox-cluster-ha-pve8 "$pve8" "proxmox_virtual_environment_download_file proxmox_virtual_environment_haresource proxmox_virtual_environment_hagroup"
+# Every HA VM has a home since 4b05ff3; before, only control planes did: the workers' are new.
+worker_homes='^proxmox_(harule\.ControlPlane_ProxmoxHa_Rule-lab-worker[0-9]+-home|hagroup\.ControlPlane_ProxmoxHa_Group-lab-worker[0-9]+)_[0-9A-F]+$'
+check proxmox-cluster-ha "$root/examples/proxmox-cluster-ha.yaml" "proxmox_virtual_environment_download_file proxmox_virtual_environment_haresource" "$worker_homes"
+check proxmox-cluster-ha-pve8 "$pve8" "proxmox_virtual_environment_download_file proxmox_virtual_environment_haresource proxmox_virtual_environment_hagroup" "$worker_homes"
 [ ${#failed[@]} = 0 ] || fail "the move from the long type names is not clean for: ${failed[*]} (above)"
