@@ -156,7 +156,9 @@ prove() {
     fail "$name: the plan adds $added and destroys $destroyed (above; terraform: ${plan_line:-no summary line})"
   fi
   changed=$(jq -r '[.resource_changes[] | select(.change.actions == ["update"]) | .address] | join(", ")' "$dir/plan.json")
-  ok "$name: adds ${designed:+nothing but the HA homes of the workers, new by design ($designed)}${designed:-0}, destroys 0 (terraform: ${plan_line:-no summary line}${changed:+; updated in place: $changed})"
+  local adds=0
+  [ -z "$designed" ] || adds="nothing but the HA homes of the workers, new by design ($designed)"
+  ok "$name: adds $adds, destroys 0 (terraform: ${plan_line:-no summary line}${changed:+; updated in place: $changed})"
 
   if grep -qi 'deprecat' "$dir/new-init.log" "$dir/plan.log"; then
     grep -i -B2 -A4 'deprecat' "$dir/new-init.log" "$dir/plan.log" >&2
