@@ -6,7 +6,7 @@ import { DataTalosMachineConfiguration } from "../.gen/providers/talos/data-talo
 import { MachineBootstrap } from "../.gen/providers/talos/machine-bootstrap";
 import { MachineSecrets } from "../.gen/providers/talos/machine-secrets";
 import { ClusterHealthCheck } from "./cluster-health-check";
-import { generatorContract } from "./private/config-contract";
+import { generatorContract, patchFormLifecycle } from "./private/config-contract";
 import { ClusterSpec, clusterHostsOf, proxmoxHostsOf, resolveClusterSpec } from "../domain/cluster-spec";
 import { ControlPlaneHaProps } from "../domain/control-plane-ha-props";
 import { ControlPlaneNode } from "./control-plane-node";
@@ -120,6 +120,7 @@ export class ControlPlaneHa extends Construct {
       machineSecrets: this.machineSecrets.machineSecrets,
       talosVersion: this.configContract,
       kubernetesVersion: spec.kubernetesVersion,
+      ...patchFormLifecycle(spec, this.machineSecrets),
       configPatches: renderClusterPatches({
         networkCidr: spec.networkCidr,
         vip: spec.vip,

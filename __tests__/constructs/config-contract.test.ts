@@ -84,3 +84,32 @@ describe("pinning a different contract on a running cluster", () => {
     expect((apply.config_patches as string[]).join("\n")).toContain("deviceSelector");
   });
 });
+
+describe("the node patches' form and the contract in the state", () => {
+  const preconditionsOf = (cluster: Parameters<typeof resolveClusterSpec>[0]) => {
+    const { json } = synthHomelab({ cluster });
+    const [[, configuration]] = blocksOf(json, "talos_machine_configuration", "data");
+    const [[secretsName]] = blocksOf(json, "talos_machine_secrets");
+    return { secretsName, preconditions: ((configuration.lifecycle as { precondition?: { condition: string; error_message: string }[] } | undefined)?.precondition ?? []) };
+  };
+
+  test("with the contract read from the state, the plan checks it takes the patches' form (1.12 and 1.13 alike)", () => {
+    // GIVEN Talos 1.12 nodes and no configContract
+    const { secretsName, preconditions } = preconditionsOf({ talosVersion: "v1.12.11", kubernetesVersion: "v1.35.2" });
+    // THEN the control planes' machine configuration carries one precondition on the secrets' talos_version
+    expect(preconditions).toEqual([
+      {
+        condition: `\${contains(["v1.12","v1.13"], talos_machine_secrets.${secretsName}.talos_version)}`,
+        error_message: expect.stringContaining(`Set configContract: \${talos_machine_secrets.${secretsName}.talos_version} in the configuration`),
+      },
+    ]);
+  });
+
+  test("a 1.11 cluster's check accepts only the 1.11 form", () => {
+    expect(preconditionsOf({ talosVersion: "v1.11.6", kubernetesVersion: "v1.34.1" }).preconditions[0].condition).toMatch(/^\$\{contains\(\["v1\.11"\], /);
+  });
+
+  test("with configContract pinned there is nothing to check: configuration and patches share it", () => {
+    expect(preconditionsOf({ talosVersion: "v1.12.11", kubernetesVersion: "v1.35.2", configContract: "v1.11" }).preconditions).toEqual([]);
+  });
+});

@@ -1,5 +1,8 @@
+import { Precondition } from "cdktf";
 import { MachineSecrets } from "../../.gen/providers/talos/machine-secrets";
 import { ClusterSpec } from "../../domain/cluster-spec";
+import { contractsOfSamePatchForm, patchFormMismatch } from "../../domain/patch-form";
+import { terraformAddress } from "./terraform-address";
 
 /**
  * The contract `talos_machine_configuration` generates for. Set explicitly,
@@ -12,4 +15,28 @@ import { ClusterSpec } from "../../domain/cluster-spec";
  */
 export function generatorContract(spec: ClusterSpec, machineSecrets: MachineSecrets): string {
   return spec.configContractGiven ? spec.configContract : machineSecrets.talosVersion;
+}
+
+/**
+ * With the contract read from the state, a plan-time check that it takes the
+ * form of the node patches (domain/patch-form.ts), so an OS upgrade from 1.11
+ * stops at `terraform plan` with what to set, before any node is given a
+ * configuration Talos refuses. None when `configContract` pins the contract:
+ * then the configuration and its patches are generated for the same one.
+ */
+export function patchFormPreconditions(spec: ClusterSpec, machineSecrets: MachineSecrets): Precondition[] {
+  if (spec.configContractGiven) return [];
+  const createdWith = `\${${terraformAddress(machineSecrets)}.talos_version}`;
+  return [
+    {
+      condition: `\${contains(${JSON.stringify(contractsOfSamePatchForm(spec.configContract))}, ${terraformAddress(machineSecrets)}.talos_version)}`,
+      errorMessage: patchFormMismatch(spec.configContract, spec.talosVersion, createdWith),
+    },
+  ];
+}
+
+/** `{ lifecycle: { precondition } }` for the control planes' machine configuration, or nothing when there is no check. */
+export function patchFormLifecycle(spec: ClusterSpec, machineSecrets: MachineSecrets): { lifecycle?: { precondition: Precondition[] } } {
+  const precondition = patchFormPreconditions(spec, machineSecrets);
+  return precondition.length > 0 ? { lifecycle: { precondition } } : {};
 }
