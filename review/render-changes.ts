@@ -8,6 +8,7 @@ import { ReplaceTrigger } from "./replace-triggers";
 import { ArgumentChange, ArgumentOutcome, IndirectEffect, ResourceChange, StackDiff } from "./resource-diff";
 import { HaFacts } from "./ha-facts";
 import { haChangeWarnings } from "./ha-changes";
+import { NodeConfigChange, renderNodeConfigChanges } from "./talos-config-changes";
 import { code, formatChange, lineDiff, plural } from "./markdown";
 import { ControlPlaneVm, StackModel } from "./stack-model";
 import { stackDirOf, stackIdOf } from "../domain/stack-outputs";
@@ -19,6 +20,8 @@ export interface ChangeContext {
   readonly baseFacts: HaFacts | undefined;
   readonly headFacts: HaFacts | undefined;
   readonly baseLabel: string;
+  /** Nodes whose Talos configuration changes, and whether live. */
+  readonly nodeConfigChanges: readonly NodeConfigChange[];
 }
 
 /** What replacing a resource of this type costs, in a few words. */
@@ -108,6 +111,7 @@ export function renderChanges(context: ChangeContext): string[] {
       (diff.moved.length > 0 ? `; ${diff.moved.length} moved to a new address (\`moved\` blocks).` : "."),
     "",
     ...controlPlaneChanges(context),
+    ...renderNodeConfigChanges(context.nodeConfigChanges),
   ];
   const vms = vmsByAddress(context.base, context.head);
   const indirect = groupIndirect(diff.indirect);

@@ -11,6 +11,7 @@ import { HaFacts, HostLossRecovery, configurationWarnings, haFacts } from "./ha-
 import { FAILOVER_FACTS } from "./failover-facts";
 import { code, plural, table } from "./markdown";
 import { diffStacks } from "./resource-diff";
+import { nodeConfigChanges } from "./talos-config-changes";
 import { ControlPlaneVm, StackModel, TerraformJson, TypeCount, stackModel } from "./stack-model";
 
 export interface ReviewInput {
@@ -46,7 +47,15 @@ export function renderReview(input: ReviewInput): string {
 
 function changeContextOf(base: NonNullable<ReviewInput["base"]>, head: TerraformJson, model: StackModel, facts: HaFacts | undefined): ChangeContext {
   const baseModel = stackModel(base.json);
-  return { diff: diffStacks(base.json, head), base: baseModel, head: model, baseFacts: haFacts(baseModel), headFacts: facts, baseLabel: base.label };
+  return {
+    diff: diffStacks(base.json, head),
+    base: baseModel,
+    head: model,
+    baseFacts: haFacts(baseModel),
+    headFacts: facts,
+    baseLabel: base.label,
+    nodeConfigChanges: nodeConfigChanges(base.json, head, baseModel, model),
+  };
 }
 
 function renderAtAGlance(model: StackModel): string[] {
