@@ -101,3 +101,29 @@ export async function terraformShowPlanJson(planFile: string, props: TerraformRu
   if (result.code !== 0) throw new ProcessFailedError("terraform show -json", { ...result, stdout: "" });
   return result.stdout;
 }
+
+/**
+ * `terraform state pull` in the stack folder: the state's JSON (local or pg
+ * alike; empty when there is none yet). It holds every secret of the
+ * cluster: keep it in memory, never print it. A folder terraform cannot read
+ * the state from (not initialised, no PG_CONN_STR) is a NoStateError saying what to run.
+ */
+export async function terraformStatePull(props: TerraformRunProps & { readonly timeoutMs?: number; /** How messages name the folder. @default cwd */ readonly where?: string }): Promise<string> {
+  const where = props.where ?? props.cwd;
+  const env = props.env ?? process.env;
+  const schema = pgSchemaOf(props.cwd);
+  if (schema !== undefined && !env.PG_CONN_STR) throw new NoStateError(`the stack keeps its state in PostgreSQL (schema ${schema}) and PG_CONN_STR is not set: export it (docs/state.md)`);
+  const result = await runProcess(props.executable ?? "terraform", ["state", "pull"], {
+    cwd: props.cwd,
+    timeoutMs: props.timeoutMs ?? 60_000,
+    label: "terraform state pull",
+    env: terraformEnv(env),
+  });
+  if (result.code !== 0) {
+    if (/backend|init|not initialized|Required plugins/i.test(result.stderr)) {
+      throw new NoStateError(`terraform cannot read the state from ${where} (not initialised?): run \`terraform init\` there${schema !== undefined ? " with PG_CONN_STR set" : ""}, or npm run diff (it initialises the folder and only plans)`);
+    }
+    throw new ProcessFailedError("terraform state pull", { ...result, stdout: "" });
+  }
+  return result.stdout;
+}
