@@ -3,7 +3,7 @@
  * asks it for. Pure string building, so the synthesized JSON shows the
  * literal URL a reviewer can check.
  */
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 
 /** @see https://www.talos.dev/latest/learn-more/image-factory/ */
 export const DEFAULT_IMAGE_FACTORY_URL = "https://factory.talos.dev";
@@ -26,6 +26,18 @@ export function carriesGuestAgent(systemExtensions: readonly string[]): boolean 
 /** The schematic YAML the factory turns into a schematic id. */
 export function renderSchematic(systemExtensions: readonly string[]): string {
   return stringify({ customization: { systemExtensions: { officialExtensions: [...systemExtensions] } } });
+}
+
+/** The official extensions a schematic YAML names (the inverse of {@link renderSchematic}); empty when it names none or is not YAML. */
+export function schematicExtensions(schematic: string): string[] {
+  let document: unknown;
+  try {
+    document = parse(schematic);
+  } catch {
+    return [];
+  }
+  const extensions = (document as { customization?: { systemExtensions?: { officialExtensions?: unknown } } } | null)?.customization?.systemExtensions?.officialExtensions;
+  return Array.isArray(extensions) ? extensions.filter((extension): extension is string => typeof extension === "string") : [];
 }
 
 /**

@@ -13,6 +13,8 @@ import { IMAGE_IMPORT_METHODS } from "./image-factory";
 import { REFERENCE_HOMELAB } from "./reference-homelab";
 import { maskUrlCredentials } from "./url-credentials";
 import { placementProblems } from "./placement-rules";
+import { QEMU_CPU_MODELS, isKnownCpuType } from "./qemu-cpu-models";
+import { closestNames, orList } from "./closest-names";
 import { ValidationProblem, fieldRef } from "./validation-problem";
 
 export type { FieldNamer, ValidationProblem } from "./validation-problem";
@@ -430,8 +432,9 @@ function checkProxmoxNames(spec: ClusterSpec, report: Report): void {
     if (node.datastoreId !== spec.datastoreId) name(`${list}[${index}].datastoreId`, node.datastoreId, "datastore");
     if (!isClusterHost(spec, node.proxmoxHost)) host(`${list}[${index}].proxmoxNode`, node.proxmoxHost);
   });
-  if (typeof spec.cpuType !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(spec.cpuType)) {
-    report("cpuType", spec.cpuType, "not a QEMU CPU type; use host or e.g. x86-64-v2-AES");
+  if (typeof spec.cpuType !== "string" || !isKnownCpuType(spec.cpuType)) {
+    const closest = typeof spec.cpuType === "string" ? closestNames(spec.cpuType, QEMU_CPU_MODELS) : ["host", "x86-64-v2-AES"];
+    report("cpuType", spec.cpuType, `not a CPU type QEMU/Proxmox knows: did you mean ${orList(closest)}? (a custom model is custom-<name>)`);
   }
 }
 

@@ -8,6 +8,8 @@
 import type { ClusterSpec } from "./cluster-spec";
 import { clusterHostsOf } from "./cluster-spec";
 import { etcdQuorum } from "./quorum";
+import { unknownReleaseWarning } from "./known-releases";
+import { unknownExtensionWarnings } from "./talos-extensions";
 import { parseVersion } from "./talos-versions";
 
 /** What the rules look at. */
@@ -24,6 +26,10 @@ export interface WarningSubject {
   readonly proxmoxHa?: { readonly cpuType?: string };
   /** The Talos version the nodes run, when known. */
   readonly talosVersion?: string;
+  /** The Kubernetes version, when known. */
+  readonly kubernetesVersion?: string;
+  /** The official system extensions in the image, when known. */
+  readonly systemExtensions?: readonly string[];
 }
 
 /** The subject as the resolved spec describes it. */
@@ -35,6 +41,8 @@ export function warningSubjectOf(spec: ClusterSpec): WarningSubject {
     allowSchedulingOnControlPlanes: spec.allowSchedulingOnControlPlanes,
     proxmoxHa: spec.haEnabled ? { cpuType: spec.cpuType } : undefined,
     talosVersion: spec.talosVersion,
+    kubernetesVersion: spec.kubernetesVersion,
+    systemExtensions: spec.systemExtensions,
   };
 }
 
@@ -57,7 +65,17 @@ export function clusterWarnings(subject: WarningSubject): string[] {
   }
   const staleKey = staleElectionKeyRisk(subject.talosVersion);
   if (staleKey) warnings.push(staleKey);
+  warnings.push(...versionWarnings(subject));
   return warnings;
+}
+
+/** Versions that are not known releases, and extensions not in the official list of the Talos release (plain lookups in committed lists). */
+function versionWarnings(subject: WarningSubject): string[] {
+  return [
+    unknownReleaseWarning("Talos", "talosVersion", subject.talosVersion),
+    unknownReleaseWarning("Kubernetes", "kubernetesVersion", subject.kubernetesVersion),
+    ...unknownExtensionWarnings(subject.talosVersion, subject.systemExtensions ?? []),
+  ].filter((warning): warning is string => warning !== undefined);
 }
 
 /** Where the control planes sit: one host for all, a host whose loss breaks quorum, control planes doubled up beside a free host. */

@@ -72,6 +72,8 @@ export function configurationWarnings(model: StackModel, facts: HaFacts | undefi
     workerCount: model.workers.length,
     proxmoxHa: model.ha && { cpuType: model.nodes[0]?.cpuType },
     talosVersion: model.talosVersion,
+    kubernetesVersion: model.kubernetesVersion,
+    systemExtensions: model.systemExtensions,
   });
   if (model.talosctlNodes.length > 1) {
     warnings.push(

@@ -7,6 +7,7 @@
  */
 import type { StackOutputName } from "../domain/stack-outputs";
 import { HA_GROUP_TYPE, HA_RESOURCE_TYPE, LONG_TYPE_NAMES } from "../domain/proxmox-type-names";
+import { schematicExtensions } from "../domain/image-factory";
 import type { HaRulesKind } from "../domain/cluster-fields";
 
 /** The parts of cdk.tf.json the review reads. */
@@ -90,6 +91,8 @@ export interface StackModel {
    */
   readonly configContract?: string;
   readonly kubernetesVersion?: string;
+  /** The official system extensions the image's schematic names, when the stack has a schematic. */
+  readonly systemExtensions?: readonly string[];
   /** Endpoints in the talosctl client configuration. */
   readonly talosctlEndpoints: readonly string[];
   /** Default nodes in the talosctl client configuration (empty: talosctl asks for -n). */
@@ -147,7 +150,8 @@ export function stackModel(json: TerraformJson): StackModel {
     clusterEndpoint: literalString(outputValue(json, "cluster_endpoint")),
     talosVersion: literalString(outputValue(json, "talos_version")) ?? literalString(machineConfiguration?.talos_version),
     configContract: contractOf(machineConfiguration?.talos_version),
-    kubernetesVersion: literalString(machineConfiguration?.kubernetes_version),
+    kubernetesVersion: literalString(outputValue(json, "kubernetes_version")) ?? literalString(machineConfiguration?.kubernetes_version),
+    systemExtensions: schematicOf(json),
     talosctlEndpoints: stringList(clientConfiguration?.endpoints),
     talosctlNodes: stringList(clientConfiguration?.nodes),
     checks: Object.keys(json.check ?? {}).sort(),
@@ -155,6 +159,12 @@ export function stackModel(json: TerraformJson): StackModel {
     resources: countsOf(json.resource),
     dataSources: countsOf(json.data),
   };
+}
+
+function schematicOf(json: TerraformJson): string[] | undefined {
+  const [block] = Object.values(json.resource?.talos_image_factory_schematic ?? {});
+  const schematic = literalString(block?.schematic);
+  return schematic === undefined ? undefined : schematicExtensions(schematic);
 }
 
 function backendOf(json: TerraformJson): string | undefined {

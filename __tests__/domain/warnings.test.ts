@@ -23,6 +23,23 @@ describe("clusterWarnings", () => {
     expect(fromReview.slice(0, knowable.length)).toEqual(knowable.map((warning) => `${warning}.`));
   });
 
+  test("the review warns as the synth does about versions that are not known releases and extensions outside the official list", () => {
+    // GIVEN a cluster with an unknown Talos and Kubernetes patch and a misspelt extension
+    const cluster = { talosVersion: "v1.13.99", kubernetesVersion: "v1.36.99", systemExtensions: ["siderolabs/qemu-guest-agnet"] };
+    // WHEN the synth and the review warn
+    const fromSpec = clusterWarnings(warningSubjectOf(resolveClusterSpec(cluster)));
+    const model = stackModel(synthHomelab({ cluster }).json as TerraformJson);
+    const fromReview = configurationWarnings(model, haFacts(model));
+    // THEN both name the three, the review as sentences
+    const named = fromSpec.filter((warning) => /^(talosVersion|kubernetesVersion|talos\.systemExtensions) /.test(warning));
+    expect(named).toEqual([
+      expect.stringMatching(/^talosVersion v1\.13\.99 is not a known Talos release \(yet\): the newest known Talos 1\.13 patch is v1\.13\.9/),
+      expect.stringMatching(/^kubernetesVersion v1\.36\.99 is not a known Kubernetes release \(yet\): the newest known Kubernetes 1\.36 patch is v1\.36\.3/),
+      expect.stringMatching(/^talos\.systemExtensions has siderolabs\/qemu-guest-agnet, .* did you mean siderolabs\/qemu-guest-agent\?$/),
+    ]);
+    expect(fromReview).toEqual(expect.arrayContaining(named.map((warning) => `${warning}.`)));
+  });
+
   test("no CPU warning under HA with a named CPU model, nor for cpuType host without HA", () => {
     const subject = { controlPlanes: [{ name: "cp1", proxmoxHost: "pve1" }, { name: "cp2", proxmoxHost: "pve2" }, { name: "cp3", proxmoxHost: "pve3" }], knownHosts: ["pve1", "pve2", "pve3"], workerCount: 1 };
     expect(clusterWarnings({ ...subject, proxmoxHa: { cpuType: "x86-64-v2-AES" } })).toEqual([]);
