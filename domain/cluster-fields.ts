@@ -198,7 +198,8 @@ export const CLUSTER_FIELDS = {
     doc({
       file: "vm.cpuType",
       default: "host",
-      description: "QEMU CPU type. `host` passes the host CPU through (fastest; blocks live migration between unlike hosts); `x86-64-v2-AES` is the portable choice.",
+      description:
+        "QEMU CPU type, one Proxmox knows: a qemu-server model (`host`, `x86-64-v2-AES`, `EPYC-Milan`, ...) or `custom-<name>`; another is refused with the closest names. `host` passes the host CPU through (fastest; blocks live migration between unlike hosts); `x86-64-v2-AES` is the portable choice.",
     }),
   ),
   systemExtensions: Type.Array(
@@ -206,7 +207,8 @@ export const CLUSTER_FIELDS = {
     doc({
       file: "talos.systemExtensions",
       default: [...DEFAULT_SYSTEM_EXTENSIONS],
-      description: "Official Talos system extensions baked into the image. The VMs' guest agent is enabled only when `siderolabs/qemu-guest-agent` is among them.",
+      description:
+        "Official Talos system extensions baked into the image; one missing from siderolabs/extensions of `talosVersion`'s release gets a warning with the closest names. The VMs' guest agent is enabled only when `siderolabs/qemu-guest-agent` is among them.",
     }),
   ),
   imageFactoryUrl: Type.String(doc({ file: "talos.imageFactoryUrl", default: DEFAULT_IMAGE_FACTORY_URL, description: "Talos Image Factory the schematic and images come from." })),
