@@ -45,7 +45,10 @@ function typeOf(schema: TSchema): string {
     case "boolean":
       return "true or false";
     case "array":
-      return schema.items?.type === "object" ? "list of nodes" : `list of ${typeOf(schema.items).replace(/^text$/, "texts")}`;
+      if (schema.items?.type !== "object") return `list of ${typeOf(schema.items).replace(/^text$/, "texts")}`;
+      // A list of nodes has their names; any other list of objects says its keys (`?`: optional).
+      if (schema.items.properties?.name) return "list of nodes";
+      return `list of \`{ ${Object.entries(schema.items.properties as Record<string, TSchema>).map(([key, item]) => `${key}${KindGuard.IsOptional(item) ? "?" : ""}`).join(", ")} }\``;
     default:
       return String(schema.type);
   }

@@ -13,7 +13,7 @@
  */
 import { Static, TSchema, Type } from "@sinclair/typebox";
 import { DEFAULT_IMAGE_FACTORY_URL, DEFAULT_SYSTEM_EXTENSIONS, IMAGE_IMPORT_METHODS } from "./image-factory";
-import { CONTROL_PLANE_MINIMUMS, MAX_CONTROL_PLANES, MAX_SCHEMA_NAME, PROXMOX_VM_ID_RANGE, VLAN_ID_RANGE, WORKER_MINIMUMS } from "./limits";
+import { CONTROL_PLANE_MINIMUMS, MAX_CONTROL_PLANES, MAX_DATA_DISKS, MAX_SCHEMA_NAME, PROXMOX_VM_ID_RANGE, VLAN_ID_RANGE, VM_MAXIMUMS, WORKER_MINIMUMS } from "./limits";
 import { TALOS_OS_RELEASES, TALOS_RELEASES } from "./talos-versions";
 
 // Quoted from the tables they come from, so a description never restates a number.
@@ -53,6 +53,22 @@ const doc = (options: FieldDoc & { readonly default?: unknown }) => options;
 /** A text field that takes one of `values`: its JSON Schema enum and its TypeScript union, from one list. */
 const stringEnum = <T extends string>(values: readonly T[], options: FieldDoc & { readonly default?: T }) => Type.Unsafe<T>({ type: "string", enum: [...values], ...doc(options) });
 
+/**
+ * One data disk of a VM, attached after the boot disk (scsi1, scsi2, ... in
+ * list order). A list of them: on a role (`vm.dataDisks`, `workerVm.dataDisks`)
+ * or on one node, whose list replaces its role's.
+ */
+export const DataDiskSchema = Type.Object(
+  {
+    sizeGib: Type.Integer({ description: `Size in GiB, a whole number from 1 to ${VM_MAXIMUMS.diskSizeGib}. It can grow later (in place), never shrink.` }),
+    datastoreId: Type.Optional(
+      Type.String({ description: "Proxmox datastore of the disk; under Proxmox HA only the shared `vm.datastoreId`.", defaultText: "the VM's datastore (the node's `datastoreId`)" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const DATA_DISKS_TEXT = `Disks after the boot disk, attached as scsi1, scsi2, ... in list order (at most ${MAX_DATA_DISKS}: Proxmox has 31 SCSI slots and scsi0 is the boot disk), unformatted, for Longhorn or Rook-Ceph (docs/storage.md). Adding one updates the VM in place; removing one detaches it (Proxmox keeps its volume as \`unusedN\` until the VM is destroyed); only the last can be removed without moving the others' slots.`;
+
 /** One control-plane VM. `name` and `ip` are required. */
 export const NODE_FIELDS = {
   name: Type.String({
@@ -70,13 +86,16 @@ export const NODE_FIELDS = {
   memoryMib: Type.Optional(Type.Integer({ description: "Memory of this VM in MiB.", inherits: "memoryMib" } satisfies NodeFieldDoc)),
   diskSizeGib: Type.Optional(Type.Integer({ description: "Boot disk size of this VM in GiB.", inherits: "diskSizeGib", fileKey: "diskGib" } satisfies NodeFieldDoc)),
   datastoreId: Type.Optional(Type.String({ description: "Proxmox datastore for this VM's disks.", inherits: "datastoreId" } satisfies NodeFieldDoc)),
+  dataDisks: Type.Optional(
+    Type.Array(DataDiskSchema, { description: "This VM's data disks; the list replaces its role's whole list (`[]`: none).", inherits: "dataDisks" } satisfies NodeFieldDoc),
+  ),
 };
 
 /**
  * One worker VM: the control planes' node fields, except that cores and memory
  * fall back to the worker defaults (`workerVm`), not the control planes' (`vm`).
  */
-export const WORKER_INHERITS = { cores: "workerCores", memoryMib: "workerMemoryMib", diskSizeGib: "workerDiskSizeGib" } as const;
+export const WORKER_INHERITS = { cores: "workerCores", memoryMib: "workerMemoryMib", diskSizeGib: "workerDiskSizeGib", dataDisks: "workerDataDisks" } as const;
 export const WORKER_NODE_FIELDS = Object.fromEntries(
   Object.entries(NODE_FIELDS).map(([key, schema]) => {
     const inherits = (schema as NodeFieldDoc).inherits;
@@ -179,6 +198,7 @@ export const CLUSTER_FIELDS = {
       description: "Whether every Proxmox host sees `vm.datastoreId` (Ceph RBD, NFS). Only then can Proxmox HA restart a VM on another host.",
     }),
   ),
+  dataDisks: Type.Array(DataDiskSchema, doc({ file: "vm.dataDisks", default: [], description: `Data disks of each control-plane VM. ${DATA_DISKS_TEXT}` })),
   imageDatastoreId: Type.String(doc({ file: "vm.imageDatastoreId", default: "local", description: "Proxmox datastore the Talos image is downloaded to." })),
   imageDatastoreShared: Type.Boolean(
     doc({
@@ -223,6 +243,7 @@ export const CLUSTER_FIELDS = {
   workerCores: Type.Integer(doc({ file: "workerVm.cores", default: 4, description: `vCPU cores per worker VM (Talos needs at least ${WORKER_MINIMUMS.cores} for a worker).` })),
   workerMemoryMib: Type.Integer(doc({ file: "workerVm.memoryMib", default: 8192, description: `Memory per worker VM in MiB (Talos needs at least ${WORKER_MINIMUMS.memoryMib} for a worker).` })),
   workerDiskSizeGib: Type.Integer(doc({ file: "workerVm.diskGib", default: 64, description: `Boot disk size per worker VM in GiB (Talos needs at least ${WORKER_MINIMUMS.diskSizeGib}).` })),
+  workerDataDisks: Type.Array(DataDiskSchema, doc({ file: "workerVm.dataDisks", default: [], description: `Data disks of each worker VM. ${DATA_DISKS_TEXT}` })),
   allowSchedulingOnControlPlanes: Type.Boolean(
     doc({
       file: "allowSchedulingOnControlPlanes",

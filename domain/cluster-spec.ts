@@ -3,7 +3,7 @@
  * construct wires: defaults applied, per-node values derived. Pure.
  */
 import { WORKER_INHERITS } from "./cluster-fields";
-import { ControlPlaneHaProps, ControlPlaneNodeProps } from "./control-plane-ha-props";
+import { ControlPlaneHaProps, ControlPlaneNodeProps, DataDiskProps } from "./control-plane-ha-props";
 import { formatIpv4, parseCidr, parseIpv4, withPrefixLength } from "./ipv4";
 import { nodeMacAddress } from "./mac-address";
 import { placeNodes } from "./placement";
@@ -28,6 +28,21 @@ export interface NodeSpec {
   readonly diskSizeGib: number;
   /** Datastore of the VM's boot, EFI and cloud-init disks. */
   readonly datastoreId: string;
+  /** Disks after the boot disk, in order: the node's own list, or its role's (`dataDisks`, `workerDataDisks`). */
+  readonly dataDisks: readonly DataDiskSpec[];
+  /** Whether the node set its own `dataDisks` (which then replace its role's). */
+  readonly dataDisksGiven: boolean;
+}
+
+/** One data disk of a VM, resolved. */
+export interface DataDiskSpec {
+  /** `scsi1` for the first data disk: the boot disk is scsi0. */
+  readonly interface: string;
+  readonly sizeGib: number;
+  /** The disk's own datastore, or the VM's (`NodeSpec.datastoreId`). */
+  readonly datastoreId: string;
+  /** Whether the disk named its datastore. */
+  readonly datastoreIdGiven: boolean;
 }
 
 /**
@@ -79,7 +94,11 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     cluster.proxmoxNodes,
     cluster.proxmoxNode,
   );
-  const resolveNode = (node: ControlPlaneNodeProps, proxmoxHost: string, defaults: { readonly cores: number; readonly memoryMib: number; readonly diskSizeGib: number }): NodeSpec => ({
+  const resolveNode = (
+    node: ControlPlaneNodeProps,
+    proxmoxHost: string,
+    defaults: { readonly cores: number; readonly memoryMib: number; readonly diskSizeGib: number; readonly dataDisks: readonly DataDiskProps[] },
+  ): NodeSpec => ({
     name: node.name,
     ip: node.ip,
     ipWithPrefixLength: network ? withPrefixLength(node.ip, network) : node.ip,
@@ -92,6 +111,8 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     memoryMib: node.memoryMib ?? defaults.memoryMib,
     diskSizeGib: node.diskSizeGib ?? defaults.diskSizeGib,
     datastoreId: node.datastoreId ?? cluster.datastoreId,
+    dataDisks: resolveDataDisks(node.dataDisks ?? defaults.dataDisks, node.datastoreId ?? cluster.datastoreId),
+    dataDisksGiven: node.dataDisks !== undefined,
   });
   const nodes = controlPlanes.map((node, index) => resolveNode(node, placed.controlPlanes[index], cluster));
   // What a worker falls back to: the same table the docs and messages are made from.
@@ -99,6 +120,7 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     cores: cluster[WORKER_INHERITS.cores],
     memoryMib: cluster[WORKER_INHERITS.memoryMib],
     diskSizeGib: cluster[WORKER_INHERITS.diskSizeGib],
+    dataDisks: cluster[WORKER_INHERITS.dataDisks],
   };
   const workers = givenWorkers.map((node, index) => resolveNode(node, placed.workers[index], workerDefaults));
 
@@ -116,6 +138,16 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     configContract: configContract ?? defaultContract(cluster.talosVersion),
     configContractGiven: configContract !== undefined,
   };
+}
+
+/** A list of data disks as given, placed after the boot disk (scsi0) on the VM's datastore unless a disk names its own. */
+function resolveDataDisks(disks: readonly DataDiskProps[], vmDatastoreId: string): DataDiskSpec[] {
+  return disks.map((disk, index) => ({
+    interface: `scsi${index + 1}`,
+    sizeGib: disk.sizeGib,
+    datastoreId: disk.datastoreId ?? vmDatastoreId,
+    datastoreIdGiven: disk.datastoreId !== undefined,
+  }));
 }
 
 /**

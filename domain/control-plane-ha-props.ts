@@ -6,13 +6,16 @@
  * reference homelab.
  */
 import { Static } from "@sinclair/typebox";
-import { ControlPlaneHaPropsSchema, ControlPlaneNodeSchema, ProxmoxConnectionPropsSchema, StateBackendPropsSchema, WorkerNodeSchema } from "./cluster-fields";
+import { ControlPlaneHaPropsSchema, ControlPlaneNodeSchema, DataDiskSchema, ProxmoxConnectionPropsSchema, StateBackendPropsSchema, WorkerNodeSchema } from "./cluster-fields";
 
 /** One control-plane VM: `name` and `ip`, and optional overrides of the cluster-wide VM settings. */
 export type ControlPlaneNodeProps = Static<typeof ControlPlaneNodeSchema>;
 
 /** One worker VM: `name` and `ip`, and optional overrides of the worker VM settings (`workerVm`). */
 export type WorkerNodeProps = Static<typeof WorkerNodeSchema>;
+
+/** One data disk: `sizeGib`, and `datastoreId` (default: the VM's datastore). */
+export type DataDiskProps = Static<typeof DataDiskSchema>;
 
 /** The cluster: see `CLUSTER_FIELDS` in `cluster-fields.ts` for each field's meaning and default. */
 export type ControlPlaneHaProps = Static<typeof ControlPlaneHaPropsSchema>;

@@ -21,3 +21,9 @@ export const PROXMOX_VM_ID_RANGE = { min: 100, max: 999_999_999 } as const;
 export const VLAN_ID_RANGE = { min: 1, max: 4094 } as const;
 /** PostgreSQL's identifier limit (NAMEDATALEN - 1): a longer name is cut silently, so two clusters could share a schema. */
 export const MAX_SCHEMA_NAME = 63;
+/**
+ * Data disks per VM: Proxmox has 31 SCSI slots (scsi0 to scsi30, qemu-server's
+ * `$MAX_SCSI_DISKS` in PVE/QemuServer/Drive.pm, also bpg/proxmox's MaxItems of
+ * `disk`), and scsi0 is the boot disk.
+ */
+export const MAX_DATA_DISKS = 30;

@@ -81,6 +81,17 @@ export function talosVm(scope: Construct, id: string, props: TalosVmProps): Virt
         discard: "on",
         ssd: true,
       },
+      // Blank disks after the boot disk, on the same virtio-scsi-pci controller, for
+      // Longhorn or Rook-Ceph (docs/storage.md). No import: the provider adds one to a
+      // running VM through the config API (Proxmox hot-plugs it), with no replacement.
+      ...node.dataDisks.map((dataDisk) => ({
+        interface: dataDisk.interface,
+        datastoreId: dataDisk.datastoreId,
+        fileFormat: "raw",
+        size: dataDisk.sizeGib,
+        discard: "on",
+        ssd: true,
+      })),
     ],
     bootOrder: ["scsi0"],
     operatingSystem: { type: "l26" },
@@ -108,6 +119,7 @@ export function talosVm(scope: Construct, id: string, props: TalosVmProps): Virt
     // version or schematic changes the image, never the VM: nodes are upgraded
     // in place with talosctl upgrade (see docs/operations.md).
     // Both forms are listed, so switching imageImport never touches a running VM either.
+    // Index 0 is the boot disk alone: the data disks after it carry no import.
     //
     // Under Proxmox HA, `node_name` is where HA runs the VM (the provider's read adopts
     // the host it finds the VM on). Left to Terraform, a VM that HA restarted elsewhere
