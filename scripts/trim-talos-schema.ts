@@ -1,6 +1,6 @@
 /**
  * Pure helpers that cut Talos's machine-config JSON Schema (draft 2020-12)
- * down to the document types this project renders: only the definitions
+ * down to a list of document types (every one of the release, for .gen/): only the definitions
  * those documents reach, and no prose. The result is small enough to commit
  * under .gen/ and still validates exactly what the full schema validates for
  * those documents.
@@ -82,6 +82,13 @@ export function localDefName(ref: string): string {
   }
   // JSON Pointer escapes (RFC 6901), after the URI fragment's percent-decoding.
   return decodeURIComponent(match[1]).replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+/** Every document type (`$defs` name) of a Talos config schema, in the order of its root `oneOf`. */
+export function documentTypesOf(source: JsonObject): string[] {
+  const oneOf = source.oneOf;
+  if (!Array.isArray(oneOf)) throw new Error("expected a Talos config schema: a root with $defs and a oneOf of document types");
+  return oneOf.map((entry) => localDefName(String((entry as JsonObject | null)?.$ref)));
 }
 
 /**
