@@ -3,6 +3,7 @@ import {
   KUBERNETES_NEWEST_PATCHES,
   TALOS_NEWEST_PATCHES,
   TALOS_OS_RELEASES,
+  TALOS_RELEASES,
   clusterWarnings,
   compareMinor,
   resolveClusterSpec,
@@ -21,6 +22,10 @@ describe("the known releases", () => {
     // THEN each has an entry (a release, or undefined for only pre-releases)
     expect(Object.keys(TALOS_NEWEST_PATCHES).sort()).toEqual(TALOS_OS_RELEASES.map(({ minor }) => minor).sort());
     expect(Object.keys(KUBERNETES_NEWEST_PATCHES).sort(compareMinor)).toEqual([...kubernetesMinors].sort(compareMinor));
+  });
+
+  test("every contract's schema version is a known Talos release", () => {
+    expect(TALOS_RELEASES.map(({ schemaVersion }) => unknownReleaseWarning("Talos", "schemaVersion", schemaVersion))).toEqual(TALOS_RELEASES.map(() => undefined));
   });
 
   test.each([
