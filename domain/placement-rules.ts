@@ -6,6 +6,7 @@
 import { ClusterSpec, NodeSpec, clusterHostsOf } from "./cluster-spec";
 import { etcdQuorum, failuresTolerated } from "./quorum";
 import { ValidationProblem, fieldRef } from "./validation-problem";
+import { dataDiskListsOf } from "./data-disk-rules";
 
 /** Every placement and HA problem of the resolved spec. */
 export function placementProblems(spec: ClusterSpec): ValidationProblem[] {
@@ -74,7 +75,7 @@ function quorumPlacementProblems(spec: ClusterSpec): ValidationProblem[] {
   return problems;
 }
 
-/** HA on storage one host has; a node with its own datastore under HA; a strict rule Proxmox would refuse. */
+/** HA on storage one host has; a node or a data disk with its own datastore under HA; a strict rule Proxmox would refuse. */
 function proxmoxHaProblems(spec: ClusterSpec): ValidationProblem[] {
   if (!spec.haEnabled) return [];
   const problems: ValidationProblem[] = [];
@@ -92,6 +93,18 @@ function proxmoxHaProblems(spec: ClusterSpec): ValidationProblem[] {
         field: `${list}[${index}].datastoreId`,
         value: node.datastoreId,
         message: `under Proxmox HA every VM's disks must be on the shared ${fieldRef("datastoreId")} (${spec.datastoreId}), which ${fieldRef("datastoreShared")} declares; remove this node's own datastoreId`,
+      });
+    });
+  }
+  // A data disk on another datastore would stay behind on a failed host too. One that names none is on
+  // its VM's datastore: a node's own datastoreId is reported above.
+  for (const { field, disks } of dataDiskListsOf(spec)) {
+    disks.forEach((disk, index) => {
+      if (disk.datastoreId === undefined || disk.datastoreId === spec.datastoreId) return;
+      problems.push({
+        field: `${field}[${index}].datastoreId`,
+        value: disk.datastoreId,
+        message: `under Proxmox HA a data disk must be on the shared ${fieldRef("datastoreId")} (${spec.datastoreId}) too: HA restarts the VM of a failed host elsewhere, and a disk on ${disk.datastoreId} would stay behind; remove this disk's datastoreId (it then takes the VM's)`,
       });
     });
   }

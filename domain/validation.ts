@@ -13,6 +13,8 @@ import { IMAGE_IMPORT_METHODS } from "./image-factory";
 import { REFERENCE_HOMELAB } from "./reference-homelab";
 import { maskUrlCredentials } from "./url-credentials";
 import { placementProblems } from "./placement-rules";
+import { dataDiskProblems } from "./data-disk-rules";
+import { PROXMOX_NAME } from "./proxmox-names";
 import { QEMU_CPU_MODELS, isKnownCpuType } from "./qemu-cpu-models";
 import { closestNames, orList } from "./closest-names";
 import { ValidationProblem, fieldRef } from "./validation-problem";
@@ -32,7 +34,6 @@ import {
 } from "./talos-versions";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const PROXMOX_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 
 /** Tells a value that is not known yet (a cdktf token) from a literal. */
 export type IsUnresolved = (value: unknown) => boolean;
@@ -66,6 +67,7 @@ export function validateClusterSpec(spec: ClusterSpec, options: ValidationOption
   checkResources(spec, checkInteger);
   checkProxmoxNames(spec, report);
   checkPlacementAndHa(spec, report, checkInteger);
+  for (const problem of dataDiskProblems(spec, isUnresolved)) report(problem.field, problem.value, problem.message);
   // A host name already reported as malformed is not reported again as missing from the list.
   const malformed = new Set(found.map(({ problem }) => problem.field));
   for (const problem of placementProblems(spec)) {
@@ -113,7 +115,7 @@ function checkTerraformTemplates(value: unknown, field: string, report: Report, 
 function userValuesOf(spec: ClusterSpec): object {
   const { clusterEndpoint, nodes, workers, ...cluster } = spec;
   // Under the names the props give them: a node's host is `proxmoxNode` there.
-  const given = ({ ipWithPrefixLength, macAddress, vmIdOrigin, proxmoxHost, proxmoxHostGiven, datastoreId, ...node }: NodeSpec) => ({
+  const given = ({ ipWithPrefixLength, macAddress, vmIdOrigin, proxmoxHost, proxmoxHostGiven, datastoreId, dataDisks, dataDisksGiven, ...node }: NodeSpec) => ({
     ...node,
     ...(isClusterHost(spec, proxmoxHost) ? {} : { proxmoxNode: proxmoxHost }),
     ...(datastoreId === spec.datastoreId ? {} : { datastoreId }),
