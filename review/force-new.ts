@@ -140,6 +140,14 @@ export const FORCE_NEW_RULES: Readonly<Record<string, ResourceTypeRules>> = {
       "vga.*",
       "serial_device.*",
       "startup.*",
+      // Adding or removing a whole disk (`disk.1`): no ForceNew and no CustomizeDiff on `disk`; the update
+      // adds a blank disk through the config API (hot-plugged) and sends a removed one's interface in `delete`,
+      // which Proxmox turns into a detached `unusedN` volume (review/data-disk-changes.ts warns).
+      // @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/disk/disk.go#L635-L650
+      // @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L6489-L6525
+      "disk",
+      // A lower size is refused at apply ("Cannot shrink"), a higher one resized in place.
+      // @see https://github.com/bpg/terraform-provider-proxmox/blob/v0.111.1/proxmoxtf/resource/vm/vm.go#L7271-L7303
       "disk.size",
       "disk.iothread",
       "disk.discard",

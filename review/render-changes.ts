@@ -8,6 +8,7 @@ import { ReplaceTrigger } from "./replace-triggers";
 import { ArgumentChange, ArgumentOutcome, IndirectEffect, ResourceChange, StackDiff } from "./resource-diff";
 import { HaFacts } from "./ha-facts";
 import { haChangeWarnings } from "./ha-changes";
+import { dataDiskWarnings } from "./data-disk-changes";
 import { NodeConfigChange, renderNodeConfigChanges } from "./talos-config-changes";
 import { code, formatChange, lineDiff, plural } from "./markdown";
 import { ControlPlaneVm, StackModel } from "./stack-model";
@@ -44,6 +45,8 @@ export function changeWarnings({ diff, base, head, baseFacts }: ChangeContext): 
     warnings.push(kubernetesUpgradeWarning(base.kubernetesVersion, head.kubernetesVersion, head.nodes.length));
   }
   warnings.push(...haChangeWarnings(base, head));
+  const vmNames = new Map([...base.nodes, ...base.workers, ...head.nodes, ...head.workers].map((vm) => [vm.address, vm.name]));
+  warnings.push(...dataDiskWarnings(diff.changed, (address) => vmNames.get(address)));
   const vms = vmsByAddress(base, head);
   const replaced = diff.changed.filter(({ action }) => action === "replace");
   const baseVms = new Set(base.nodes.map(({ address }) => address));
