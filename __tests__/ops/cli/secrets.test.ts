@@ -9,9 +9,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { loadHomelabConfig } from "../../../config/load-homelab-config";
 import { bundleHeader, renderSecretsBundle, stackSecretsFacts } from "../../../ops/secrets-bundle";
 import { fakeTerraformCalls } from "../../support/fake-terraform-plan";
 import { FIXTURE_VALUES, SECRETS_FIXTURE, stateWithSecrets, writeFakeTerraformState } from "../../support/fake-terraform-state";
+import { PROJECT_ROOT } from "../../support/project-root";
 import { runOpsCli } from "../../support/run-ops-cli";
 import { synthHomelab } from "../../support/synth";
 
@@ -123,6 +125,26 @@ describe("npm run secrets -- export", () => {
       expect(run.stderr).toMatch(/^secrets: talos_machine_secrets\.\w+ in the state: the machine secrets do not make a Talos secrets bundle: both of secrets\.aescbcencryptionsecret and/);
       expect(fs.existsSync(out)).toBe(false);
       printsNoSecret(run);
+    } finally {
+      p.remove();
+    }
+  });
+});
+
+describe("npm run secrets with the state in PostgreSQL", () => {
+  const pg = synthHomelab(loadHomelabConfig(`${PROJECT_ROOT}/examples/shared-state-pg.yaml`));
+
+  test.concurrent("fails without PG_CONN_STR before running terraform; with it, pulls the state as for a local one", async () => {
+    const p = project({ stack: pg, state: stateWithSecrets(name, SECRETS_FIXTURE, "v1.13") });
+    try {
+      const out = path.join(p.dir, "secrets.yaml");
+      const refused = await runSecrets(p.dir, p.env, ["export", "--out", out]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe("secrets: the stack keeps its state in PostgreSQL (schema homelab) and PG_CONN_STR is not set: export it (docs/state.md)\n");
+      expect(p.calls()).toEqual([]);
+      const run = await runSecrets(p.dir, { ...p.env, PG_CONN_STR: "postgres://127.0.0.1:9/none" }, ["export", "--out", out]);
+      expect(run.code).toBe(0);
+      expect(p.calls().map((call) => call.args)).toEqual([["state", "pull"]]);
     } finally {
       p.remove();
     }
