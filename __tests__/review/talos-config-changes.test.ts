@@ -29,10 +29,10 @@ describe("the review's Talos configuration of the nodes", () => {
 
   test("a change Talos cannot apply live is staged until the node reboots, and the review says to reboot one at a time", () => {
     // GIVEN the head's worker configuration gains an environment variable (machine.env needs a reboot)
-    const base = synthHomelab({ cluster: { workers: [{ name: "w1", ip: "192.168.1.221" }] } }).json as TerraformJson;
-    const head = JSON.parse(JSON.stringify(base)) as TerraformJson;
+    const base = synthHomelab({ cluster: { workers: [{ name: "w1", ip: "192.168.1.221" }] } }).json;
+    const head: typeof base = JSON.parse(JSON.stringify(base));
     const [[name, worker]] = blocksOf(head, "talos_machine_configuration", "data").filter(([, block]) => block.machine_type === "worker");
-    (head.data!.talos_machine_configuration[name] as Block).config_patches = [...(worker.config_patches as string[]), "machine:\n  env:\n    HTTP_PROXY: http://proxy.lan:3128\n"];
+    (head.data.talos_machine_configuration[name] as Block).config_patches = [...(worker.config_patches as string[]), "machine:\n  env:\n    HTTP_PROXY: http://proxy.lan:3128\n"];
     // THEN
     const text = review(base, head);
     expect(section(text)).toContain("| w1 | `machine.env` | at its next reboot (staged until then) |");
