@@ -49,6 +49,10 @@ function typeOf(schema: TSchema): string {
       // A list of nodes has their names; any other list of objects says its keys (`?`: optional).
       if (schema.items.properties?.name) return "list of nodes";
       return `list of \`{ ${Object.entries(schema.items.properties as Record<string, TSchema>).map(([key, item]) => `${key}${KindGuard.IsOptional(item) ? "?" : ""}`).join(", ")} }\``;
+    case "object":
+      // A map (labels, registry mirrors): TypeBox writes the values' schema under patternProperties.
+      if (schema.patternProperties) return `map of text to ${Object.values(schema.patternProperties as Record<string, TSchema>).map(typeOf).join(" or ").replace(/^text$/, "text")}`;
+      return "mapping";
     default:
       return String(schema.type);
   }
@@ -59,6 +63,7 @@ function defaultOf(schema: Documented): string {
   if (Array.isArray(schema.default) && schema.default.length > 0 && schema.default.every((item) => typeof item === "object")) {
     return (schema.default as { name: string; ip: string }[]).map((node) => `${node.name} (${node.ip})`).join(", ");
   }
+  if (schema.default !== null && typeof schema.default === "object" && !Array.isArray(schema.default)) return code(JSON.stringify(schema.default));
   return code(Array.isArray(schema.default) ? `[${schema.default.join(", ")}]` : String(schema.default));
 }
 

@@ -13,6 +13,7 @@ import { HomelabStackProps, ValidationProblem } from "../domain";
 import { maskUrlCredentials } from "../domain/url-credentials";
 import { FIELD_KEYWORDS, fileFieldOf, HOMELAB_CONFIG_SCHEMA, HomelabConfigFile, toStackProps } from "./homelab-config-file";
 import { findSecrets } from "./find-secrets";
+import { withCniManifestFiles } from "./cni-manifest-files";
 import { capRepeated } from "./repeated-problems";
 import { describeYamlError } from "./yaml-errors";
 
@@ -87,7 +88,10 @@ export function parseHomelabConfig(file: string, text: string): HomelabStackProp
     throw new HomelabConfigError(file, (validateShape.errors ?? []).map((error) => describeSchemaError(error, document)));
   }
 
-  const props = toStackProps(document);
+  // talos.cniManifests names files: the props carry their text.
+  const read = withCniManifestFiles(file, toStackProps(document));
+  if ("problems" in read) throw new HomelabConfigError(file, read.problems);
+  const { props } = read;
   const spec = resolveClusterSpec(props.cluster);
   // The rules speak of the props (`networkCidr`); the file's reader gets the file's names (`network.cidr`), in the text too.
   const asInFile = problemFormatter((field) => fileFieldOf(field, document));

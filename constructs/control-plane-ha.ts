@@ -16,6 +16,7 @@ import { ProxmoxHa } from "./proxmox-ha";
 import { planProxmoxHa } from "../domain/proxmox-ha-plan";
 import { KUBERNETES_API_PORT } from "../domain/reference-homelab";
 import { renderClusterPatches } from "../domain/talos-patches";
+import { renderControlPlaneSettingPatches, terraformLiteral } from "../domain/talos-setting-patches";
 import { TalosImage } from "./talos-image";
 import { terraformAddress } from "./private/terraform-address";
 import { carriesGuestAgent } from "../domain/image-factory";
@@ -121,12 +122,24 @@ export class ControlPlaneHa extends Construct {
       talosVersion: this.configContract,
       kubernetesVersion: spec.kubernetesVersion,
       ...patchFormLifecycle(spec, this.machineSecrets),
-      configPatches: renderClusterPatches({
-        networkCidr: spec.networkCidr,
-        vip: spec.vip,
-        installerImage: this.image.installerImage,
-        allowSchedulingOnControlPlanes: spec.allowSchedulingOnControlPlanes,
-      }),
+      configPatches: [
+        ...renderClusterPatches({
+          networkCidr: spec.networkCidr,
+          vip: spec.vip,
+          installerImage: this.image.installerImage,
+          allowSchedulingOnControlPlanes: spec.allowSchedulingOnControlPlanes,
+        }),
+        // The typed talos.* settings; none when they are all at their defaults.
+        ...renderControlPlaneSettingPatches({
+          configContract: spec.configContract,
+          metadata: { labels: spec.controlPlaneNodeLabels, taints: spec.controlPlaneNodeTaints, annotations: spec.controlPlaneNodeAnnotations },
+          registryMirrors: spec.registryMirrors,
+          cni: spec.cni,
+          cniManifests: spec.cniManifests,
+          kubeProxy: spec.kubeProxy,
+          certSANs: spec.certSANs,
+        }).map(terraformLiteral),
+      ],
     });
 
     // Shared by the control planes' and the workers' VMs.

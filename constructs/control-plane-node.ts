@@ -3,6 +3,7 @@ import { MachineConfigurationApply, MachineConfigurationApplyClientConfiguration
 import { VirtualEnvironmentVm } from "../.gen/providers/proxmox/virtual-environment-vm";
 import { NodeSpec } from "../domain/cluster-spec";
 import { renderNodePatches } from "../domain/talos-patches";
+import { renderNodeMetadataPatches } from "../domain/talos-setting-patches";
 import { TalosVmSettings, talosConfigApply, talosVm } from "./private/talos-vm";
 
 export interface ControlPlaneNodeConstructProps extends TalosVmSettings {
@@ -42,12 +43,16 @@ export class ControlPlaneNode extends Construct {
       vm: this.vm,
       clientConfiguration: props.clientConfiguration,
       machineConfiguration: props.machineConfiguration,
-      configPatches: renderNodePatches({
-        configContract: props.configContract,
-        hostname: node.name,
-        macAddress: node.macAddress,
-        vip: props.vip,
-      }),
+      configPatches: [
+        ...renderNodePatches({
+          configContract: props.configContract,
+          hostname: node.name,
+          macAddress: node.macAddress,
+          vip: props.vip,
+        }),
+        // The node's own labels, taints and annotations, merged by Talos over its role's.
+        ...renderNodeMetadataPatches({ labels: node.nodeLabels, taints: node.nodeTaints, annotations: node.nodeAnnotations }),
+      ],
     });
   }
 }

@@ -4,6 +4,7 @@ import { MachineConfigurationApply, MachineConfigurationApplyClientConfiguration
 import { VirtualEnvironmentVm } from "../.gen/providers/proxmox/virtual-environment-vm";
 import { NodeSpec } from "../domain/cluster-spec";
 import { renderWorkerNodePatches } from "../domain/talos-patches";
+import { renderNodeMetadataPatches } from "../domain/talos-setting-patches";
 import { TalosVmSettings, talosConfigApply, talosVm } from "./private/talos-vm";
 
 export interface WorkerNodeConstructProps extends TalosVmSettings {
@@ -42,7 +43,11 @@ export class WorkerNode extends Construct {
       vm: this.vm,
       clientConfiguration: props.clientConfiguration,
       machineConfiguration: props.machineConfiguration,
-      configPatches: renderWorkerNodePatches({ configContract: props.configContract, hostname: node.name }),
+      configPatches: [
+        ...renderWorkerNodePatches({ configContract: props.configContract, hostname: node.name }),
+        // The node's own labels, taints and annotations, merged by Talos over its role's.
+        ...renderNodeMetadataPatches({ labels: node.nodeLabels, taints: node.nodeTaints, annotations: node.nodeAnnotations }),
+      ],
       dependsOn: props.dependsOn,
     });
   }

@@ -5,6 +5,7 @@ import { DataTalosMachineConfiguration } from "../.gen/providers/talos/data-talo
 import { MachineSecrets } from "../.gen/providers/talos/machine-secrets";
 import { ClusterSpec } from "../domain/cluster-spec";
 import { renderWorkerPatches } from "../domain/talos-patches";
+import { renderWorkerSettingPatches } from "../domain/talos-setting-patches";
 import { TalosImage } from "./talos-image";
 import { TalosVmSettings } from "./private/talos-vm";
 import { WorkerNode } from "./worker-node";
@@ -46,7 +47,17 @@ export class WorkerPool extends Construct {
       machineSecrets: props.machineSecrets.machineSecrets,
       talosVersion: generatorContract(spec, props.machineSecrets),
       kubernetesVersion: spec.kubernetesVersion,
-      configPatches: renderWorkerPatches({ networkCidr: spec.networkCidr, vip: spec.vip, installerImage: image.installerImage }),
+      configPatches: [
+        ...renderWorkerPatches({ networkCidr: spec.networkCidr, vip: spec.vip, installerImage: image.installerImage }),
+        // The typed talos.* settings; none when they are all at their defaults.
+        ...renderWorkerSettingPatches({
+          configContract: spec.configContract,
+          metadata: { labels: spec.workerNodeLabels, taints: spec.workerNodeTaints, annotations: spec.workerNodeAnnotations },
+          registryMirrors: spec.registryMirrors,
+          cni: spec.cni,
+          kubeProxy: spec.kubeProxy,
+        }),
+      ],
     });
 
     const nodes = new Map<string, WorkerNode>();

@@ -26,6 +26,10 @@ const REFERENCE_CONTRACT = TALOS_RELEASES[TALOS_RELEASES.length - 1];
 export type HaRulesKind = "pve9" | "pve8";
 export const HA_RULES_KINDS: readonly HaRulesKind[] = ["pve9", "pve8"];
 
+/** The cluster's CNI: Talos's flannel, none, or the manifests in `talos.cniManifests`. */
+export type CniKind = "flannel" | "none" | "manifests";
+export const CNI_KINDS: readonly CniKind[] = ["flannel", "none", "manifests"];
+
 /** What each field carries beyond its JSON Schema type. */
 export interface FieldDoc {
   /** Dotted path in the HOMELAB_CONFIG file, e.g. `network.bridge`. */
@@ -89,13 +93,39 @@ export const NODE_FIELDS = {
   dataDisks: Type.Optional(
     Type.Array(DataDiskSchema, { description: "This VM's data disks; the list replaces its role's whole list (`[]`: none).", inherits: "dataDisks" } satisfies NodeFieldDoc),
   ),
+  nodeLabels: Type.Optional(
+    Type.Record(Type.String(), Type.String(), {
+      description: "Kubernetes labels of this node, merged over its role's (a key set here wins).",
+      inherits: "controlPlaneNodeLabels",
+    } satisfies NodeFieldDoc),
+  ),
+  nodeTaints: Type.Optional(
+    Type.Record(Type.String(), Type.String(), {
+      description: "Taints of this node, merged over its role's (a key set here wins), in the role's form.",
+      inherits: "controlPlaneNodeTaints",
+    } satisfies NodeFieldDoc),
+  ),
+  nodeAnnotations: Type.Optional(
+    Type.Record(Type.String(), Type.String(), {
+      description: "Kubernetes annotations of this node, merged over its role's (a key set here wins).",
+      inherits: "controlPlaneNodeAnnotations",
+    } satisfies NodeFieldDoc),
+  ),
 };
 
 /**
  * One worker VM: the control planes' node fields, except that cores and memory
  * fall back to the worker defaults (`workerVm`), not the control planes' (`vm`).
  */
-export const WORKER_INHERITS = { cores: "workerCores", memoryMib: "workerMemoryMib", diskSizeGib: "workerDiskSizeGib", dataDisks: "workerDataDisks" } as const;
+export const WORKER_INHERITS = {
+  cores: "workerCores",
+  memoryMib: "workerMemoryMib",
+  diskSizeGib: "workerDiskSizeGib",
+  dataDisks: "workerDataDisks",
+  controlPlaneNodeLabels: "workerNodeLabels",
+  controlPlaneNodeTaints: "workerNodeTaints",
+  controlPlaneNodeAnnotations: "workerNodeAnnotations",
+} as const;
 export const WORKER_NODE_FIELDS = Object.fromEntries(
   Object.entries(NODE_FIELDS).map(([key, schema]) => {
     const inherits = (schema as NodeFieldDoc).inherits;
@@ -110,6 +140,96 @@ const REFERENCE_CONTROL_PLANES = [
   { name: "k8s-controller2", ip: "192.168.1.212" },
   { name: "k8s-controller3", ip: "192.168.1.213" },
 ];
+
+/** A map of text to text: labels, taints, annotations. */
+const textMap = (options: FieldDoc & { readonly default?: Record<string, string> }) => Type.Record(Type.String(), Type.String(), doc(options));
+const TAINT_FORM = 'each `key: "value:Effect"` or `key: Effect`, the effect NoSchedule, PreferNoSchedule or NoExecute (Talos\'s `machine.nodeTaints`)';
+
+/**
+ * The Talos settings people patch most, typed: rendered by
+ * domain/talos-setting-patches.ts, checked by domain/talos-setting-rules.ts.
+ */
+const TALOS_SETTING_FIELDS = {
+  controlPlaneNodeLabels: textMap({
+    file: "talos.controlPlaneNodeLabels",
+    default: {},
+    description: "Kubernetes labels of every control plane (Talos's `machine.nodeLabels`); a node's own `nodeLabels` are merged over them.",
+  }),
+  workerNodeLabels: textMap({
+    file: "talos.workerNodeLabels",
+    default: {},
+    description: "Kubernetes labels of every worker (Talos's `machine.nodeLabels`); a node's own `nodeLabels` are merged over them.",
+  }),
+  controlPlaneNodeTaints: textMap({
+    file: "talos.controlPlaneNodeTaints",
+    default: {},
+    description: `Taints of every control plane, ${TAINT_FORM}; a node's own \`nodeTaints\` are merged over them. Their \`node-role.kubernetes.io/control-plane\` taint is not set here: it follows \`allowSchedulingOnControlPlanes\`.`,
+  }),
+  workerNodeTaints: textMap({
+    file: "talos.workerNodeTaints",
+    default: {},
+    description: `Taints of every worker, ${TAINT_FORM}; a node's own \`nodeTaints\` are merged over them.`,
+  }),
+  controlPlaneNodeAnnotations: textMap({
+    file: "talos.controlPlaneNodeAnnotations",
+    default: {},
+    description: "Kubernetes annotations of every control plane (Talos's `machine.nodeAnnotations`); a node's own `nodeAnnotations` are merged over them.",
+  }),
+  workerNodeAnnotations: textMap({
+    file: "talos.workerNodeAnnotations",
+    default: {},
+    description: "Kubernetes annotations of every worker (Talos's `machine.nodeAnnotations`); a node's own `nodeAnnotations` are merged over them.",
+  }),
+  certSANs: Type.Array(
+    Type.String(),
+    doc({
+      file: "talos.certSANs",
+      default: [],
+      description:
+        "Extra names in the Kubernetes API server's certificate (`cluster.apiServer.certSANs`): DNS names, IPv4 or IPv6 addresses, e.g. a DNS name for the VIP. The VIP is there already (the talos provider adds the cluster endpoint's host).",
+    }),
+  ),
+  registryMirrors: Type.Record(
+    Type.String(),
+    Type.Array(Type.String()),
+    doc({
+      file: "talos.registryMirrors",
+      default: {},
+      description:
+        "Image registry mirrors, `<registry>: [endpoint URLs]` (e.g. `docker.io: [https://mirror.lan:5000]`, `*` for every registry), tried in order before the registry itself: `machine.registries.mirrors` on the v1.11 contract, `RegistryMirrorConfig` documents from v1.12. No credentials in the URLs.",
+    }),
+  ),
+  cni: stringEnum(CNI_KINDS, {
+    file: "talos.cni",
+    default: "flannel",
+    description:
+      "The cluster's CNI. `flannel`: Talos's own. `none`: none (`cluster.network.cni.name: none`); install one yourself, the nodes stay NotReady until then. `manifests`: the files of `talos.cniManifests`, which Talos applies at bootstrap (docs/cni.md).",
+  }),
+  cniManifests: Type.Array(
+    Type.String(),
+    doc({
+      file: "talos.cniManifests",
+      default: [],
+      description:
+        "With `talos.cni: manifests`: Kubernetes manifest files, paths relative to the config file (in the construct's props: their text), given to the control planes as `cluster.inlineManifests`. Talos creates what is missing and never updates or deletes it (docs/cni.md). A `kind: Secret` in them is refused unless `talos.cniManifestsMayHoldSecrets` is true.",
+    }),
+  ),
+  cniManifestsMayHoldSecrets: Type.Boolean(
+    doc({
+      file: "talos.cniManifestsMayHoldSecrets",
+      default: false,
+      description:
+        "Accept a `kind: Secret` in `talos.cniManifests`: its data then sits in the machine configuration, the synthesized JSON and the Terraform state, readable by whoever reads those.",
+    }),
+  ),
+  kubeProxy: Type.Boolean(
+    doc({
+      file: "talos.kubeProxy",
+      default: true,
+      description: "Run kube-proxy. `false` (`cluster.proxy.disabled: true`) for a CNI that replaces it, such as Cilium with `kubeProxyReplacement=true`.",
+    }),
+  ),
+};
 
 /** The construct's props, in the order docs/configuration.md lists them. Literal defaults are the reference homelab. */
 export const CLUSTER_FIELDS = {
@@ -232,6 +352,7 @@ export const CLUSTER_FIELDS = {
     }),
   ),
   imageFactoryUrl: Type.String(doc({ file: "talos.imageFactoryUrl", default: DEFAULT_IMAGE_FACTORY_URL, description: "Talos Image Factory the schematic and images come from." })),
+  ...TALOS_SETTING_FIELDS,
   controlPlanes: Type.Array(
     Type.Object(NODE_FIELDS, { additionalProperties: false }),
     doc({ file: "controlPlanes", default: REFERENCE_CONTROL_PLANES, description: `The control planes; the first one is bootstrapped. An odd number: 3, 5 or ${MAX_CONTROL_PLANES}.` }),

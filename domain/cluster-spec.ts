@@ -28,6 +28,10 @@ export interface NodeSpec {
   readonly diskSizeGib: number;
   /** Datastore of the VM's boot, EFI and cloud-init disks. */
   readonly datastoreId: string;
+  /** The node's own Kubernetes labels, taints and annotations, as given; Talos merges them over its role's. */
+  readonly nodeLabels?: Readonly<Record<string, string>>;
+  readonly nodeTaints?: Readonly<Record<string, string>>;
+  readonly nodeAnnotations?: Readonly<Record<string, string>>;
   /** Disks after the boot disk, in order: the node's own list, or its role's (`dataDisks`, `workerDataDisks`). */
   readonly dataDisks: readonly DataDiskSpec[];
   /** Whether the node set its own `dataDisks` (which then replace its role's). */
@@ -111,6 +115,9 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     memoryMib: node.memoryMib ?? defaults.memoryMib,
     diskSizeGib: node.diskSizeGib ?? defaults.diskSizeGib,
     datastoreId: node.datastoreId ?? cluster.datastoreId,
+    ...(node.nodeLabels ? { nodeLabels: node.nodeLabels } : {}),
+    ...(node.nodeTaints ? { nodeTaints: node.nodeTaints } : {}),
+    ...(node.nodeAnnotations ? { nodeAnnotations: node.nodeAnnotations } : {}),
     dataDisks: resolveDataDisks(node.dataDisks ?? defaults.dataDisks, node.datastoreId ?? cluster.datastoreId),
     dataDisksGiven: node.dataDisks !== undefined,
   });

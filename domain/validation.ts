@@ -13,6 +13,7 @@ import { IMAGE_IMPORT_METHODS } from "./image-factory";
 import { REFERENCE_HOMELAB } from "./reference-homelab";
 import { maskUrlCredentials } from "./url-credentials";
 import { placementProblems } from "./placement-rules";
+import { talosSettingProblems } from "./talos-setting-rules";
 import { dataDiskProblems } from "./data-disk-rules";
 import { PROXMOX_NAME } from "./proxmox-names";
 import { QEMU_CPU_MODELS, isKnownCpuType } from "./qemu-cpu-models";
@@ -67,6 +68,7 @@ export function validateClusterSpec(spec: ClusterSpec, options: ValidationOption
   checkResources(spec, checkInteger);
   checkProxmoxNames(spec, report);
   checkPlacementAndHa(spec, report, checkInteger);
+  for (const problem of talosSettingProblems(spec)) report(problem.field, problem.value, problem.message, problem.origin);
   for (const problem of dataDiskProblems(spec, isUnresolved)) report(problem.field, problem.value, problem.message);
   // A host name already reported as malformed is not reported again as missing from the list.
   const malformed = new Set(found.map(({ problem }) => problem.field));
@@ -113,7 +115,8 @@ function checkTerraformTemplates(value: unknown, field: string, report: Report, 
  * and so is a node's host or datastore taken from the cluster's (it is checked where it was written).
  */
 function userValuesOf(spec: ClusterSpec): object {
-  const { clusterEndpoint, nodes, workers, ...cluster } = spec;
+  // The CNI manifests may hold "${" (a chart's scripts do): the stack writes them as Terraform literals (terraformLiteral).
+  const { clusterEndpoint, nodes, workers, cniManifests, ...cluster } = spec;
   // Under the names the props give them: a node's host is `proxmoxNode` there.
   const given = ({ ipWithPrefixLength, macAddress, vmIdOrigin, proxmoxHost, proxmoxHostGiven, datastoreId, dataDisks, dataDisksGiven, ...node }: NodeSpec) => ({
     ...node,
