@@ -23,12 +23,20 @@ export function contractsOfSamePatchForm(contract: string): string[] {
 /**
  * Why a plan stops when the cluster's creation contract does not take the
  * patches, and what to set. `createdWith` is that contract, or the Terraform
- * expression that reads it from the state.
+ * expression that reads it from the state; `known` says whether it is one this
+ * project renders (a secrets bundle imported by the provider reads `v1.3`,
+ * which is not the cluster's real contract).
  */
-export function patchFormMismatch(renderedFor: string, talosVersion: string, createdWith: string): string {
+export function patchFormMismatch(renderedFor: string, talosVersion: string, createdWith: string, known: boolean): string {
+  const fix = known
+    ? `Set configContract: ${createdWith} in the configuration and synthesize again`
+    : `${createdWith} is not a contract this project renders (an imported secrets bundle reads v1.3): set configContract to the contract the cluster really uses (the one \`npm run secrets -- export\` noted, v1.11 to v1.13) and synthesize again`;
   return (
-    `This cluster's machine configuration is generated for the Talos ${createdWith} contract, the one it was created with, ` +
+    `This cluster's machine configuration is generated for the Talos ${createdWith} contract, the one its machine secrets hold, ` +
     `but its node patches are written for ${renderedFor} (the default for talosVersion ${talosVersion}), whose form that configuration refuses. ` +
-    `Set configContract: ${createdWith} in the configuration and synthesize again (docs/configuration.md, Talos versions).`
+    `${fix} (docs/configuration.md, Talos versions).`
   );
 }
+
+/** Every contract this project renders patches for (`vMAJOR.MINOR`). */
+export const RENDERED_CONTRACTS: readonly string[] = TALOS_RELEASES.map((release) => `v${release.minor}`);

@@ -113,3 +113,14 @@ describe("the node patches' form and the contract in the state", () => {
     expect(preconditionsOf({ talosVersion: "v1.12.11", kubernetesVersion: "v1.35.2", configContract: "v1.11" }).preconditions).toEqual([]);
   });
 });
+
+describe("the precondition's advice", () => {
+  test("names the state's contract when this project renders it, and says where to find the real one when not (an imported bundle's v1.3)", () => {
+    const { json } = synthHomelab({ cluster: { talosVersion: "v1.12.11", kubernetesVersion: "v1.35.2" } });
+    const [[, configuration]] = blocksOf(json, "talos_machine_configuration", "data");
+    const [{ error_message: message }] = (configuration.lifecycle as { precondition: { error_message: string }[] }).precondition;
+    expect(message).toMatch(/^\$\{contains\(\["v1\.11","v1\.12","v1\.13"\], talos_machine_secrets\.\S+\.talos_version\) \? "This cluster's machine configuration/);
+    expect(message).toContain("Set configContract: ${talos_machine_secrets.");
+    expect(message).toContain("is not a contract this project renders (an imported secrets bundle reads v1.3): set configContract to the contract the cluster really uses");
+  });
+});

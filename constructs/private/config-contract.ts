@@ -1,7 +1,7 @@
 import { Precondition } from "cdktf";
 import { MachineSecrets } from "../../.gen/providers/talos/machine-secrets";
 import { ClusterSpec } from "../../domain/cluster-spec";
-import { contractsOfSamePatchForm, patchFormMismatch } from "../../domain/patch-form";
+import { RENDERED_CONTRACTS, contractsOfSamePatchForm, patchFormMismatch } from "../../domain/patch-form";
 import { terraformAddress } from "./terraform-address";
 
 /**
@@ -26,11 +26,13 @@ export function generatorContract(spec: ClusterSpec, machineSecrets: MachineSecr
  */
 export function patchFormPreconditions(spec: ClusterSpec, machineSecrets: MachineSecrets): Precondition[] {
   if (spec.configContractGiven) return [];
-  const createdWith = `\${${terraformAddress(machineSecrets)}.talos_version}`;
+  const contract = `${terraformAddress(machineSecrets)}.talos_version`;
+  const message = (known: boolean) => JSON.stringify(patchFormMismatch(spec.configContract, spec.talosVersion, `\${${contract}}`, known));
   return [
     {
-      condition: `\${contains(${JSON.stringify(contractsOfSamePatchForm(spec.configContract))}, ${terraformAddress(machineSecrets)}.talos_version)}`,
-      errorMessage: patchFormMismatch(spec.configContract, spec.talosVersion, createdWith),
+      condition: `\${contains(${JSON.stringify(contractsOfSamePatchForm(spec.configContract))}, ${contract})}`,
+      // The advice differs for a contract this project does not render (an imported bundle's v1.3).
+      errorMessage: `\${contains(${JSON.stringify(RENDERED_CONTRACTS)}, ${contract}) ? ${message(true)} : ${message(false)}}`,
     },
   ];
 }
