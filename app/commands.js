@@ -29,6 +29,8 @@ const COMMANDS = {
   upgrade: { entry: "ops/cli/upgrade.ts" },
   "host-down": { entry: "ops/cli/host-down.ts" },
   secrets: { entry: "ops/cli/secrets.ts" },
+  backup: { entry: "ops/cli/backup.ts" },
+  restore: { entry: "ops/cli/restore.ts" },
   docs: { entry: "scripts/render-docs.ts" },
   // The cdktf CLI for one cluster's stack, without HashiCorp's version check and nothing written to $HOME.
   deploy: { entry: "app/cdktf-cli.ts", bundle: "cdktf-cli", args: ["deploy"] },

@@ -24,6 +24,47 @@ export interface EtcdStatus {
   readonly memberId: string;
   /** The member id of the current leader, as this member sees it. */
   readonly leader: string;
+  /** The member's raft index (`RAFT INDEX`): answered without quorum, so it says whose data is newest. */
+  readonly raftIndex?: number;
+}
+
+/** What `talosctl etcd snapshot` prints of the snapshot it saved. */
+export interface SnapshotInfo {
+  /** Bytes written (the snapshot with its trailing sha256). */
+  readonly bytes: number;
+  /** etcd's hash of the key space, `%08x`. */
+  readonly hash: string;
+  /** The etcd revision the snapshot holds. */
+  readonly revision: number;
+  readonly totalKeys: number;
+  readonly totalSize: number;
+}
+
+/** A service as `talosctl service <id>` shows it. */
+export interface ServiceInfo {
+  /** `Preparing`, `Waiting`, `Running`, `Finished`, `Failed`, ... */
+  readonly state: string;
+  /** `OK`, `Fail`, or `?` while unknown. */
+  readonly health: string;
+}
+
+/**
+ * What `npm run backup` and `npm run restore` ask of Talos beyond the
+ * TalosClient: the steps of Talos's disaster-recovery guide.
+ */
+export interface EtcdRecoveryClient {
+  /** `talosctl -n <node> etcd snapshot <file>`: a consistent snapshot from a healthy member. */
+  etcdSnapshot(node: string, file: string): Promise<SnapshotInfo>;
+  /** `talosctl -n <node> cp /var/lib/etcd/member/snap/db <dir>`: the member's database file as it is (no hash); resolves with `<dir>/db`. */
+  copyEtcdDatabase(node: string, dir: string): Promise<string>;
+  /** `talosctl -n <node> service <id>`: its state and health. */
+  serviceInfo(node: string, id: string): Promise<ServiceInfo>;
+  /** `talosctl -n <node> get machinetype`: `init`, `controlplane` or `worker`. */
+  machineType(node: string): Promise<string>;
+  /** `talosctl -n <node> reset --graceful=false --reboot --system-labels-to-wipe=EPHEMERAL --wait=false`: wipes etcd's data and reboots. */
+  resetEphemeral(node: string): Promise<void>;
+  /** `talosctl -n <node> bootstrap --recover-from=<file> [--recover-skip-hash-check]`. */
+  bootstrapRecover(node: string, file: string, skipHashCheck: boolean): Promise<void>;
 }
 
 /** What the commands ask of Talos (talosctl with the cluster's talosconfig, one node at a time). */

@@ -14,7 +14,7 @@
  *   Member ids are `%016x` (pkg/machinery/resources/etcd/etcd.go:21-23).
  */
 import { parse as parseYaml } from "yaml";
-import type { EtcdMember, EtcdStatus } from "../contracts";
+import type { EtcdMember, EtcdStatus, ServiceInfo, SnapshotInfo } from "../contracts";
 
 /** One resource of `talosctl get -o json`. */
 export interface TalosResource {
@@ -121,12 +121,50 @@ export function parseEtcdMembers(text: string): EtcdMember[] {
   }));
 }
 
-/** `talosctl etcd status` (etcd.go:283-326): NODE? MEMBER DB SIZE IN USE LEADER ...; one row for `-n <node>`. */
+/** `talosctl etcd status` (etcd.go:283-326): NODE? MEMBER DB SIZE IN USE LEADER RAFT INDEX ...; one row for `-n <node>`. */
 export function parseEtcdStatus(text: string, node: string): EtcdStatus {
   const rows = parseTable(text, ["MEMBER", "LEADER"]);
   const row = rows.find((candidate) => candidate["NODE"] === undefined || candidate["NODE"] === node) ?? rows[0];
   if (row === undefined) throw new Error("empty answer (no etcd status row)");
-  return { node: row["NODE"] ?? node, memberId: row["MEMBER"], leader: row["LEADER"] };
+  const raftIndex = /^\d+$/.test(row["RAFT INDEX"] ?? "") ? Number(row["RAFT INDEX"]) : undefined;
+  return { node: row["NODE"] ?? node, memberId: row["MEMBER"], leader: row["LEADER"], ...(raftIndex !== undefined ? { raftIndex } : {}) };
+}
+
+/**
+ * `talosctl etcd snapshot <path>` (etcd.go:334-393): `etcd snapshot saved to
+ * "<path>" (<bytes> bytes)`, then `snapshot info: hash %08x, revision %d,
+ * total keys %d, total size %d` (etcdutl's snapshot status of the file).
+ */
+export function parseSnapshotInfo(text: string): SnapshotInfo {
+  const saved = /etcd snapshot saved to ".*" \((\d+) bytes\)/.exec(text);
+  const info = /snapshot info: hash ([0-9a-f]+), revision (\d+), total keys (\d+), total size (\d+)/.exec(text);
+  if (saved === null || info === null) throw new Error(`no snapshot info in the answer (expected "etcd snapshot saved to ..." and "snapshot info: hash ..., revision ..."): ${JSON.stringify(text.slice(0, 120))}`);
+  return { bytes: Number(saved[1]), hash: info[1], revision: Number(info[2]), totalKeys: Number(info[3]), totalSize: Number(info[4]) };
+}
+
+/**
+ * `talosctl service <id>` (service.go:107-121, formatters.RenderServicesInfo):
+ * `NODE`, `ID`, `STATE` (Preparing, Waiting, Running, Finished, Failed, ...)
+ * and `HEALTH` (OK, Fail, or ? while unknown) lines of a two-column tabwriter.
+ */
+export function parseServiceInfo(text: string, id: string): ServiceInfo {
+  const fields = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const match = /^([A-Z][A-Z ]*?) {2,}(.*)$/.exec(line.trimEnd());
+    if (match && !fields.has(match[1])) fields.set(match[1], match[2].trim());
+  }
+  const state = fields.get("STATE");
+  if (state === undefined || (fields.get("ID") ?? id) !== id) throw new Error(`no service ${id} in the answer (expected its ID, STATE and HEALTH lines)`);
+  return { state, health: fields.get("HEALTH") ?? "?" };
+}
+
+/** `talosctl get machinetype -o json`: the spec is the type itself, `init`, `controlplane` or `worker` (pkg/machinery/resources/config/machine_type.go marshals it as a string). */
+export function parseMachineType(text: string): string {
+  const type = parseResources(text)
+    .map((resource) => resource.spec)
+    .find((spec): spec is string => typeof spec === "string" && spec !== "");
+  if (type === undefined) throw new Error("no machine type in the answer (expected a MachineTypes.config.talos.dev resource)");
+  return type;
 }
 
 /** The talosconfig's endpoints for its current context (pkg/machinery/client/config/config.go:22-60: `context`, `contexts.<name>.endpoints`). */

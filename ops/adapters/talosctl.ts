@@ -6,9 +6,24 @@
  * timeout flag (cmd/talosctl/cmd/talos/root.go:63-80 lists the global flags), so
  * every call is killed at its deadline instead.
  */
-import type { EtcdMember, EtcdStatus, TalosClient } from "../contracts";
+import * as path from "node:path";
+import type { EtcdMember, EtcdRecoveryClient, EtcdStatus, ServiceInfo, SnapshotInfo, TalosClient } from "../contracts";
 import { runChecked } from "./process";
-import { parseAddresses, parseBootId, parseEtcdMembers, parseEtcdStatus, parseService, parseTalosconfigEndpoints, parseTalosVersion } from "./talosctl-output";
+import {
+  parseAddresses,
+  parseBootId,
+  parseEtcdMembers,
+  parseEtcdStatus,
+  parseMachineType,
+  parseService,
+  parseServiceInfo,
+  parseSnapshotInfo,
+  parseTalosconfigEndpoints,
+  parseTalosVersion,
+} from "./talosctl-output";
+
+/** Where Talos keeps etcd's database file (the disaster-recovery guide's `cp` source). */
+export const ETCD_DB_PATH = "/var/lib/etcd/member/snap/db";
 
 export interface TalosctlClientProps {
   /** Path of the talosconfig file (in the private temporary folder, or the operator's --talosconfig). */
@@ -23,19 +38,23 @@ export interface TalosctlClientProps {
   readonly actionTimeoutMs?: number;
   /** Deadline of `upgrade-k8s`, which runs the whole Kubernetes upgrade. @default 3600000 */
   readonly kubernetesUpgradeTimeoutMs?: number;
+  /** Deadline of `etcd snapshot`, `cp` of the database and `bootstrap --recover-from` (each moves the whole database). @default 600000 */
+  readonly transferTimeoutMs?: number;
 }
 
-export class TalosctlClient implements TalosClient {
+export class TalosctlClient implements TalosClient, EtcdRecoveryClient {
   private readonly executable: string;
   private readonly readTimeoutMs: number;
   private readonly actionTimeoutMs: number;
   private readonly kubernetesUpgradeTimeoutMs: number;
+  private readonly transferTimeoutMs: number;
 
   constructor(private readonly props: TalosctlClientProps) {
     this.executable = props.executable ?? "talosctl";
     this.readTimeoutMs = props.readTimeoutMs ?? 10_000;
     this.actionTimeoutMs = props.actionTimeoutMs ?? 900_000;
     this.kubernetesUpgradeTimeoutMs = props.kubernetesUpgradeTimeoutMs ?? 3_600_000;
+    this.transferTimeoutMs = props.transferTimeoutMs ?? 600_000;
   }
 
   /** `talosctl version --client`: only proves the executable runs (a missing one is a ToolMissingError). */
@@ -88,6 +107,35 @@ export class TalosctlClient implements TalosClient {
   /** `talosctl upgrade-k8s -n <control plane> --to <version>`: returns when the whole upgrade is done. */
   async upgradeKubernetes(controlPlane: string, to: string): Promise<void> {
     await this.run(controlPlane, ["upgrade-k8s", "--to", to], this.kubernetesUpgradeTimeoutMs);
+  }
+
+  /** talosctl writes `<file>.part` (0600), checks the trailing sha256, renames it to `<file>` and prints the snapshot info. */
+  etcdSnapshot(node: string, file: string): Promise<SnapshotInfo> {
+    return this.run(node, ["etcd", "snapshot", file], this.transferTimeoutMs).then(parseSnapshotInfo);
+  }
+
+  /** talosctl extracts the node's tar.gz into `dir` (which must not hold a `db` yet) and prints nothing. */
+  async copyEtcdDatabase(node: string, dir: string): Promise<string> {
+    await this.run(node, ["cp", ETCD_DB_PATH, dir], this.transferTimeoutMs);
+    return path.join(dir, path.basename(ETCD_DB_PATH));
+  }
+
+  serviceInfo(node: string, id: string): Promise<ServiceInfo> {
+    return this.read(node, ["service", id]).then((text) => parseServiceInfo(text, id));
+  }
+
+  machineType(node: string): Promise<string> {
+    return this.read(node, ["get", "machinetype", "-o", "json"]).then(parseMachineType);
+  }
+
+  /** Sends the reset and returns (`--wait=false`); the caller watches `bootId` change and etcd reach `Preparing`. */
+  async resetEphemeral(node: string): Promise<void> {
+    await this.run(node, ["reset", "--graceful=false", "--reboot", "--system-labels-to-wipe=EPHEMERAL", "--wait=false"], this.actionTimeoutMs);
+  }
+
+  /** talosctl reads the snapshot's status (etcdutl), uploads it, then bootstraps etcd from it. */
+  async bootstrapRecover(node: string, file: string, skipHashCheck: boolean): Promise<void> {
+    await this.run(node, ["bootstrap", `--recover-from=${file}`, ...(skipHashCheck ? ["--recover-skip-hash-check"] : [])], this.transferTimeoutMs);
   }
 
   private read(node: string, command: readonly string[]): Promise<string> {
