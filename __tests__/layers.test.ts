@@ -17,6 +17,9 @@ const CDK_PACKAGES = ["cdktf", "cdktn", "constructs", "@cdktf/provider-null", "@
 const DOMAIN_RULE: LayerRule = {
   forbiddenPackages: CDK_PACKAGES,
   forbiddenFolders: [".gen", "constructs", "stacks", "app", "main.ts", "main", "config", "review", "ops", "scripts"],
+  // Talos's config schemas are data, not bindings: domain/talos-config-schemas.ts requires them so the
+  // construct and the config file validate user patches with one implementation, with no file read at run time.
+  allowedFiles: [/^\.gen\/talos-config-schemas\/[^/]+\.json$/],
 };
 
 /** config/, review/, ops/: adapters and CLIs over domain/, never the cdktf wiring. */
@@ -50,6 +53,8 @@ describe("layer rules", () => {
       'const c = require("../constructs");',
       'import { parseCidr } from "./ipv4";',
       'import { stringify } from "yaml";',
+      'const schema = require("../.gen/talos-config-schemas/talos-v1.13.9.schema.json");',
+      'import { Machine } from "../.gen/talos-config-schemas/machine";',
     ].join("\n");
     // WHEN / THEN
     expect(violations("domain/example.ts", bad, DOMAIN_RULE)).toEqual([
@@ -58,6 +63,7 @@ describe("layer rules", () => {
       "domain/example.ts -> ../.gen/providers/talos/machine-secrets",
       "domain/example.ts -> ../stacks/homelab-stack",
       "domain/example.ts -> ../constructs",
+      "domain/example.ts -> ../.gen/talos-config-schemas/machine",
     ]);
     expect(violations("ops/cli/example.ts", 'import { ControlPlaneHa } from "../../constructs/control-plane-ha";', ADAPTER_RULE)).toEqual([
       "ops/cli/example.ts -> ../../constructs/control-plane-ha",

@@ -36,6 +36,8 @@ export function renderFieldTable(): string {
 }
 
 function typeOf(schema: TSchema): string {
+  // One of several forms (a Talos patch: a mapping or a file path).
+  if (Array.isArray(schema.anyOf)) return schema.anyOf.map(typeOf).join(" or ");
   if (Array.isArray(schema.enum)) return schema.enum.map((value: unknown) => code(String(value))).join(" or ");
   switch (schema.type) {
     case "string":

@@ -13,6 +13,7 @@ import { HomelabStackProps, ValidationProblem } from "../domain";
 import { maskUrlCredentials } from "../domain/url-credentials";
 import { FIELD_KEYWORDS, fileFieldOf, HOMELAB_CONFIG_SCHEMA, HomelabConfigFile, toStackProps } from "./homelab-config-file";
 import { findSecrets } from "./find-secrets";
+import { withTalosPatchFiles } from "./talos-patch-files";
 import { withCniManifestFiles } from "./cni-manifest-files";
 import { capRepeated } from "./repeated-problems";
 import { describeYamlError } from "./yaml-errors";
@@ -92,16 +93,19 @@ export function parseHomelabConfig(file: string, text: string): HomelabStackProp
   const read = withCniManifestFiles(file, toStackProps(document));
   if ("problems" in read) throw new HomelabConfigError(file, read.problems);
   const { props } = read;
-  const spec = resolveClusterSpec(props.cluster);
+  // Talos patches given as paths: the props carry the files' YAML, the messages name the files.
+  const patchFiles = withTalosPatchFiles(file, props);
+  if ("problems" in patchFiles) throw new HomelabConfigError(file, patchFiles.problems);
+  const spec = resolveClusterSpec(patchFiles.props.cluster);
   // The rules speak of the props (`networkCidr`); the file's reader gets the file's names (`network.cidr`), in the text too.
   const asInFile = problemFormatter((field) => fileFieldOf(field, document));
   const problems = [
-    ...validateClusterSpec(spec).map(asInFile),
+    ...validateClusterSpec(spec, { patchSource: patchFiles.patchSource }).map(asInFile),
     ...(props.proxmox?.endpoint !== undefined ? validateProxmoxEndpoint("proxmox.endpoint", props.proxmox.endpoint) : []).map(formatProblem),
     ...validateStateBackend(props.backend, spec.clusterName).map(formatProblem),
   ];
   if (problems.length > 0) throw new HomelabConfigError(file, problems);
-  return props;
+  return patchFiles.props;
 }
 
 /** What to do with a file that sets nothing. */

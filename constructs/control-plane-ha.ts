@@ -16,6 +16,7 @@ import { ProxmoxHa } from "./proxmox-ha";
 import { planProxmoxHa } from "../domain/proxmox-ha-plan";
 import { KUBERNETES_API_PORT } from "../domain/reference-homelab";
 import { renderClusterPatches } from "../domain/talos-patches";
+import { renderUserPatches } from "../domain/talos-user-patches";
 import { renderControlPlaneSettingPatches, terraformLiteral } from "../domain/talos-setting-patches";
 import { TalosImage } from "./talos-image";
 import { terraformAddress } from "./private/terraform-address";
@@ -123,6 +124,10 @@ export class ControlPlaneHa extends Construct {
       kubernetesVersion: spec.kubernetesVersion,
       ...patchFormLifecycle(spec, this.machineSecrets),
       configPatches: [
+        // The user's patches first: every node's (talos.patches), then the control planes' (the node's own go into its
+        // apply, before the stack's node patches). They may not set a field the stack sets (domain/talos-owned-paths.ts),
+        // so the configuration is what global, role, node, then the stack's own patches would make.
+        ...renderUserPatches([...spec.talosPatches, ...spec.controlPlanePatches]),
         ...renderClusterPatches({
           networkCidr: spec.networkCidr,
           vip: spec.vip,

@@ -3,6 +3,7 @@ import { MachineConfigurationApply, MachineConfigurationApplyClientConfiguration
 import { VirtualEnvironmentVm } from "../.gen/providers/proxmox/virtual-environment-vm";
 import { NodeSpec } from "../domain/cluster-spec";
 import { renderNodePatches } from "../domain/talos-patches";
+import { renderUserPatches } from "../domain/talos-user-patches";
 import { renderNodeMetadataPatches } from "../domain/talos-setting-patches";
 import { TalosVmSettings, talosConfigApply, talosVm } from "./private/talos-vm";
 
@@ -44,6 +45,8 @@ export class ControlPlaneNode extends Construct {
       clientConfiguration: props.clientConfiguration,
       machineConfiguration: props.machineConfiguration,
       configPatches: [
+        // The node's own user patches, after its role's (in the machine configuration) and before the stack's node patches.
+        ...renderUserPatches(node.patches),
         ...renderNodePatches({
           configContract: props.configContract,
           hostname: node.name,

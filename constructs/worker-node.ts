@@ -4,6 +4,7 @@ import { MachineConfigurationApply, MachineConfigurationApplyClientConfiguration
 import { VirtualEnvironmentVm } from "../.gen/providers/proxmox/virtual-environment-vm";
 import { NodeSpec } from "../domain/cluster-spec";
 import { renderWorkerNodePatches } from "../domain/talos-patches";
+import { renderUserPatches } from "../domain/talos-user-patches";
 import { renderNodeMetadataPatches } from "../domain/talos-setting-patches";
 import { TalosVmSettings, talosConfigApply, talosVm } from "./private/talos-vm";
 
@@ -44,6 +45,8 @@ export class WorkerNode extends Construct {
       clientConfiguration: props.clientConfiguration,
       machineConfiguration: props.machineConfiguration,
       configPatches: [
+        // The node's own user patches, after its role's (in the machine configuration) and before the stack's node patches.
+        ...renderUserPatches(node.patches),
         ...renderWorkerNodePatches({ configContract: props.configContract, hostname: node.name }),
         // The node's own labels, taints and annotations, merged by Talos over its role's.
         ...renderNodeMetadataPatches({ labels: node.nodeLabels, taints: node.nodeTaints, annotations: node.nodeAnnotations }),

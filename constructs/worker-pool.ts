@@ -5,6 +5,7 @@ import { DataTalosMachineConfiguration } from "../.gen/providers/talos/data-talo
 import { MachineSecrets } from "../.gen/providers/talos/machine-secrets";
 import { ClusterSpec } from "../domain/cluster-spec";
 import { renderWorkerPatches } from "../domain/talos-patches";
+import { renderUserPatches } from "../domain/talos-user-patches";
 import { renderWorkerSettingPatches } from "../domain/talos-setting-patches";
 import { TalosImage } from "./talos-image";
 import { TalosVmSettings } from "./private/talos-vm";
@@ -48,6 +49,8 @@ export class WorkerPool extends Construct {
       talosVersion: generatorContract(spec, props.machineSecrets),
       kubernetesVersion: spec.kubernetesVersion,
       configPatches: [
+        // The user's patches first, every node's then the workers' (see ControlPlaneHa: the stack's own come last).
+        ...renderUserPatches([...spec.talosPatches, ...spec.workerPatches]),
         ...renderWorkerPatches({ networkCidr: spec.networkCidr, vip: spec.vip, installerImage: image.installerImage }),
         // The typed talos.* settings; none when they are all at their defaults.
         ...renderWorkerSettingPatches({

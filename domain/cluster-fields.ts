@@ -73,6 +73,23 @@ export const DataDiskSchema = Type.Object(
 );
 const DATA_DISKS_TEXT = `Disks after the boot disk, attached as scsi1, scsi2, ... in list order (at most ${MAX_DATA_DISKS}: Proxmox has 31 SCSI slots and scsi0 is the boot disk), unformatted, for Longhorn or Rook-Ceph (docs/storage.md). Adding one updates the VM in place; removing one detaches it (Proxmox keeps its volume as \`unusedN\` until the VM is destroyed); only the last can be removed without moving the others' slots.`;
 
+/**
+ * One free-form Talos patch (domain/talos-user-patches.ts): a mapping, one
+ * config document; or text, which in the HOMELAB_CONFIG file is the path of a
+ * YAML file relative to the config file and in the construct's props the YAML
+ * itself, one or more documents separated by `---`.
+ */
+export const TalosPatchSchema = Type.Union([Type.Unsafe<Record<string, unknown>>({ type: "object" }), Type.String()]);
+const PATCHES_TEXT =
+  "Each a Talos strategic-merge patch: a YAML mapping (one config document), or the path of a YAML file relative to the config file, which may hold several documents separated by `---` (in the construct's props: a mapping, or YAML text). Checked against Talos's config schema of the contract; fields the stack sets, secrets and `${` are refused (docs/configuration.md, Talos patches).";
+
+/** The user's Talos patches; applied global, role, node, then the stack's own. */
+const TALOS_PATCH_FIELDS = {
+  talosPatches: Type.Array(TalosPatchSchema, doc({ file: "talos.patches", default: [], description: `Talos patches of every node, applied first. ${PATCHES_TEXT}` })),
+  controlPlanePatches: Type.Array(TalosPatchSchema, doc({ file: "talos.controlPlanePatches", default: [], description: "Talos patches of every control plane, applied after `talos.patches`; the same forms." })),
+  workerPatches: Type.Array(TalosPatchSchema, doc({ file: "talos.workerPatches", default: [], description: "Talos patches of every worker, applied after `talos.patches`; the same forms." })),
+};
+
 /** One control-plane VM. `name` and `ip` are required. */
 export const NODE_FIELDS = {
   name: Type.String({
@@ -90,6 +107,12 @@ export const NODE_FIELDS = {
   memoryMib: Type.Optional(Type.Integer({ description: "Memory of this VM in MiB.", inherits: "memoryMib" } satisfies NodeFieldDoc)),
   diskSizeGib: Type.Optional(Type.Integer({ description: "Boot disk size of this VM in GiB.", inherits: "diskSizeGib", fileKey: "diskGib" } satisfies NodeFieldDoc)),
   datastoreId: Type.Optional(Type.String({ description: "Proxmox datastore for this VM's disks.", inherits: "datastoreId" } satisfies NodeFieldDoc)),
+  patches: Type.Optional(
+    Type.Array(TalosPatchSchema, {
+      description: "This node's own Talos patches, applied after `talos.patches` and its role's, before the stack's own; the forms of `talos.patches`.",
+      defaultText: "none",
+    } satisfies NodeFieldDoc),
+  ),
   dataDisks: Type.Optional(
     Type.Array(DataDiskSchema, { description: "This VM's data disks; the list replaces its role's whole list (`[]`: none).", inherits: "dataDisks" } satisfies NodeFieldDoc),
   ),
@@ -352,6 +375,7 @@ export const CLUSTER_FIELDS = {
     }),
   ),
   imageFactoryUrl: Type.String(doc({ file: "talos.imageFactoryUrl", default: DEFAULT_IMAGE_FACTORY_URL, description: "Talos Image Factory the schematic and images come from." })),
+  ...TALOS_PATCH_FIELDS,
   ...TALOS_SETTING_FIELDS,
   controlPlanes: Type.Array(
     Type.Object(NODE_FIELDS, { additionalProperties: false }),

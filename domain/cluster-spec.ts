@@ -8,6 +8,7 @@ import { formatIpv4, parseCidr, parseIpv4, withPrefixLength } from "./ipv4";
 import { nodeMacAddress } from "./mac-address";
 import { placeNodes } from "./placement";
 import { defaultContract } from "./talos-versions";
+import type { TalosPatch } from "./talos-user-patches";
 import { KUBERNETES_API_PORT, REFERENCE_HOMELAB, ReferenceHomelab } from "./reference-homelab";
 
 export interface NodeSpec {
@@ -28,6 +29,8 @@ export interface NodeSpec {
   readonly diskSizeGib: number;
   /** Datastore of the VM's boot, EFI and cloud-init disks. */
   readonly datastoreId: string;
+  /** The node's own Talos patches, as given (domain/talos-user-patches.ts). */
+  readonly patches?: readonly TalosPatch[];
   /** The node's own Kubernetes labels, taints and annotations, as given; Talos merges them over its role's. */
   readonly nodeLabels?: Readonly<Record<string, string>>;
   readonly nodeTaints?: Readonly<Record<string, string>>;
@@ -115,6 +118,7 @@ export function resolveClusterSpec(props: ControlPlaneHaProps = {}): ClusterSpec
     memoryMib: node.memoryMib ?? defaults.memoryMib,
     diskSizeGib: node.diskSizeGib ?? defaults.diskSizeGib,
     datastoreId: node.datastoreId ?? cluster.datastoreId,
+    ...(node.patches ? { patches: node.patches } : {}),
     ...(node.nodeLabels ? { nodeLabels: node.nodeLabels } : {}),
     ...(node.nodeTaints ? { nodeTaints: node.nodeTaints } : {}),
     ...(node.nodeAnnotations ? { nodeAnnotations: node.nodeAnnotations } : {}),

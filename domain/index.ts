@@ -20,6 +20,8 @@ export * from "./quorum";
 export * from "./reference-homelab";
 export * from "./state-backend";
 export * from "./talos-patches";
+export * from "./talos-user-patches";
+export * from "./talos-owned-paths";
 export * from "./talos-versions";
 export * from "./known-releases";
 export * from "./talos-extensions";

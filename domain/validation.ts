@@ -19,6 +19,7 @@ import { PROXMOX_NAME } from "./proxmox-names";
 import { QEMU_CPU_MODELS, isKnownCpuType } from "./qemu-cpu-models";
 import { closestNames, orList } from "./closest-names";
 import { ValidationProblem, fieldRef } from "./validation-problem";
+import { PatchSource, talosPatchProblems } from "./talos-user-patches";
 
 export type { FieldNamer, ValidationProblem } from "./validation-problem";
 export { fieldRef, formatProblem, problemFormatter } from "./validation-problem";
@@ -48,6 +49,12 @@ export interface ValidationOptions {
    * @default - every value is a literal (a HOMELAB_CONFIG file holds no tokens)
    */
   readonly isUnresolved?: IsUnresolved;
+  /**
+   * Where a text Talos patch came from, by its field, for the messages: the
+   * config file's loader names the patch file it read.
+   * @default - the text was given as it is (the construct's props)
+   */
+  readonly patchSource?: PatchSource;
 }
 
 /** Every problem of the resolved cluster description; empty when it is fine. */
@@ -59,7 +66,9 @@ export function validateClusterSpec(spec: ClusterSpec, options: ValidationOption
     found.push({ problem: { field, value: typeof value === "string" ? maskUrlCredentials(value) : value, message, ...(origin ? { origin } : {}) }, derivedFrom });
   const checkInteger = integerCheck(report, isUnresolved);
 
-  checkTerraformTemplates(userValuesOf(spec), "", report, isUnresolved);
+  checkTerraformTemplates(withoutTalosPatches(userValuesOf(spec)), "", report, isUnresolved);
+  // The user's Talos patches, with the document and the path inside it (a `${` in them too).
+  for (const problem of talosPatchProblems(spec, options.patchSource)) report(problem.field, problem.value, problem.message, problem.origin);
   checkMemberCount(spec, report);
   checkDnsLabel("clusterName", spec.clusterName, report);
   checkVersions(spec, report);
@@ -124,6 +133,13 @@ function userValuesOf(spec: ClusterSpec): object {
     ...(datastoreId === spec.datastoreId ? {} : { datastoreId }),
   });
   return { ...cluster, controlPlanes: nodes.map(given), workers: workers.map(given) };
+}
+
+/** The user values without the Talos patches, which talosPatchProblems checks document by document. */
+function withoutTalosPatches(values: object): object {
+  const { talosPatches, controlPlanePatches, workerPatches, controlPlanes, workers, ...rest } = values as Record<string, unknown>;
+  const nodes = (list: unknown) => (list as Record<string, unknown>[]).map(({ patches, ...node }) => node);
+  return { ...rest, controlPlanes: nodes(controlPlanes), workers: nodes(workers) };
 }
 
 /** Whether a node's host is one of the cluster's (`proxmoxNode`, `proxmoxNodes`), checked there rather than under the node. */

@@ -36,6 +36,8 @@ export interface LayerRule {
   readonly forbiddenPackages: readonly string[];
   /** Project folders (or files) the layer may not import from. */
   readonly forbiddenFolders: readonly string[];
+  /** Project files inside a forbidden folder that the layer may import nonetheless (tested against the path relative to the project). */
+  readonly allowedFiles?: readonly RegExp[];
 }
 
 /** The imports of `file` (relative to the project) that break the rule, as `file -> import`. */
@@ -44,6 +46,7 @@ export function violations(file: string, text: string, rule: LayerRule): string[
     .filter((spec) => {
       if (spec.startsWith(".")) {
         const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
+        if (rule.allowedFiles?.some((allowed) => allowed.test(target))) return false;
         return rule.forbiddenFolders.some((folder) => target === folder || target.startsWith(`${folder}/`));
       }
       return rule.forbiddenPackages.some((name) => spec === name || spec.startsWith(`${name}/`));
