@@ -171,7 +171,56 @@ function quorumCheck(facts: StackFacts, observations: Observations): CheckResult
   const quorum = n === 0 ? 1 : etcdQuorum(n);
   const tolerated = n === 0 ? 0 : failuresTolerated(n);
   const seenText = `${n} live of ${designed}: quorum ${quorum}, tolerates ${tolerated} failure${tolerated === 1 ? "" : "s"} (the stack's ${designed} tolerate ${failuresTolerated(designed)}); ${leader}`;
-  return { id: "etcd-quorum", title: "etcd quorum and failures tolerated", ok: n > 0 && tolerated >= failuresTolerated(designed) && leaders.size === 1, seen: seenText };
+  const advice = designed > 0 && n < etcdQuorum(designed) ? `; ${quorumLostAdvice(facts, observations)}` : "";
+  return { id: "etcd-quorum", title: "etcd quorum and failures tolerated", ok: n > 0 && tolerated >= failuresTolerated(designed) && leaders.size === 1, seen: seenText + advice };
+}
+
+/** How each control plane stands when quorum is lost. */
+export type QuorumLostStanding = "healthy" | "holds data" | "down" | "data lost";
+
+/**
+ * A control plane when etcd has no quorum: `holds data` (Talos answers and
+ * etcd runs, waiting for its peers), `down` (Talos does not answer: down or
+ * unreachable, its data unknown but likely intact), or `data lost` (Talos
+ * answers but etcd does not run: Preparing after a wipe or a rebuilt VM, or
+ * failed).
+ */
+export function quorumLostStanding(observation: NodeObservation | undefined, member: boolean): QuorumLostStanding {
+  if (observation === undefined) return "down";
+  const service = observation.etcdService;
+  if (service?.ok && service.value.healthy && member) return "healthy";
+  const answers = observation.addresses.ok || observation.talosVersion.ok || service?.ok === true;
+  if (!answers || !service?.ok) return "down";
+  return service.value.state === "Running" ? "holds data" : "data lost";
+}
+
+/**
+ * verify's advice when quorum is lost: "bring one member back" when enough
+ * members are only down (their data intact) that quorum returns with them,
+ * naming them; otherwise "restore", with the commands. Pure.
+ */
+export function quorumLostAdvice(facts: StackFacts, observations: Observations, commands: { readonly backup: string; readonly restore: string } = { backup: "npm run backup", restore: "npm run restore -- --from FILE" }): string {
+  const { members } = memberList(observations);
+  const controlPlanes = controlPlanesOf(facts);
+  const standing = controlPlanes.map((node) => ({
+    node,
+    standing: quorumLostStanding(
+      observations.nodes.find((o) => o.node.name === node.name),
+      members === undefined || memberOf(node, members) !== undefined,
+    ),
+  }));
+  const named = (s: QuorumLostStanding) => standing.filter((x) => x.standing === s).map((x) => x.node.name);
+  const quorum = etcdQuorum(controlPlanes.length);
+  const holding = named("holds data").length + named("healthy").length;
+  const down = named("down");
+  const lost = named("data lost");
+  const restore = `restore: \`${commands.backup}\` (a snapshot, or the disaster copy of the newest member's data when none is healthy), then \`${commands.restore}\` with it or an older snapshot (docs/quorum-lost.md)`;
+  const lostText = lost.length > 0 ? ` (${lost.join(", ")}: etcd does not run, its data is gone)` : "";
+  if (holding + down.length >= quorum && down.length > 0) {
+    const need = quorum - holding;
+    return `quorum lost: bring ${need === 1 ? "one member" : `${need} members`} back: ${down.join(" or ")} ${down.length === 1 ? "is" : "are"} down or unreachable and quorum returns with ${need === 1 ? (down.length === 1 ? "it" : "either") : "them"}, their data intact (start its VM, fix its host or network)${lostText}; only if ${need === 1 ? "none" : "they"} can return, ${restore}`;
+  }
+  return `quorum lost: ${restore}: ${holding + down.length} of ${controlPlanes.length} members can still hold data${lostText}, quorum needs ${quorum}`;
 }
 
 function vipCheck(facts: StackFacts, observations: Observations): CheckResult {

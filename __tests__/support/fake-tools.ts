@@ -7,7 +7,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** What the fake talosctl answers: "<node> <command words>" -> stdout, or {stderr, code}; {sleepMs} to hang; {sh} runs a shell script (an action changing later answers). */
+/**
+ * What the fake talosctl answers: "<node> <command words>" -> stdout, or
+ * {stderr, code}; {sleepMs} to hang; {sh} runs a shell script with
+ * talosctl's arguments (an action changing later answers, or writing the
+ * file `etcd snapshot` or `cp` names). A key without an answer falls back to
+ * the key without its trailing path words (`<node> etcd snapshot` answers
+ * `etcd snapshot /any/file`). With $FAKE_TALOS_LOG set, every call's
+ * arguments are appended to that file, one line each.
+ */
 export type TalosScript = Record<string, string | { readonly stderr: string; readonly code: number } | { readonly sleepMs: number } | { readonly sh: string }>;
 
 /** File name of an answer: the key with spaces and slashes as `_`. */
@@ -41,20 +49,30 @@ export function writeFakeTools(binDir: string, tools: readonly ("talosctl" | "te
   // The tests' PATH holds only the fakes; the scripts find cat, tr and sleep themselves.
   const talosctl = `#!/bin/sh
 PATH=/usr/bin:/bin
+[ -n "$FAKE_TALOS_LOG" ] && printf '%s\\n' "$*" >> "$FAKE_TALOS_LOG"
 if [ "$1" = version ] && [ "$2" = --client ]; then printf 'Client:\\n\\tTag:         v1.13.9\\n'; exit 0; fi
 node=""; words=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --talosconfig) [ -f "$2" ] || { echo "talosconfig missing" >&2; exit 1; }; shift 2 ;;
-    -n) node="$2"; shift 2 ;;
-    -o) shift 2 ;;
-    -*) shift ;;
-    *) words="$words $1"; shift ;;
+for arg in "$@"; do
+  if [ -n "$skip" ]; then skip=""; continue; fi
+  case "$arg" in
+    --talosconfig) next=talosconfig ;;
+    -n) next=node ;;
+    -o) skip=1 ;;
+    -*) ;;
+    *) case "$next" in
+         talosconfig) [ -f "$arg" ] || { echo "talosconfig missing" >&2; exit 1; }; next="" ;;
+         node) node="$arg"; next="" ;;
+         *) words="$words $arg" ;;
+       esac ;;
   esac
 done
 key=$(printf '%s%s' "$node" "$words" | tr ' /' '__')
 base="$FAKE_TALOS_DIR/$key"
-if [ -f "$base.sh" ]; then exec sh "$base.sh"; fi
+while [ -n "$words" ] && ! ls "$base".* >/dev/null 2>&1; do
+  last="\${words##* }"
+  case "$last" in */*) words="\${words% *}"; base="$FAKE_TALOS_DIR/$(printf '%s%s' "$node" "$words" | tr ' /' '__')" ;; *) break ;; esac
+done
+if [ -f "$base.sh" ]; then exec sh "$base.sh" "$@"; fi
 if [ -f "$base.out" ]; then exec cat "$base.out"; fi
 if [ -f "$base.sleep" ]; then exec sleep "$(cat "$base.sleep")"; fi
 if [ -f "$base.err" ]; then cat "$base.err" >&2; exit "$(cat "$base.code")"; fi

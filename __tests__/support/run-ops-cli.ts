@@ -20,7 +20,7 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export function runOpsCli(name: "verify" | "drill" | "host-down" | "secrets", project: string, tmpdir: string, env: NodeJS.ProcessEnv, args: readonly string[], killAfterMs: number): Promise<CliRun> {
+export function runOpsCli(name: "verify" | "drill" | "host-down" | "secrets" | "backup" | "restore", project: string, tmpdir: string, env: NodeJS.ProcessEnv, args: readonly string[], killAfterMs: number): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(root, "app", "run.js"), name, "--project", project, ...args], {
       cwd: root,

@@ -24,7 +24,7 @@
  */
 import { etcdQuorum } from "../../domain/quorum";
 import type { ClusterNode, StackFacts } from "../../domain/stack-outputs";
-import type { CheckResult, KubernetesClient, ProxmoxClient, TalosClient } from "../../ops/contracts";
+import type { CheckResult, EtcdRecoveryClient, KubernetesClient, ProxmoxClient, TalosClient } from "../../ops/contracts";
 import type { Clock } from "../../ops/poll";
 import type { ProbeSession } from "../../ops/probe";
 import { FACTS } from "./cluster-fixture";
@@ -34,7 +34,7 @@ import { simulatedProxmox } from "./simulated-proxmox";
 import { simulatedTalos } from "./simulated-talos";
 
 /** A client call, by its method name in the contracts. */
-export type Method = keyof TalosClient | keyof KubernetesClient | keyof ProxmoxClient;
+export type Method = keyof TalosClient | keyof EtcdRecoveryClient | keyof KubernetesClient | keyof ProxmoxClient;
 
 /** A failure to inject. Node faults name the node by name (`k8s-controller2`). */
 export type Fault =
@@ -77,6 +77,10 @@ export interface SimulatedClusterProps {
   readonly leaderElectionMs?: number;
   /** VMs managed by Proxmox HA (their status says so). @default none */
   readonly haManaged?: readonly string[];
+  /** etcd's revision at the start. @default 4193 */
+  readonly etcdRevision?: number;
+  /** Nodes whose machine type is `init` (`get machinetype`). @default none */
+  readonly initNodes?: readonly string[];
 }
 
 /** One node's state; the faces read it, only the state machine changes it. */
@@ -94,6 +98,12 @@ export interface SimNode {
   /** Powered off through Proxmox, until started. */
   poweredOff: boolean;
   kubeletVersion: string;
+  /** Its etcd data directory holds a member's data (false after an EPHEMERAL wipe, until it bootstraps or joins). */
+  etcdData: boolean;
+  /** The revision its data holds (frozen while it is down or cut off). */
+  dataRevision: number;
+  /** A wiped member joins the etcd cluster at this time. */
+  joinAt?: number;
 }
 
 /** A simulated cluster; `talos`, `kube`, `proxmox` and `clock` are what the orchestration gets. */
@@ -103,7 +113,7 @@ export class SimulatedCluster {
   readonly actions: string[] = [];
   /** Every client call, in order: `version k8s-controller1`, `nodes`, ... */
   readonly calls: string[] = [];
-  readonly talos: TalosClient;
+  readonly talos: TalosClient & EtcdRecoveryClient;
   readonly kube: KubernetesClient;
   readonly proxmox: ProxmoxClient;
   readonly clock: Clock;
@@ -113,6 +123,11 @@ export class SimulatedCluster {
   vipHolder: string | undefined;
   etcdLeader: string | undefined;
   kubernetesVersion: string;
+  /** The etcd cluster's revision (advanced by `write` while quorum holds; set by a recovery). */
+  etcdRevision: number;
+  /** The etcd cluster's members, by node name (every control plane at first; only the recovered one after a bootstrap). */
+  readonly members: Set<string>;
+  readonly initNodes: readonly string[];
   private time = 0;
   private readonly nodesByName: Map<string, SimNode>;
   private readonly rejoinMs: number;
@@ -137,10 +152,22 @@ export class SimulatedCluster {
     this.crashVipMoveMs = props.crashVipMoveMs ?? 0;
     this.leaderElectionMs = props.leaderElectionMs ?? 0;
     this.haManaged = props.haManaged ?? [];
+    this.etcdRevision = props.etcdRevision ?? 4193;
+    this.initNodes = props.initNodes ?? [];
+    this.members = new Set(facts.nodes.filter((spec) => spec.role === "control-plane").map((spec) => spec.name));
     this.nodesByName = new Map(
       facts.nodes.map((spec) => [
         spec.name,
-        { spec, version: props.talosVersions?.[spec.name] ?? facts.talosVersion, boot: 1, lost: false, poweredOff: false, kubeletVersion: facts.kubernetesVersion },
+        {
+          spec,
+          version: props.talosVersions?.[spec.name] ?? facts.talosVersion,
+          boot: 1,
+          lost: false,
+          poweredOff: false,
+          kubeletVersion: facts.kubernetesVersion,
+          etcdData: spec.role === "control-plane",
+          dataRevision: spec.role === "control-plane" ? (props.etcdRevision ?? 4193) : 0,
+        },
       ]),
     );
     const firstControlPlane = facts.nodes.find((n) => n.role === "control-plane")?.name;
@@ -189,10 +216,48 @@ export class SimulatedCluster {
     return n.downUntil === undefined && !n.lost && !n.poweredOff;
   }
 
-  /** Up, rejoined, and no fault on its member. */
+  /** Up, rejoined, a member holding data, and no fault on it (quorum aside: see `quorate`). */
   etcdHealthy(name: string): boolean {
     const n = this.node(name);
-    return n.spec.role === "control-plane" && this.isUp(name) && n.rejoinUntil === undefined && !this.hasFault("etcd-unhealthy", name);
+    return n.spec.role === "control-plane" && this.isUp(name) && n.rejoinUntil === undefined && n.etcdData && this.members.has(name) && !this.hasFault("etcd-unhealthy", name);
+  }
+
+  /** Whether etcd has quorum: enough of its members healthy. */
+  quorate(): boolean {
+    return this.quorum();
+  }
+
+  /** Writes to etcd (while quorum holds): the revision advances on every healthy member. */
+  write(revisions = 1): void {
+    if (!this.quorum()) throw new Error("simulated cluster: etcd has no quorum, nothing is written");
+    this.etcdRevision += revisions;
+    for (const n of this.controlPlanes()) if (this.etcdHealthy(n.spec.name)) n.dataRevision = this.etcdRevision;
+  }
+
+  /** `talosctl service etcd`: Running while its data directory holds a member, Preparing after a wipe (waiting to join or be bootstrapped). */
+  etcdService(name: string): { state: string; health: string } {
+    const n = this.node(name);
+    if (!n.etcdData) return { state: "Preparing", health: "?" };
+    return { state: "Running", health: this.etcdHealthy(name) && this.quorum() ? "OK" : "Fail" };
+  }
+
+  /** An EPHEMERAL wipe (talosctl reset --system-labels-to-wipe=EPHEMERAL --reboot): its etcd data gone, then a reboot. */
+  wipeEphemeral(n: SimNode): void {
+    n.etcdData = false;
+    n.dataRevision = 0;
+    n.joinAt = undefined;
+    this.goDown(n, "graceful");
+  }
+
+  /** bootstrap --recover-from: a one-member etcd cluster on `n` at the snapshot's revision; wiped members that are up join it. */
+  recoverEtcd(n: SimNode, revision: number): void {
+    this.members.clear();
+    this.members.add(n.spec.name);
+    n.etcdData = true;
+    n.dataRevision = revision;
+    this.etcdRevision = revision;
+    n.rejoinUntil = this.time + this.rejoinMs;
+    this.tick();
   }
 
   kubeReady(name: string): boolean {
@@ -329,8 +394,8 @@ export class SimulatedCluster {
   }
 
   private quorum(): boolean {
-    const cps = this.controlPlanes();
-    return cps.length > 0 && cps.filter((n) => this.etcdHealthy(n.spec.name)).length >= etcdQuorum(cps.length);
+    const members = this.controlPlanes().filter((n) => this.members.has(n.spec.name));
+    return members.length > 0 && members.filter((n) => this.etcdHealthy(n.spec.name)).length >= etcdQuorum(members.length);
   }
 
   /** Advances the nodes' states to the current time. */
@@ -344,6 +409,17 @@ export class SimulatedCluster {
         n.nextVersion = undefined;
       }
       if (n.rejoinUntil !== undefined && this.time >= n.rejoinUntil) n.rejoinUntil = undefined;
+    }
+    // A wiped control plane that is up joins the etcd cluster once it has quorum (as a learner, promoted after `rejoinMs`).
+    for (const n of this.controlPlanes()) {
+      if (n.etcdData || !this.isUp(n.spec.name)) continue;
+      if (n.joinAt === undefined && this.quorum()) n.joinAt = this.time + this.rejoinMs;
+      if (n.joinAt !== undefined && this.time >= n.joinAt) {
+        n.joinAt = undefined;
+        n.etcdData = true;
+        n.dataRevision = this.etcdRevision;
+        this.members.add(n.spec.name);
+      }
     }
     this.elect();
     this.recordApi(this.time);
@@ -370,6 +446,7 @@ export class SimulatedCluster {
 
   private goDown(n: SimNode, how: "graceful" | "crash"): void {
     n.downUntil = this.time + this.rebootMs;
+    n.joinAt = undefined;
     n.lost = this.hasFault("never-returns", n.spec.name);
     if (this.vipHolder === n.spec.name) {
       this.vipHolder = undefined;

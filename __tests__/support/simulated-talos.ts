@@ -7,22 +7,42 @@
  * tests run (`talosctlAnswers`). A node that is down answers nothing.
  */
 import { createHash } from "node:crypto";
-import type { EtcdMember, EtcdStatus, TalosClient } from "../../ops/contracts";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { EtcdMember, EtcdRecoveryClient, EtcdStatus, ServiceInfo, SnapshotInfo, TalosClient } from "../../ops/contracts";
 import { controlPlanesOf } from "../../domain/stack-outputs";
 import { etcdMembers, memberId } from "./cluster-fixture";
 import type { TalosScript } from "./fake-tools";
 import type { Method, SimNode, SimulatedCluster } from "./simulated-cluster";
-import { addressesOutput, bootIdOutput, etcdMembersOutput, etcdStatusOutput, serviceOutput, versionOutput } from "./talosctl-output";
+import { addressesOutput, bootIdOutput, etcdMembersOutput, etcdStatusOutput, machineTypeOutput, serviceInfoOutput, serviceOutput, versionOutput } from "./talosctl-output";
+
+/**
+ * What the simulation writes as an etcd database: JSON naming its revision,
+ * and whether it carries etcd's trailing hash (a snapshot does, the raw
+ * database file a disaster copy takes does not).
+ */
+export interface SimulatedDatabase {
+  readonly simulatedEtcd: true;
+  readonly revision: number;
+  readonly hash: boolean;
+}
 
 /** The addresses Talos adds to the node's own: the VIP, on its holder. */
 function extraAddresses(sim: SimulatedCluster, n: SimNode): string[] {
   return sim.vipHolder === n.spec.name ? [sim.facts.vip] : [];
 }
 
-/** etcd answers on a control plane whose member is healthy; otherwise the call fails. */
+/** etcd answers a linearizable read (the member list) on a healthy member while etcd has quorum; otherwise the call fails. */
 function etcdAnswering(sim: SimulatedCluster, n: SimNode): void {
   if (n.spec.role !== "control-plane") throw new Error(`${n.spec.ip}: etcd is not running on a worker`);
   if (!sim.etcdHealthy(n.spec.name)) throw new Error(`${n.spec.ip}: etcd member not healthy`);
+  if (!sim.quorate()) throw new Error(`${n.spec.ip}: etcdserver: request timed out`);
+}
+
+/** `etcd status` is local to the member: it answers without quorum wherever etcd runs with data. */
+function etcdRunning(sim: SimulatedCluster, n: SimNode): void {
+  if (n.spec.role !== "control-plane") throw new Error(`${n.spec.ip}: etcd is not running on a worker`);
+  if (!n.etcdData || sim.hasFault("etcd-unhealthy", n.spec.name)) throw new Error(`${n.spec.ip}: etcd member not healthy`);
 }
 
 /** Each read's answer, as the parser of its output returns it. */
@@ -38,17 +58,32 @@ const answer = {
   /** Every service of a node that is up runs; etcd is healthy as its member is, and a worker has none. */
   service(sim: SimulatedCluster, n: SimNode, id: string): { state: string; healthy: boolean } {
     if (id === "etcd" && n.spec.role !== "control-plane") throw new Error(`no service ${id} in the answer`);
-    return { state: "Running", healthy: id !== "etcd" || sim.etcdHealthy(n.spec.name) };
+    if (id === "etcd") {
+      const etcd = sim.etcdService(n.spec.name);
+      return { state: etcd.state === "Running" ? "Running" : "Not running", healthy: etcd.health === "OK" };
+    }
+    return { state: "Running", healthy: true };
   },
+  serviceInfo(sim: SimulatedCluster, n: SimNode, id: string): ServiceInfo {
+    if (id === "etcd" && n.spec.role !== "control-plane") throw new Error(`service "${id}" is not registered on any nodes`);
+    return id === "etcd" ? sim.etcdService(n.spec.name) : { state: "Running", health: "OK" };
+  },
+  machineType: (sim: SimulatedCluster, n: SimNode): string => (sim.initNodes.includes(n.spec.name) ? "init" : n.spec.role === "control-plane" ? "controlplane" : "worker"),
   etcdMembers(sim: SimulatedCluster, n: SimNode): EtcdMember[] {
     etcdAnswering(sim, n);
-    return etcdMembers(sim.facts);
+    return etcdMembers(sim.facts).filter((m) => sim.members.has(m.hostname));
   },
   etcdStatus(sim: SimulatedCluster, n: SimNode): EtcdStatus {
-    etcdAnswering(sim, n);
-    return { node: n.spec.ip, memberId: memberId(n.spec.name), leader: sim.etcdLeader ? memberId(sim.etcdLeader) : "" };
+    etcdRunning(sim, n);
+    const leader = sim.quorate() && sim.etcdLeader ? memberId(sim.etcdLeader) : "";
+    return { node: n.spec.ip, memberId: memberId(n.spec.name), leader, raftIndex: raftIndexOf(n) };
   },
 };
+
+/** A member's raft index: it follows its data's revision (one entry per write, past the entries of the cluster's start). */
+export function raftIndexOf(n: SimNode): number {
+  return 47041 + n.dataRevision;
+}
 
 /** What the fake talosctl answers for the cluster now: every read of every node that is up, a failing read as talosctl's error. */
 export function talosctlAnswers(sim: SimulatedCluster): TalosScript {
@@ -66,19 +101,24 @@ export function talosctlAnswers(sim: SimulatedCluster): TalosScript {
     read("get addresses", () => addressesOutput(ip, ip, extraAddresses(sim, n)));
     read("get version", () => versionOutput(ip, answer.version(n)));
     read("read /proc/sys/kernel/random/boot_id", () => bootIdOutput(answer.bootId(n)));
+    read("get machinetype", () => machineTypeOutput(ip, answer.machineType(sim, n)));
     if (n.spec.role !== "control-plane") continue;
     read("get services etcd", () => serviceOutput(ip, "etcd", true, answer.service(sim, n, "etcd").healthy));
     read("etcd members", () => etcdMembersOutput(ip, answer.etcdMembers(sim, n)));
     read("etcd status", () => {
       const status = answer.etcdStatus(sim, n);
-      return etcdStatusOutput(ip, status.memberId, status.leader);
+      return etcdStatusOutput(ip, status.memberId, status.leader, status.raftIndex);
+    });
+    read("service etcd", () => {
+      const etcd = answer.serviceInfo(sim, n, "etcd");
+      return serviceInfoOutput(ip, "etcd", etcd.state, etcd.health);
     });
   }
   return script;
 }
 
 /** The TalosClient the orchestration gets: each call counted (and maybe failed, see `call-fails`), then answered. */
-export function simulatedTalos(sim: SimulatedCluster): TalosClient {
+export function simulatedTalos(sim: SimulatedCluster): TalosClient & EtcdRecoveryClient {
   /** The node at `ip`, once the call is counted; a node that is down refuses. */
   const answering = (method: Method, ip: string): SimNode => {
     const n = sim.nodeAt(ip);
@@ -127,6 +167,45 @@ export function simulatedTalos(sim: SimulatedCluster): TalosClient {
       const n = answering("forfeitEtcdLeadership", ip);
       sim.actions.push(`forfeitEtcdLeadership ${n.spec.name}`);
       sim.forfeitEtcdLeadership(n);
+    },
+    async serviceInfo(ip, id) {
+      return answer.serviceInfo(sim, answering("serviceInfo", ip), id);
+    },
+    async machineType(ip) {
+      return answer.machineType(sim, answering("machineType", ip));
+    },
+    /** As talosctl: the file written only when the snapshot streamed whole, then its info. */
+    async etcdSnapshot(ip, file): Promise<SnapshotInfo> {
+      const n = answering("etcdSnapshot", ip);
+      sim.actions.push(`etcdSnapshot ${n.spec.name}`);
+      answer.etcdMembers(sim, n); // a snapshot needs a healthy member of a quorate cluster
+      const database: SimulatedDatabase = { simulatedEtcd: true, revision: sim.etcdRevision, hash: true };
+      fs.writeFileSync(file, JSON.stringify(database), { mode: 0o600 });
+      const bytes = fs.statSync(file).size;
+      return { bytes, hash: "c25fd181", revision: sim.etcdRevision, totalKeys: 1287, totalSize: bytes };
+    },
+    async copyEtcdDatabase(ip, dir) {
+      const n = answering("copyEtcdDatabase", ip);
+      sim.actions.push(`copyEtcdDatabase ${n.spec.name}`);
+      if (!n.etcdData) throw new Error(`error copying: rpc error: code = Unknown desc = lstat /var/lib/etcd/member/snap/db: no such file or directory`);
+      const database: SimulatedDatabase = { simulatedEtcd: true, revision: n.dataRevision, hash: false };
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, "db"), JSON.stringify(database), { mode: 0o600 });
+      return path.join(dir, "db");
+    },
+    async resetEphemeral(ip) {
+      const n = answering("resetEphemeral", ip);
+      sim.actions.push(`resetEphemeral ${n.spec.name}`);
+      sim.wipeEphemeral(n);
+    },
+    /** As Talos: only on a node waiting in Preparing; a file without etcd's hash only with the skip flag. */
+    async bootstrapRecover(ip, file, skipHashCheck) {
+      const n = answering("bootstrapRecover", ip);
+      sim.actions.push(`bootstrapRecover ${n.spec.name} ${path.basename(file)}${skipHashCheck ? " --recover-skip-hash-check" : ""}`);
+      const database = JSON.parse(fs.readFileSync(file, "utf8")) as SimulatedDatabase;
+      if (n.etcdData) throw new Error("error executing bootstrap: rpc error: code = FailedPrecondition desc = etcd data directory is not empty");
+      if (!database.hash && !skipHashCheck) throw new Error("error executing bootstrap: rpc error: code = Unknown desc = snapshot missing hash but --skip-hash-check=false");
+      sim.recoverEtcd(n, database.revision);
     },
     async upgradeKubernetes(ip, to) {
       const n = answering("upgradeKubernetes", ip);

@@ -23,11 +23,32 @@ export function etcdMembersOutput(node: string, members: readonly EtcdMember[]):
 }
 
 /** `talosctl -n <node> etcd status` (etcd.go:283-326); `leader` empty while the member sees none. */
-export function etcdStatusOutput(node: string, memberId: string, leader: string): string {
+export function etcdStatusOutput(node: string, memberId: string, leader: string, raftIndex = 51234): string {
   return tabwriter([
     ["NODE", "MEMBER", "DB SIZE", "IN USE", "LEADER", "RAFT INDEX", "RAFT TERM", "RAFT APPLIED INDEX", "LEARNER", "PROTOCOL", "STORAGE", "ERRORS"],
-    [node, memberId, "25 MB", "12 MB (48.10%)", leader, "51234", "7", "51234", "false", "3.6.0", "3.6.0", ""],
+    [node, memberId, "25 MB", "12 MB (48.10%)", leader, String(raftIndex), "7", String(raftIndex), "false", "3.6.0", "3.6.0", ""],
   ]);
+}
+
+/** `talosctl -n <node> service <id>` (formatters.RenderServicesInfo: NODE, ID, STATE, HEALTH and EVENTS lines, tabwriter padding 3). */
+export function serviceInfoOutput(node: string, id: string, state: string, health: string): string {
+  return tabwriter([
+    ["NODE", node],
+    ["ID", id],
+    ["STATE", state],
+    ["HEALTH", health],
+    ["EVENTS", `[${state}]: ${state === "Preparing" ? "Running pre state" : "Health check successful"} (12s ago)`],
+  ]);
+}
+
+/** `talosctl -n <node> get machinetype -o json`: the spec is the type as a string (machine_type.go's MarshalYAML). */
+export function machineTypeOutput(node: string, type: string): string {
+  return resourceJson(node, "MachineTypes.config.talos.dev", "config", "machine-type", type);
+}
+
+/** What `talosctl etcd snapshot <path>` prints on stdout once the file is saved (etcd.go:376-385). */
+export function snapshotOutput(file: string, bytes: number, revision: number): string {
+  return `etcd snapshot saved to "${file}" (${bytes} bytes)\nsnapshot info: hash c25fd181, revision ${revision}, total keys 1287, total size ${bytes}\n`;
 }
 
 /** One resource as `talosctl get -o json` prints it (output/json.go: a map with metadata, node and spec, json.Encoder with a 4-space indent). */

@@ -15,7 +15,10 @@ import {
   parseEtcdMembers,
   parseEtcdStatus,
   parseJsonStream,
+  parseMachineType,
   parseService,
+  parseServiceInfo,
+  parseSnapshotInfo,
   parseTalosconfigEndpoints,
   parseTalosVersion,
 } from "../../../ops/adapters/talosctl-output";
@@ -23,7 +26,7 @@ import { etcdMembers, memberId, talosconfig } from "../../support/cluster-fixtur
 import { writeFakeTools, writeTalosAnswers } from "../../support/fake-tools";
 import { SimulatedCluster } from "../../support/simulated-cluster";
 import { talosctlAnswers } from "../../support/simulated-talos";
-import { addressesOutput, etcdMembersOutput, etcdStatusOutput, serviceOutput, tabwriter, versionOutput } from "../../support/talosctl-output";
+import { addressesOutput, etcdMembersOutput, etcdStatusOutput, machineTypeOutput, serviceInfoOutput, serviceOutput, snapshotOutput, tabwriter, versionOutput } from "../../support/talosctl-output";
 
 describe("talosctl output parsers", () => {
   test("etcd members: every row, with the NODE column", () => {
@@ -52,7 +55,26 @@ describe("talosctl output parsers", () => {
 
   test("etcd status: member and leader (cells with spaces such as '12 MB (48.10%)' do not shift columns)", () => {
     const status = parseEtcdStatus(etcdStatusOutput("127.0.0.12", memberId("k8s-controller2"), memberId("k8s-controller1")), "127.0.0.12");
-    expect(status).toEqual({ node: "127.0.0.12", memberId: memberId("k8s-controller2"), leader: memberId("k8s-controller1") });
+    expect(status).toEqual({ node: "127.0.0.12", memberId: memberId("k8s-controller2"), leader: memberId("k8s-controller1"), raftIndex: 51234 });
+  });
+
+  test("etcd snapshot: the bytes written and the snapshot info lines", () => {
+    expect(parseSnapshotInfo(snapshotOutput("/b/x.db", 2015264, 4193))).toEqual({ bytes: 2015264, hash: "c25fd181", revision: 4193, totalKeys: 1287, totalSize: 2015264 });
+  });
+
+  test("fails on an etcd snapshot answer without the snapshot info", () => {
+    expect(() => parseSnapshotInfo('etcd snapshot saved to "x.db" (12 bytes)\n')).toThrow(/no snapshot info in the answer/);
+  });
+
+  test("service etcd: state and health of the two-column listing, Preparing with health ?", () => {
+    expect(parseServiceInfo(serviceInfoOutput("127.0.0.11", "etcd", "Preparing", "?"), "etcd")).toEqual({ state: "Preparing", health: "?" });
+    expect(parseServiceInfo(serviceInfoOutput("127.0.0.11", "etcd", "Running", "OK"), "etcd")).toEqual({ state: "Running", health: "OK" });
+    expect(() => parseServiceInfo(serviceInfoOutput("127.0.0.11", "kubelet", "Running", "OK"), "etcd")).toThrow(/no service etcd/);
+  });
+
+  test("get machinetype: the spec is the type itself", () => {
+    expect(parseMachineType(machineTypeOutput("127.0.0.11", "init"))).toBe("init");
+    expect(() => parseMachineType("")).toThrow(/no machine type/);
   });
 
   test("get -o json: a stream of indented objects, not an array", () => {
