@@ -86,7 +86,7 @@ export function parseHomelabConfig(file: string, text: string): HomelabStackProp
   ajv.addVocabulary([...FIELD_KEYWORDS]);
   const validateShape = ajv.compile<HomelabConfigFile>(HOMELAB_CONFIG_SCHEMA);
   if (!validateShape(document)) {
-    throw new HomelabConfigError(file, (validateShape.errors ?? []).map((error) => describeSchemaError(error, document)));
+    throw new HomelabConfigError(file, withoutAnyOfBranches(validateShape.errors ?? []).map((error) => describeSchemaError(error, document)));
   }
 
   // talos.cniManifests names files: the props carry their text.
@@ -161,6 +161,23 @@ function fieldPathOf(ancestors: readonly unknown[], node: unknown): string {
   return field || "(top level)";
 }
 
+/**
+ * A value that fits none of a field's forms (a Talos patch: a mapping or a
+ * path) fails each branch and the `anyOf`: one problem is enough, the
+ * `anyOf` itself, listing the types of the branches.
+ */
+function withoutAnyOfBranches(errors: readonly ErrorObject[]): ErrorObject[] {
+  const anyOfs = errors.filter((error) => error.keyword === "anyOf");
+  const branchOf = (error: ErrorObject) => anyOfs.find((anyOf) => anyOf !== error && error.instancePath === anyOf.instancePath && error.schemaPath.startsWith(`${anyOf.schemaPath}/`));
+  return errors
+    .filter((error) => !branchOf(error))
+    .map((error) => {
+      if (error.keyword !== "anyOf") return error;
+      const types = errors.filter((branch) => branch.keyword === "type" && branchOf(branch) === error).map((branch) => String(branch.params.type));
+      return types.length > 0 ? { ...error, keyword: "type", params: { type: types.join(",") } } : error;
+    });
+}
+
 function describeSchemaError(error: ErrorObject, document: unknown): string {
   const field = error.instancePath.slice(1).replace(/\/(\d+)(?=\/|$)/g, "[$1]").replace(/\//g, ".") || "(top level)";
   const value = valueAt(document, error.instancePath);
@@ -175,7 +192,7 @@ function describeSchemaError(error: ErrorObject, document: unknown): string {
     case "required":
       return `${field === "(top level)" ? "" : `${field}.`}${error.params.missingProperty}: missing; it is required`;
     case "type":
-      return `${field} = ${JSON.stringify(value)}: must be ${article(String(error.params.type))}`;
+      return `${field} = ${JSON.stringify(value)}: must be ${String(error.params.type).split(",").map(article).join(" or ")}`;
     case "enum":
       return `${field} = ${JSON.stringify(value)}: must be one of ${(error.params.allowedValues as unknown[]).join(", ")}`;
     default:
