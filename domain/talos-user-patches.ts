@@ -11,7 +11,7 @@
  */
 import Ajv2020, { ErrorObject, ValidateFunction } from "ajv/dist/2020";
 import { Static } from "@sinclair/typebox";
-import { LineCounter, parseAllDocuments, stringify } from "yaml";
+import { LineCounter, isScalar, parseAllDocuments, stringify } from "yaml";
 import { TalosPatchSchema } from "./cluster-fields";
 import { ClusterSpec } from "./cluster-spec";
 import { TalosConfigSchema, talosConfigSchema } from "./talos-config-schemas";
@@ -36,7 +36,9 @@ export function patchDocuments(patch: TalosPatch): { readonly documents: unknown
       const { line, col } = lineCounter.linePos(error.pos[0]);
       return { error: `document ${index + 1} is not valid YAML at line ${line}, column ${col}: ${error.message}` };
     }
-    if (document.contents !== null) documents.push(document.toJS());
+    // An empty document (nothing between two `---`) is no patch.
+    const empty = document.contents === null || (isScalar(document.contents) && document.contents.value === null && !document.contents.source);
+    if (!empty) documents.push(document.toJS());
   }
   return documents.length > 0 ? { documents } : { error: "holds no YAML document" };
 }
@@ -135,11 +137,11 @@ function documentProblems(document: unknown, release: TalosRelease | undefined, 
   for (const error of errors) {
     // anyOf/oneOf failures repeat what their branches said, when they said anything.
     if ((error.keyword === "anyOf" || error.keyword === "oneOf") && errors.some((other) => other !== error && other.instancePath.startsWith(error.instancePath))) continue;
-    const { path, message } = describeSchemaError(error, release);
+    const { path, message, value } = describeSchemaError(error, release);
     if (ownedPaths.some((ownedPath) => path === ownedPath || path.startsWith(`${ownedPath}.`) || path.startsWith(`${ownedPath}[`))) continue;
     if (seen.has(`${path}\n${message}`)) continue;
     seen.add(`${path}\n${message}`);
-    report(path, valueAt(document, path), message);
+    report(path, value, message);
   }
 }
 
@@ -208,8 +210,10 @@ function dottedPath(pointer: string): string {
     .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), "");
 }
 
-function describeSchemaError(error: ErrorObject, release: TalosRelease): { readonly path: string; readonly message: string } {
+/** The path, the value (ajv's `data`, as it runs verbose) and the reason of one schema error. */
+function describeSchemaError(error: ErrorObject, release: TalosRelease): { readonly path: string; readonly message: string; readonly value: unknown } {
   const path = dottedPath(error.instancePath);
+  const value: unknown = error.data;
   const talos = `Talos ${release.minor}`;
   switch (error.keyword) {
     case "additionalProperties": {
@@ -217,26 +221,22 @@ function describeSchemaError(error: ErrorObject, release: TalosRelease): { reado
       const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const suggestion = known.find((name) => editDistance(name.toLowerCase(), unknown.toLowerCase()) <= 2);
       const hint = suggestion ? `; did you mean ${suggestion}?` : known.length > 0 && known.length <= 15 ? ` (known here: ${known.join(", ")})` : "";
-      return { path: path ? `${path}.${unknown}` : unknown, message: `unknown field: ${talos}'s config schema has no such field here${hint}` };
+      const given = (error.data as Record<string, unknown> | undefined)?.[unknown];
+      return { path: path ? `${path}.${unknown}` : unknown, value: given, message: `unknown field: ${talos}'s config schema has no such field here${hint}` };
     }
     case "type":
-      return { path, message: `wrong type: ${talos}'s config schema wants ${String(error.params.type).split(",").map(typeName).join(" or ")} here` };
+      return { path, value, message: `wrong type: ${talos}'s config schema wants ${String(error.params.type).split(",").map(typeName).join(" or ")} here` };
     case "enum":
-      return { path, message: `must be one of ${(error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(", ")} (${talos}'s config schema)` };
+      return { path, value, message: `must be one of ${(error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(", ")} (${talos}'s config schema)` };
     case "required":
-      return { path: path ? `${path}.${error.params.missingProperty}` : String(error.params.missingProperty), message: `missing; ${talos}'s config schema requires it` };
+      return { path: path ? `${path}.${error.params.missingProperty}` : String(error.params.missingProperty), value: undefined, message: `missing; ${talos}'s config schema requires it` };
     default:
-      return { path, message: `${error.message ?? "invalid"} (${talos}'s config schema)` };
+      return { path, value, message: `${error.message ?? "invalid"} (${talos}'s config schema)` };
   }
 }
 
 function typeName(type: string): string {
   return ({ object: "a mapping", array: "a list", string: "text", integer: "a whole number", number: "a number", boolean: "true or false", null: "null" } as Record<string, string>)[type] ?? type;
-}
-
-function valueAt(document: unknown, path: string): unknown {
-  const parts = path.match(/[^.[\]]+/g) ?? [];
-  return parts.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), document);
 }
 
 /** A value as a problem shows it: scalars as they are, a mapping or list by what it is. */
