@@ -8,35 +8,55 @@
  * - quoted references in `depends_on`, `ignore_changes` and `replace_triggered_by`, which
  *   Terraform accepts with a deprecation warning;
  * - no `check` blocks at all: cdktf's renderer knows only its own block kinds,
- *   so they are rendered here from the JSON.
+ *   so they are rendered here from the JSON;
+ * - a lifecycle `precondition` or `postcondition` as a list attribute
+ *   (`precondition = [{ ... }]`), which Terraform refuses: they are blocks.
  */
 
 /** Lists whose entries are references, not strings. */
 const REFERENCE_LISTS = /^\s*(depends_on|ignore_changes|replace_triggered_by)\s*=\s*\[\s*$/;
 const HEREDOC_START = /<<-?([A-Z]+)\s*$/;
 
-/** The HCL with interpolation-only strings unwrapped and reference lists unquoted; heredocs are left as they are. */
+/** `precondition = [` or `postcondition = [`: a list cdktf writes where Terraform wants one block per entry. */
+const CONDITION_LIST = /^(\s*)(precondition|postcondition)\s*=\s*\[\s*$/;
+
+/** The HCL with interpolation-only strings unwrapped, reference lists unquoted and condition lists made blocks; heredocs are left as they are. */
 export function normalizeCdktfHcl(hcl: string): string {
   let heredocEnd: string | undefined;
   let inReferenceList = false;
+  let conditionList: { readonly indent: string; readonly kind: string } | undefined;
   return hcl
     .split("\n")
-    .map((line) => {
+    .flatMap((line) => {
       if (heredocEnd !== undefined) {
         if (line.trim() === heredocEnd) heredocEnd = undefined;
-        return line;
+        return [line];
       }
       const heredoc = HEREDOC_START.exec(line);
       if (heredoc) {
         heredocEnd = heredoc[1];
-        return line;
+        return [line];
+      }
+      const condition = CONDITION_LIST.exec(line);
+      if (condition) {
+        conditionList = { indent: condition[1], kind: condition[2] };
+        return [];
+      }
+      if (conditionList !== undefined) {
+        if (/^\s*\{\s*$/.test(line)) return [`${conditionList.indent}${conditionList.kind} {`];
+        if (/^\s*\},?\s*$/.test(line)) return [`${conditionList.indent}}`];
+        if (/^\s*\]\s*$/.test(line)) {
+          conditionList = undefined;
+          return [];
+        }
+        return [unwrapInterpolationOnly(line)];
       }
       if (inReferenceList) {
         if (/^\s*\]/.test(line)) inReferenceList = false;
-        else return line.replace(/^(\s*)"([^"$%{}\\]+)"(,?)\s*$/, "$1$2$3");
+        else return [line.replace(/^(\s*)"([^"$%{}\\]+)"(,?)\s*$/, "$1$2$3")];
       }
       if (REFERENCE_LISTS.test(line)) inReferenceList = true;
-      return unwrapInterpolationOnly(line);
+      return [unwrapInterpolationOnly(line)];
     })
     .join("\n");
 }

@@ -63,6 +63,11 @@ describe("normalizeCdktfHcl", () => {
     );
   });
 
+  test("writes a lifecycle precondition list as one block per entry, as Terraform requires", () => {
+    const hcl = ["  lifecycle {", "    precondition = [", "      {", '        condition     = "${x.ok}"', '        error_message = "not ok"', "      },", "    ]", "  }"].join("\n");
+    expect(normalizeCdktfHcl(hcl)).toBe(["  lifecycle {", "    precondition {", "        condition     = x.ok", '        error_message = "not ok"', "    }", "  }"].join("\n"));
+  });
+
   test("leaves heredocs exactly as they are", () => {
     const hcl = ["  config_patches = [", "    <<EOF", 'image: "${x.id}"', "EOF", "  ]", '  a = "${b.c}"'].join("\n");
     expect(normalizeCdktfHcl(hcl)).toBe(["  config_patches = [", "    <<EOF", 'image: "${x.id}"', "EOF", "  ]", "  a = b.c"].join("\n"));
