@@ -31,6 +31,13 @@ export function withTalosPatchFiles(
   const readAll = (patches: readonly TalosPatch[] | undefined, propField: string, fileField: string): TalosPatch[] | undefined =>
     patches?.map((patch, index) => {
       if (typeof patch !== "string") return patch;
+      if (patch.includes("\n")) {
+        // No path holds a newline: this is YAML written as text (`- |`), which the file does not take.
+        problems.push(
+          `${fileField}[${index}] = ${JSON.stringify(`${patch.split("\n")[0]}...`)}: is YAML written as text; in the config file a patch is a mapping (write the same YAML without the "|") or the path of a YAML file`,
+        );
+        return "";
+      }
       const read = readConfigRelativeFile(configFile, `${fileField}[${index}]`, patch);
       if ("problem" in read) {
         problems.push(read.problem);

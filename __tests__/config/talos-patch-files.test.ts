@@ -119,6 +119,13 @@ describe("Talos patch files named in a config file", () => {
     ]);
   });
 
+  test("fails on YAML written as text (a block string), which no path can be, saying to write it as a mapping", () => {
+    const config = write("lab.yaml", "talos:\n  patches:\n    - |\n      machine:\n        sysctls: { a: \"1\" }\n");
+    expect(refusalOf(config)).toEqual([
+      'talos.patches[0] = "machine:...": is YAML written as text; in the config file a patch is a mapping (write the same YAML without the "|") or the path of a YAML file',
+    ]);
+  });
+
   test("fails on a patch that is neither a mapping nor a path", () => {
     const config = write("lab.yaml", "talos:\n  patches: [3]\n");
     expect(refusalOf(config)).toEqual(["talos.patches[0] = 3: must be a mapping or a string"]);
