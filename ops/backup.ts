@@ -4,12 +4,11 @@
  * pruned; when no member is healthy (quorum lost), the disaster copy of the
  * database file instead (Talos's disaster-recovery guide).
  *
- * Which member: neither the drill nor the upgrade leaves a mark (no lock or
- * state file), but both only ever work on a node whose etcd they have taken
- * down or are about to reboot, which its health shows: the snapshot is taken
- * from a member whose etcd service is healthy and which the member list
- * holds as a voter, the most advanced raft index first (the stack's order
- * breaks ties); if that member fails mid-way (a node going down), the next.
+ * Which member: never the one a running drill or upgrade is working on (its
+ * marker, ops/operation-marker.ts: `busy`); otherwise a member whose etcd
+ * service is healthy and which the member list holds as a voter, the most
+ * advanced raft index first (the stack's order breaks ties); if that member
+ * fails mid-way (a node going down), the next.
  * The disaster copy comes from the member whose data is newest: the highest
  * raft index `etcd status` reports (it answers without quorum), else the
  * first control plane whose etcd runs at all.
@@ -79,6 +78,8 @@ export interface BackupProps {
   readonly now?: () => Date;
   /** @default - discard */
   readonly log?: (line: string) => void;
+  /** The control plane a running drill or upgrade works on (its IP, and what says so): never snapshotted. @default - none */
+  readonly busy?: { readonly node: string; readonly by: string };
 }
 
 /** `20260110T091244Z`: sorts as time does, and is safe in a file name. */
@@ -152,7 +153,12 @@ export async function runBackup(props: BackupProps): Promise<BackupResult> {
   const dirProblem = prepareDir(props.outDir);
   if (dirProblem !== undefined) return { outcome: "failed", members: seen(), pruned: [], why: dirProblem };
 
-  const healthy = observed.filter((o) => healthyOf(o, isVoter(o.node))).sort(byNewest);
+  const busy = observed.find((o) => o.node.ip === props.busy?.node);
+  if (busy && props.busy) {
+    outcomes.set(busy.node.name, `not used: ${props.busy.by} works on it`);
+    log(`${busy.node.name}: not used, ${props.busy.by} works on it`);
+  }
+  const healthy = observed.filter((o) => o !== busy && healthyOf(o, isVoter(o.node))).sort(byNewest);
   if (healthy.length > 0) {
     for (const candidate of healthy) {
       const temp = path.join(props.outDir, `.backup-${randomBytes(6).toString("hex")}.db`);

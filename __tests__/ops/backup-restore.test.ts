@@ -78,6 +78,16 @@ describe("backup", () => {
     expect(result.members.map((m) => m.outcome ?? "")).toEqual(["", "snapshot failed: etcdSnapshot k8s-controller2: injected failure", "snapshot taken (revision 4193)"]);
   });
 
+  test("never the member a running drill or upgrade works on, though healthy (with quorum, another member is healthy too)", async () => {
+    // GIVEN an upgrade working on k8s-controller1 (the most advanced member otherwise)
+    const sim = cluster();
+    const busy = { node: sim.facts.nodes[0].ip, by: "npm run upgrade (pid 4242)" };
+    const result = await runBackup({ facts: sim.facts, talos: sim.talos, outDir: tempDir(), now: () => AT, busy });
+    // THEN the snapshot comes from another member, and the report says why not the first
+    expect(result.metadata!.node).not.toBe("k8s-controller1");
+    expect(result.members[0].outcome).toBe("not used: npm run upgrade (pid 4242) works on it");
+  });
+
   test("fails when every healthy member's snapshot fails, and takes no disaster copy while one is healthy", async () => {
     const sim = cluster();
     sim.inject({ kind: "call-fails", method: "etcdSnapshot" });

@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ToolMissingError } from "../adapters/process";
 import { TalosctlClient } from "../adapters/talosctl";
+import { liveMarker } from "../operation-marker";
 import { BackupResult, DEFAULT_KEEP, runBackup } from "../backup";
 import { Report, renderJson, renderText, writeReport } from "../report";
 import { COMMON_USAGE, EXIT_FAILED, OneLineError, loadClusterContext, parseCommandArgs, runMain, startWatchdog } from "./common";
@@ -70,7 +71,9 @@ async function main(argv: readonly string[]): Promise<number> {
   // The reads answer within their 6 s deadline; the snapshot itself may take longer.
   watchdog.cancel();
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const result = await runBackup({ facts: context.facts, talos, outDir, keep: Number(keepText), log });
+  const marker = liveMarker(common.projectDir, context.facts.clusterName);
+  const busy = marker && { node: marker.node, by: `npm run ${marker.command} (pid ${marker.pid}, since ${marker.since})` };
+  const result = await runBackup({ facts: context.facts, talos, outDir, keep: Number(keepText), log, busy });
   // Not one control plane answered: as for verify, one line and exit 2.
   if (result.outcome === "failed" && result.members.every((m) => m.etcd.startsWith("no answer"))) {
     throw new OneLineError(`cluster unreachable: ${result.members.map((m) => `${m.node.name}: ${m.etcd}`).join("; ")}`);

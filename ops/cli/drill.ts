@@ -19,6 +19,7 @@ import { HttpsKubernetesClient, parseKubeconfig } from "../adapters/kubernetes";
 import { ToolMissingError } from "../adapters/process";
 import { ProxmoxApiClient, proxmoxAccessFromEnv } from "../adapters/proxmox";
 import { TalosctlClient } from "../adapters/talosctl";
+import { OperationMarking, markingProxmox, markingTalos } from "../operation-marker";
 import type { ProxmoxClient } from "../contracts";
 import { DrillResult, runDrill } from "../drill";
 import { MEASURE_ONLY_USAGE, measureReport, parseMeasureArgs, parseEndpoint, renderMarkdown, renderTable, UsageError } from "../drill-measure";
@@ -120,7 +121,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   watchdog.waitingFor("terraform output");
   const context = await loadClusterContext(args.common);
   const { facts } = context;
-  const talos = new TalosctlClient({ talosconfigPath: context.talosconfigPath, talosconfigText: context.credentials.talosconfig, readTimeoutMs: 6_000, actionTimeoutMs: 30_000 });
+  // A backup meanwhile leaves the node the drill takes down alone (ops/operation-marker.ts).
+  const marking = new OperationMarking(args.common.projectDir, facts.clusterName, "drill");
+  const talos = markingTalos(new TalosctlClient({ talosconfigPath: context.talosconfigPath, talosconfigText: context.credentials.talosconfig, readTimeoutMs: 6_000, actionTimeoutMs: 30_000 }), marking);
   watchdog.waitingFor("talosctl");
   try {
     await talos.checkInstalled(3_000);
@@ -158,7 +161,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     facts,
     talos,
     kube,
-    proxmox,
+    proxmox: proxmox && markingProxmox(proxmox, facts.nodes, marking),
     verify,
     mode: args.mode,
     trials: args.trials,
@@ -168,7 +171,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     confirm: async (prompt) => args.yes || confirm(prompt),
     log,
     signal: abort.signal,
-  });
+  }).finally(() => marking.clear());
   const report = drillReport(facts.clusterName, result);
   const written = writeReport(args.common.projectDir, report);
   process.stdout.write(args.common.json ? renderJson(report) : `\n${renderText(report)}Reports: ${written.markdown}, ${written.json}\n`);

@@ -8,6 +8,7 @@
  */
 import { HttpsKubernetesClient, parseKubeconfig } from "../adapters/kubernetes";
 import { TalosctlClient } from "../adapters/talosctl";
+import { OperationMarking, markingTalos } from "../operation-marker";
 import { parseVersion } from "../../domain/talos-versions";
 import { runUpgrade, UpgradeResult, UpgradeTarget } from "../upgrade";
 import { observe, verifyChecks } from "../verify";
@@ -55,7 +56,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const args = parseUpgradeArgs(argv);
   const context = await loadClusterContext(args.common);
   const { facts } = context;
-  const talos = new TalosctlClient({ talosconfigPath: context.talosconfigPath, talosconfigText: context.credentials.talosconfig });
+  // A backup meanwhile leaves the node being upgraded alone (ops/operation-marker.ts).
+  const marking = new OperationMarking(args.common.projectDir, facts.clusterName, "upgrade");
+  const talos = markingTalos(new TalosctlClient({ talosconfigPath: context.talosconfigPath, talosconfigText: context.credentials.talosconfig }), marking);
   const kube = new HttpsKubernetesClient({ access: parseKubeconfig(context.credentials.kubeconfig) });
   const verify = async () => verifyChecks(facts, await observe(facts, { talos, kubernetes: kube }));
   const result = await runUpgrade({
@@ -67,7 +70,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     dryRun: args.dryRun,
     nodeTimeoutMs: args.nodeTimeoutMs,
     log: (line) => (args.common.json ? process.stderr : process.stdout).write(`${line}\n`),
-  });
+  }).finally(() => marking.clear());
   if (args.common.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return exitCode(result);
 }
