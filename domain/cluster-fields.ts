@@ -13,6 +13,7 @@
  */
 import { Static, TSchema, Type } from "@sinclair/typebox";
 import { DEFAULT_IMAGE_FACTORY_URL, DEFAULT_SYSTEM_EXTENSIONS, IMAGE_IMPORT_METHODS } from "./image-factory";
+import { ADVERT_INTERVAL_MS_RANGE } from "./keepalived-config";
 import { CONTROL_PLANE_MINIMUMS, MAX_CONTROL_PLANES, MAX_DATA_DISKS, MAX_SCHEMA_NAME, PROXMOX_VM_ID_RANGE, VLAN_ID_RANGE, VM_MAXIMUMS, WORKER_MINIMUMS } from "./limits";
 import { TALOS_OS_RELEASES, TALOS_RELEASES } from "./talos-versions";
 
@@ -254,6 +255,52 @@ const TALOS_SETTING_FIELDS = {
   ),
 };
 
+/**
+ * The opt-in fast API failover (issue 21): a second VIP held by keepalived
+ * (VRRPv3, fenced by the API server's /readyz) in a static pod on every
+ * control plane. Rendered by domain/keepalived-config.ts and
+ * domain/fast-failover-patches.ts, checked by domain/fast-failover-rules.ts.
+ */
+const FAST_FAILOVER_FIELDS = {
+  fastFailoverEnabled: Type.Boolean(
+    doc({
+      file: "fastFailover.enabled",
+      default: false,
+      description:
+        "Run keepalived on every control plane (a Talos static pod) holding `fastFailover.vip`: it moves within about 2 s of a crash instead of Talos's VIP's 40-64 s, and leaves a node whose API server is not ready. The kubeconfig's server becomes it; Talos's VIP stays as the fallback (docs/failover.md, Fast API failover).",
+    }),
+  ),
+  fastFailoverVip: Type.String(
+    doc({
+      file: "fastFailover.vip",
+      defaultText: "none; required with `fastFailover.enabled`",
+      description: "The fast VIP: a free address in `network.cidr`, not `vip` nor any node's. It joins the API server's certSANs.",
+    }),
+  ),
+  fastFailoverImage: Type.String(
+    doc({
+      file: "fastFailover.image",
+      defaultText: "none; required with `fastFailover.enabled`",
+      description:
+        "The keepalived image, pinned by digest (`registry/name@sha256:<64 hex>`, a tag before `@` allowed): Debian's keepalived and curl and a `keepalived_script` user (the Dockerfile in docs/failover.md).",
+    }),
+  ),
+  fastFailoverAdvertIntervalMs: Type.Integer(
+    doc({
+      file: "fastFailover.advertIntervalMs",
+      default: 500,
+      description: `VRRP advertisement interval in milliseconds, ${ADVERT_INTERVAL_MS_RANGE.min} to ${ADVERT_INTERVAL_MS_RANGE.max} in steps of ${ADVERT_INTERVAL_MS_RANGE.step} (VRRPv3 counts centiseconds). A crash moves the VIP after about 3.6 intervals plus the ARP update.`,
+    }),
+  ),
+  fastFailoverVirtualRouterId: Type.Integer(
+    doc({
+      file: "fastFailover.virtualRouterId",
+      defaultText: "derived from `clusterName` (1 to 255)",
+      description: "The VRRP virtual router id (1 to 255). Set it when another VRRP router on the LAN (a router's or firewall's) uses the derived one.",
+    }),
+  ),
+};
+
 /** The construct's props, in the order docs/configuration.md lists them. Literal defaults are the reference homelab. */
 export const CLUSTER_FIELDS = {
   clusterName: Type.String(doc({ file: "clusterName", default: "homelab", description: "Cluster name (Talos and kubeconfig context); a DNS-1123 label. It also seeds the nodes' MAC addresses." })),
@@ -377,6 +424,7 @@ export const CLUSTER_FIELDS = {
   imageFactoryUrl: Type.String(doc({ file: "talos.imageFactoryUrl", default: DEFAULT_IMAGE_FACTORY_URL, description: "Talos Image Factory the schematic and images come from." })),
   ...TALOS_PATCH_FIELDS,
   ...TALOS_SETTING_FIELDS,
+  ...FAST_FAILOVER_FIELDS,
   controlPlanes: Type.Array(
     Type.Object(NODE_FIELDS, { additionalProperties: false }),
     doc({ file: "controlPlanes", default: REFERENCE_CONTROL_PLANES, description: `The control planes; the first one is bootstrapped. An odd number: 3, 5 or ${MAX_CONTROL_PLANES}.` }),

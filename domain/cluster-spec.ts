@@ -59,6 +59,10 @@ export interface DataDiskSpec {
 export type ClusterSpec = Omit<ReferenceHomelab, "controlPlanes" | "workers"> & {
   /** VLAN tag of the NICs; unset: untagged. */
   readonly vlanId?: number;
+  /** The fast failover's VIP, image and virtual router id, as given (domain/fast-failover.ts resolves them). */
+  readonly fastFailoverVip?: string;
+  readonly fastFailoverImage?: string;
+  readonly fastFailoverVirtualRouterId?: number;
   readonly gateway: string;
   readonly dnsServers: readonly string[];
   /** `https://<vip>:6443`. */
