@@ -15,6 +15,7 @@ import { maskUrlCredentials } from "./url-credentials";
 import { placementProblems } from "./placement-rules";
 import { talosSettingProblems } from "./talos-setting-rules";
 import { dataDiskProblems } from "./data-disk-rules";
+import { fastFailoverProblems } from "./fast-failover-rules";
 import { PROXMOX_NAME } from "./proxmox-names";
 import { QEMU_CPU_MODELS, isKnownCpuType } from "./qemu-cpu-models";
 import { closestNames, orList } from "./closest-names";
@@ -79,6 +80,7 @@ export function validateClusterSpec(spec: ClusterSpec, options: ValidationOption
   checkPlacementAndHa(spec, report, checkInteger);
   for (const problem of talosSettingProblems(spec)) report(problem.field, problem.value, problem.message, problem.origin);
   for (const problem of dataDiskProblems(spec, isUnresolved)) report(problem.field, problem.value, problem.message);
+  for (const problem of fastFailoverProblems(spec, isUnresolved)) report(problem.field, problem.value, problem.message);
   // A host name already reported as malformed is not reported again as missing from the list.
   const malformed = new Set(found.map(({ problem }) => problem.field));
   for (const problem of placementProblems(spec)) {
