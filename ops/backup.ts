@@ -19,7 +19,7 @@ import * as path from "node:path";
 import { controlPlanesOf } from "../domain/stack-outputs";
 import type { ClusterNode, EtcdMember, EtcdRecoveryClient, EtcdStatus, SnapshotInfo, StackFacts, TalosClient } from "./contracts";
 import { errorMessage } from "./poll";
-import { Answer, answerOf, peerAddress } from "./verify";
+import { Answer, answerOf, etcdServiceText, peerAddress } from "./verify";
 
 /** Snapshots of a cluster kept by default (two weeks of daily ones). */
 export const DEFAULT_KEEP = 14;
@@ -221,7 +221,7 @@ function healthyOf(o: Observed, voter: boolean): boolean {
 
 function describe(o: Observed, voter: boolean): string {
   if (!o.service.ok) return `no answer (${o.service.error})`;
-  const parts = [`etcd ${o.service.value.state}${o.service.value.healthy ? ", healthy" : ", not healthy"}`];
+  const parts = [etcdServiceText(o.service.value)];
   if (o.service.value.healthy && !voter) parts.push("not a voting member");
   if (o.status.ok && o.status.value.raftIndex !== undefined) parts.push(`raft index ${o.status.value.raftIndex}`);
   return parts.join(", ");

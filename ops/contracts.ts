@@ -82,7 +82,8 @@ export interface TalosClient {
   /** The talosconfig's endpoints (must be node IPs, not the VIP). */
   endpoints(): Promise<string[]>;
   reboot(node: string): Promise<void>;
-  upgrade(node: string, image: string): Promise<void>;
+  /** Installs `image` and reboots onto it; returns once the node is back, Ready and uncordoned, or fails after `timeoutMs` for the reboot and again for Ready. */
+  upgrade(node: string, image: string, timeoutMs: number): Promise<void>;
   forfeitEtcdLeadership(node: string): Promise<void>;
   upgradeKubernetes(controlPlane: string, to: string): Promise<void>;
 }
@@ -93,6 +94,8 @@ export interface KubeNode {
   readonly ready: boolean;
   /** e.g. `v1.36.3`. */
   readonly kubeletVersion: string;
+  /** Cordoned (`spec.unschedulable`): a drain that was not undone, e.g. an upgrade killed before its uncordon. */
+  readonly unschedulable: boolean;
 }
 
 /** What the commands ask of Kubernetes, through the VIP, TLS verified against the cluster CA. */

@@ -91,6 +91,11 @@ export function talosTargetProblems(facts: StackFacts, observed: ObservedCluster
     return [`Talos ${target} is not a release the nodes may run here (${known})`];
   }
   const problems: string[] = [];
+  if (facts.installerImageBase === "") {
+    problems.push(
+      "no installer image: the Terraform state's installer_image_base is unknown (run from the deployed project, or give --installer-image-base, e.g. factory.talos.dev/nocloud-installer/<schematic id>, the image of `talosctl get machineconfig -o yaml`'s machine.install.image without its tag)",
+    );
+  }
   for (const node of facts.nodes) {
     const running = observed.talosVersions[node.name];
     const from = running === undefined ? undefined : parseVersion(running);
@@ -147,6 +152,21 @@ export function kubernetesTargetProblems(facts: StackFacts, observed: ObservedCl
       );
   }
   return problems;
+}
+
+/**
+ * Why `text` is not an installer image without its tag (undefined: it is
+ * one): `<registry>/<path>`, lower case, no `:tag` or `@digest` (the
+ * upgrade adds the version), e.g. `factory.talos.dev/nocloud-installer/<schematic id>`.
+ */
+export function installerImageBaseProblem(text: string): string | undefined {
+  const component = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+  const registry = "[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\\d+)?";
+  if (new RegExp(`^${registry}(?:/${component})+$`).test(text)) return undefined;
+  const last = text.split("/").slice(1).pop() ?? "";
+  const tagged = last.includes(":") || last.includes("@");
+  const why = tagged ? "give it without the tag or digest: the upgrade adds the version" : "expected <registry>/<path> in lower case";
+  return `--installer-image-base "${text}" is not an image name: ${why}, e.g. factory.talos.dev/nocloud-installer/<schematic id>`;
 }
 
 /** `<factory>/nocloud-installer/<schematic>:<version>`: the installer that keeps this cluster's extensions. */

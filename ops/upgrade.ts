@@ -16,7 +16,7 @@
  */
 import { Clock, Seen, errorMessage, pollUntil, realClock } from "./poll";
 import { controlPlanesOf } from "../domain/stack-outputs";
-import type { CheckResult, ClusterNode, KubernetesClient, StackFacts, TalosClient } from "./contracts";
+import type { CheckResult, ClusterNode, KubeNode, KubernetesClient, StackFacts, TalosClient } from "./contracts";
 import {
   KubernetesUpgradePlan,
   ObservedCluster,
@@ -59,6 +59,8 @@ export interface NodeState {
   readonly talosVersion: string;
   /** Kubernetes Ready, or undefined when the API did not say. */
   readonly ready?: boolean;
+  /** Cordoned (`spec.unschedulable`), e.g. by an upgrade stopped before its uncordon. */
+  readonly cordoned?: boolean;
 }
 
 export interface UpgradeResult {
@@ -178,7 +180,7 @@ async function upgradeTalos(props: UpgradeProps, observed: ObservedCluster, log:
     try {
       bootBefore = await talos.bootId(node.ip);
       log(`${node.name}: upgrading to ${target.version}`);
-      await talos.upgrade(node.ip, plan.image);
+      await talos.upgrade(node.ip, plan.image, props.nodeTimeoutMs ?? 15 * MINUTE);
     } catch (error) {
       return await stop(node, `upgrade failed: ${errorMessage(error)}`);
     }
@@ -235,7 +237,8 @@ export async function etcdHealth(props: Pick<UpgradeProps, "facts" | "talos">): 
   const unhealthy: string[] = [];
   for (const cp of controlPlanes) {
     try {
-      if (!(await props.talos.service(cp.ip, "etcd")).healthy) unhealthy.push(cp.name);
+      const service = await props.talos.service(cp.ip, "etcd");
+      if (!service.healthy) unhealthy.push(service.state === "Running" ? cp.name : `${cp.name} (not running)`);
     } catch {
       unhealthy.push(`${cp.name} (unreachable)`);
     }
@@ -252,6 +255,7 @@ export async function etcdHealth(props: Pick<UpgradeProps, "facts" | "talos">): 
 /** Back = new boot ID, the target version, Ready, and (control planes) every etcd member healthy. */
 async function waitUntilBack(props: UpgradeProps, node: ClusterNode, bootBefore: string): Promise<Seen> {
   const { talos, kube, target } = props;
+  let cordoned = false;
   const result = await waitFor(props, async () => {
     const boot = await talos.bootId(node.ip);
     if (boot === bootBefore) return { ok: false, seen: "has not rebooted (boot ID unchanged)" };
@@ -259,12 +263,15 @@ async function waitUntilBack(props: UpgradeProps, node: ClusterNode, bootBefore:
     if (version !== target.version) return { ok: false, seen: `rebooted but runs ${version}, not ${target.version} (the upgrade may have rolled back)` };
     const kubeNode = (await kube.nodes()).find((n) => n.name === node.name);
     if (!kubeNode?.ready) return { ok: false, seen: `on ${version} but not Ready in Kubernetes` };
+    cordoned = kubeNode.unschedulable;
     if (node.role === "control-plane") {
       const etcd = await etcdHealth(props);
       if (!etcd.ok) return { ok: false, seen: `on ${version} and Ready, but ${etcd.seen}` };
     }
     return { ok: true, seen: "" };
   });
+  // talosctl uncordons before it returns: a node still cordoned was left so (its uncordon failed), and nothing else undoes it.
+  if (result.ok && cordoned) return { ok: false, seen: `back on ${target.version} and Ready, but left cordoned (spec.unschedulable): run \`kubectl uncordon ${node.name}\`` };
   if (result.ok) return result;
   const minutes = Math.round((props.nodeTimeoutMs ?? 15 * MINUTE) / MINUTE);
   return { ok: false, seen: `not back within ${minutes} min; last seen: ${result.seen}` };
@@ -277,11 +284,11 @@ function waitFor(props: UpgradeProps, look: () => Promise<Seen>): Promise<Seen> 
 
 /** Best effort: a node or the API that does not answer is reported as such. */
 async function standing(props: UpgradeProps): Promise<NodeState[]> {
-  let ready: Map<string, boolean> | undefined;
+  let kubeNodes: Map<string, KubeNode> | undefined;
   try {
-    ready = new Map((await props.kube.nodes()).map((n) => [n.name, n.ready]));
+    kubeNodes = new Map((await props.kube.nodes()).map((n) => [n.name, n]));
   } catch {
-    ready = undefined;
+    kubeNodes = undefined;
   }
   const states: NodeState[] = [];
   for (const node of props.facts.nodes) {
@@ -291,12 +298,13 @@ async function standing(props: UpgradeProps): Promise<NodeState[]> {
     } catch {
       talosVersion = "unreachable";
     }
-    states.push({ name: node.name, talosVersion, ready: ready?.get(node.name) });
+    const kubeNode = kubeNodes?.get(node.name);
+    states.push({ name: node.name, talosVersion, ready: kubeNode?.ready, ...(kubeNode?.unschedulable ? { cordoned: true } : {}) });
   }
   return states;
 }
 
 function renderState(s: NodeState): string {
   const ready = s.ready === undefined ? "Ready unknown" : s.ready ? "Ready" : "NotReady";
-  return `${s.name} ${s.talosVersion} ${ready}`;
+  return `${s.name} ${s.talosVersion} ${ready}${s.cordoned ? ` cordoned (kubectl uncordon ${s.name})` : ""}`;
 }

@@ -110,6 +110,7 @@ export function verifyChecks(facts: StackFacts, observations: Observations, host
     apiCheck(facts, observations),
     endpointsCheck(facts, observations),
     nodesReadyCheck(facts, observations),
+    nodesSchedulableCheck(observations),
     talosVersionCheck(facts, observations),
     kubernetesVersionCheck(facts, observations),
     ...hosts,
@@ -128,13 +129,19 @@ function etcdMembersCheck(facts: StackFacts, observations: Observations): CheckR
     const observation = observations.nodes.find((o) => o.node.name === node.name);
     const service = observation?.etcdService;
     const member = members ? memberOf(node, members) : undefined;
-    const started = service?.ok ? `etcd ${service.value.state}${service.value.healthy ? ", healthy" : ", not healthy"}` : `etcd service unknown (${service?.error ?? "not asked"})`;
+    const started = service?.ok ? etcdServiceText(service.value) : `etcd service unknown (${service?.error ?? "not asked"})`;
     const membership = members === undefined ? "membership unknown" : member === undefined ? "not a member" : member.isLearner ? `learner ${member.id}` : `member ${member.id}`;
     if (!service?.ok || !service.value.healthy || member === undefined || member.isLearner) ok = false;
     parts.push(`${node.name}: ${membership}, ${started}`);
   }
   if (members === undefined) parts.push(`no control plane listed the members (${list(errors)})`);
   return { id: "etcd-members", title: "Every control plane is a started etcd member", ok, seen: parts.join("; ") };
+}
+
+/** `etcd Running, healthy`, `etcd Running, not healthy`, or `etcd not running` (stopped, failed, or still starting: talosctl finds no Services resource). */
+export function etcdServiceText(service: { readonly state: string; readonly healthy: boolean }): string {
+  if (service.state !== "Running") return "etcd not running";
+  return `etcd Running, ${service.healthy ? "healthy" : "not healthy"}`;
 }
 
 function etcdMemberListCheck(facts: StackFacts, observations: Observations): CheckResult {
@@ -264,6 +271,16 @@ function nodesReadyCheck(facts: StackFacts, observations: Observations): CheckRe
   if (missing.length > 0) parts.push(`not registered: ${list(missing)}`);
   if (extra.length > 0) parts.push(`not in the stack: ${list(extra)}`);
   return { id: "nodes-ready", title, ok: notReady.length === 0 && missing.length === 0, seen: parts.join("; ") };
+}
+
+/** A cordoned node takes no new pods; an upgrade or drain stopped before its uncordon leaves one, and nothing else undoes it. */
+function nodesSchedulableCheck(observations: Observations): CheckResult {
+  const title = "No Kubernetes node is left cordoned";
+  if (!observations.kubeNodes.ok) return { id: "nodes-schedulable", title, ok: false, seen: observations.kubeNodes.error };
+  const cordoned = observations.kubeNodes.value.filter((k) => k.unschedulable).map((k) => k.name);
+  if (cordoned.length === 0) return { id: "nodes-schedulable", title, ok: true, seen: "none cordoned" };
+  const commands = cordoned.map((name) => `\`kubectl uncordon ${name}\``).join(", ");
+  return { id: "nodes-schedulable", title, ok: false, seen: `cordoned (spec.unschedulable): ${list(cordoned)}; once it is meant to take pods again: ${commands}` };
 }
 
 function talosVersionCheck(facts: StackFacts, observations: Observations): CheckResult {

@@ -50,9 +50,9 @@ describe("Talos upgrade", () => {
     const sim = cluster({ vipHolder: "k8s-controller1" });
     const holders: (string | undefined)[] = [];
     const original = sim.talos.upgrade.bind(sim.talos);
-    sim.talos.upgrade = async (ip, image) => {
+    sim.talos.upgrade = async (ip, image, timeoutMs) => {
       holders.push(sim.vipHolder);
-      await original(ip, image);
+      await original(ip, image, timeoutMs);
     };
     await upgrade(sim);
     expect(holders).toEqual(["k8s-controller1", "k8s-controller1", "k8s-controller1", "k8s-controller2"]);
@@ -62,10 +62,10 @@ describe("Talos upgrade", () => {
     const sim = cluster({ workers: 0 });
     const seenBeforeEachUpgrade: string[] = [];
     const original = sim.talos.upgrade.bind(sim.talos);
-    sim.talos.upgrade = async (ip, image) => {
+    sim.talos.upgrade = async (ip, image, timeoutMs) => {
       const healthy = ["k8s-controller1", "k8s-controller2", "k8s-controller3"].every((n) => sim.etcdHealthy(n) && sim.kubeReady(n));
       seenBeforeEachUpgrade.push(`${healthy}`);
-      await original(ip, image);
+      await original(ip, image, timeoutMs);
     };
     await upgrade(sim);
     expect(seenBeforeEachUpgrade).toEqual(["true", "true", "true"]);
@@ -84,9 +84,9 @@ describe("Talos upgrade", () => {
       ledWhenForfeiting.push(sim.etcdLeader === byIp(ip));
       await forfeit(ip);
     };
-    sim.talos.upgrade = async (ip, image) => {
+    sim.talos.upgrade = async (ip, image, timeoutMs) => {
       ledWhenUpgraded.push(sim.etcdLeader === byIp(ip));
-      await upgradeNode(ip, image);
+      await upgradeNode(ip, image, timeoutMs);
     };
     // WHEN
     await upgrade(sim);
@@ -150,10 +150,11 @@ describe("Talos upgrade: stops at the first failure", () => {
     expect(result.clusterState).toEqual([
       { name: "k8s-controller1", talosVersion: "v1.13.9", ready: true },
       { name: "k8s-controller2", talosVersion: TARGET, ready: true },
-      { name: "k8s-controller3", talosVersion: "unreachable", ready: false },
+      // drained by talosctl before its reboot, never uncordoned
+      { name: "k8s-controller3", talosVersion: "unreachable", ready: false, cordoned: true },
       { name: "k8s-worker1", talosVersion: "v1.13.9", ready: true },
     ]);
-    expect(output).toMatch(/the cluster now: k8s-controller1 v1\.13\.9 Ready; k8s-controller2 v1\.13\.10 Ready; k8s-controller3 unreachable NotReady; k8s-worker1 v1\.13\.9 Ready/);
+    expect(output).toMatch(/the cluster now: k8s-controller1 v1\.13\.9 Ready; k8s-controller2 v1\.13\.10 Ready; k8s-controller3 unreachable NotReady cordoned \(kubectl uncordon k8s-controller3\); k8s-worker1 v1\.13\.9 Ready/);
 
     // WHEN the node is repaired (it boots the new version) and the command re-run
     sim.heal("k8s-controller3");
@@ -178,8 +179,8 @@ describe("Talos upgrade: stops at the first failure", () => {
     // k8s-controller2's member turns unhealthy after k8s-controller2's upgrade
     const sim = cluster({ vipHolder: "k8s-controller1" });
     const original = sim.talos.upgrade.bind(sim.talos);
-    sim.talos.upgrade = async (ip, image) => {
-      await original(ip, image);
+    sim.talos.upgrade = async (ip, image, timeoutMs) => {
+      await original(ip, image, timeoutMs);
       if (ip === "127.0.0.12") sim.inject({ kind: "etcd-unhealthy", node: "k8s-controller2" });
     };
     const { result } = await upgrade(sim);
@@ -217,7 +218,44 @@ describe("Talos upgrade: stops at the first failure", () => {
   });
 });
 
+describe("Talos upgrade: a node left cordoned (issue 20, defect 1)", () => {
+  test("talosctl gets the node timeout, and each node is uncordoned again once it is back", async () => {
+    const sim = cluster({ vipHolder: "k8s-controller1" });
+    const timeouts: number[] = [];
+    const original = sim.talos.upgrade.bind(sim.talos);
+    sim.talos.upgrade = async (ip, image, timeoutMs) => {
+      timeouts.push(timeoutMs);
+      await original(ip, image, timeoutMs);
+    };
+    const { result } = await upgrade(sim, undefined, { nodeTimeoutMs: 20 * 60_000 });
+    expect(result.outcome).toBe("upgraded");
+    expect(new Set(timeouts)).toEqual(new Set([20 * 60_000]));
+    expect(sim.nodes().filter((n) => n.cordoned)).toEqual([]);
+  });
+
+  test("fails when a node is back but left cordoned: stops there, naming kubectl uncordon", async () => {
+    // GIVEN talosctl's uncordon of k8s-controller2 does not happen (killed, or it failed)
+    const sim = cluster({ vipHolder: "k8s-controller1", faults: [{ kind: "left-cordoned", node: "k8s-controller2" }] });
+    // WHEN
+    const { result, output } = await upgrade(sim);
+    // THEN it stops at k8s-controller2 and touches nothing after it
+    expect(result).toMatchObject({ outcome: "stopped", failedAt: "k8s-controller2" });
+    expect(result.why).toMatch(/back on v1\.13\.10 and Ready, but left cordoned \(spec\.unschedulable\): run `kubectl uncordon k8s-controller2`/);
+    expect(upgraded(sim)).toEqual(["k8s-controller2"]);
+    expect(result.clusterState?.find((n) => n.name === "k8s-controller2")).toMatchObject({ cordoned: true });
+    expect(output).toMatch(/k8s-controller2 v1\.13\.10 Ready cordoned \(kubectl uncordon k8s-controller2\)/);
+  });
+});
+
 describe("Talos upgrade: refusals (nothing touched)", () => {
+  test("fails without an installer image base (no state): refused before anything is touched (issue 20, defect 3)", async () => {
+    const sim = new SimulatedCluster({ facts: { ...clusterFacts({}), installerImageBase: "" } });
+    const { result } = await upgrade(sim);
+    expect(result.outcome).toBe("refused");
+    expect(result.problems.join("\n")).toMatch(/no installer image: the Terraform state's installer_image_base is unknown .*--installer-image-base/);
+    expect(sim.actions).toEqual([]);
+  });
+
   test("fails when a pre-check fails", async () => {
     const sim = cluster();
     const verify = async (): Promise<CheckResult[]> => [

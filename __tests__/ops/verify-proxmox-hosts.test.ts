@@ -65,7 +65,7 @@ describe("the Proxmox hosts in verify", () => {
 
   test("without the Proxmox API's variables verify says nothing about hosts: no check", () => {
     expect(hostsCheck(observations())).toBeUndefined();
-    expect(verifyChecks(FACTS, observations())).toHaveLength(9);
+    expect(verifyChecks(FACTS, observations())).toHaveLength(10);
   });
 
   test("a cluster that answers nothing: the one line names the host that is down", () => {

@@ -47,6 +47,7 @@ function healthy(): Observations {
           name: n.name,
           ready: true,
           kubeletVersion: "v1.36.3",
+          unschedulable: false,
         })
       )
     ),
@@ -91,11 +92,19 @@ describe("verifyChecks", () => {
         "etcd-quorum": "3 live of 3: quorum 2, tolerates 1 failure (the stack's 3 tolerate 1); leader k8s-controller2",
         "kubernetes-version": "API server v1.36.3; kubelet v1.36.3 on every node",
         "nodes-ready": "Ready: k8s-controller1, k8s-controller2, k8s-controller3, k8s-worker1",
+        "nodes-schedulable": "none cordoned",
         "talos-version": "v1.13.9 on every node",
         "talosconfig-endpoints": "127.0.0.11, 127.0.0.12, 127.0.0.13",
         "vip-holder": "k8s-controller1 (127.0.0.11)",
       }
     `);
+  });
+
+  test("fails on a cordoned node, naming it and kubectl uncordon (issue 20, defect 1)", () => {
+    const o = healthy();
+    const cordoned = { ...o, kubeNodes: ok((o.kubeNodes as { value: KubeNode[] }).value.map((k) => (k.name === "k8s-worker1" ? { ...k, unschedulable: true } : k))) };
+    expect(failing(cordoned)).toEqual(["nodes-schedulable"]);
+    expect(check(cordoned, "nodes-schedulable").seen).toBe("cordoned (spec.unschedulable): k8s-worker1; once it is meant to take pods again: `kubectl uncordon k8s-worker1`");
   });
 
   test("fails on a stray etcd member (the VIP as a peer URL)", () => {
@@ -135,7 +144,7 @@ describe("verifyChecks", () => {
       etcdService: ok({ state: "Not running", healthy: false }),
     });
     expect(check(o, "etcd-members").seen).toContain(
-      "k8s-controller2: member ed75d35f2af169ac, etcd Not running, not healthy"
+      "k8s-controller2: member ed75d35f2af169ac, etcd not running"
     );
     expect(failing(o)).toContain("etcd-quorum");
   });
@@ -208,6 +217,7 @@ describe("verifyChecks", () => {
     expect(failing(o)).toEqual([
       "api-readyz",
       "nodes-ready",
+      "nodes-schedulable",
       "kubernetes-version",
     ]);
     expect(check(o, "api-readyz").seen).toBe(

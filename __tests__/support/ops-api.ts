@@ -31,7 +31,7 @@ export async function mintPki(): Promise<Pki> {
 
 export interface ApiState {
   readyzStatus: number;
-  nodes: { name: string; ready: boolean; kubeletVersion: string }[];
+  nodes: { name: string; ready: boolean; kubeletVersion: string; unschedulable?: boolean }[];
   gitVersion: string;
 }
 
@@ -42,6 +42,8 @@ export function fakeApi(pki: Pki, state: ApiState): https.Server {
     } else if (request.url === "/api/v1/nodes") {
       const items = state.nodes.map((n) => ({
         metadata: { name: n.name },
+        // NodeSpec.unschedulable is omitempty: present only on a cordoned node.
+        ...(n.unschedulable ? { spec: { unschedulable: true } } : {}),
         status: { conditions: [{ type: "Ready", status: n.ready ? "True" : "False" }], nodeInfo: { kubeletVersion: n.kubeletVersion } },
       }));
       response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ kind: "NodeList", apiVersion: "v1", items }));

@@ -46,6 +46,10 @@ export type Fault =
   | { readonly kind: "boots-old-version"; readonly node: string }
   /** The node's etcd member is unhealthy (now, and until cleared with `heal`). */
   | { readonly kind: "etcd-unhealthy"; readonly node: string }
+  /** The node's etcd service is stopped (`talosctl service etcd` says Finished; its Services resource is gone). */
+  | { readonly kind: "etcd-stopped"; readonly node: string }
+  /** talosctl upgrade of this node stops before its uncordon (killed, or the uncordon failed): the node stays cordoned. */
+  | { readonly kind: "left-cordoned"; readonly node: string }
   /** The Kubernetes API does not answer. */
   | { readonly kind: "api-down" }
   /** The VIP never moves off this node's failure (no other node takes it). */
@@ -81,6 +85,8 @@ export interface SimulatedClusterProps {
   readonly etcdRevision?: number;
   /** Nodes whose machine type is `init` (`get machinetype`). @default none */
   readonly initNodes?: readonly string[];
+  /** Nodes cordoned at the start (`spec.unschedulable`). @default none */
+  readonly cordoned?: readonly string[];
 }
 
 /** One node's state; the faces read it, only the state machine changes it. */
@@ -104,6 +110,10 @@ export interface SimNode {
   dataRevision: number;
   /** A wiped member joins the etcd cluster at this time. */
   joinAt?: number;
+  /** Cordoned in Kubernetes (`spec.unschedulable`): talosctl upgrade cordons before its reboot and uncordons once the node is Ready. */
+  cordoned: boolean;
+  /** Drained by an upgrade in progress: talosctl uncordons it once it is Ready. */
+  drainedForUpgrade?: boolean;
 }
 
 /** A simulated cluster; `talos`, `kube`, `proxmox` and `clock` are what the orchestration gets. */
@@ -167,6 +177,7 @@ export class SimulatedCluster {
           kubeletVersion: facts.kubernetesVersion,
           etcdData: spec.role === "control-plane",
           dataRevision: spec.role === "control-plane" ? (props.etcdRevision ?? 4193) : 0,
+          cordoned: props.cordoned?.includes(spec.name) ?? false,
         },
       ]),
     );
@@ -219,7 +230,15 @@ export class SimulatedCluster {
   /** Up, rejoined, a member holding data, and no fault on it (quorum aside: see `quorate`). */
   etcdHealthy(name: string): boolean {
     const n = this.node(name);
-    return n.spec.role === "control-plane" && this.isUp(name) && n.rejoinUntil === undefined && n.etcdData && this.members.has(name) && !this.hasFault("etcd-unhealthy", name);
+    return (
+      n.spec.role === "control-plane" &&
+      this.isUp(name) &&
+      n.rejoinUntil === undefined &&
+      n.etcdData &&
+      this.members.has(name) &&
+      !this.hasFault("etcd-unhealthy", name) &&
+      !this.hasFault("etcd-stopped", name)
+    );
   }
 
   /** Whether etcd has quorum: enough of its members healthy. */
@@ -238,6 +257,7 @@ export class SimulatedCluster {
   etcdService(name: string): { state: string; health: string } {
     const n = this.node(name);
     if (!n.etcdData) return { state: "Preparing", health: "?" };
+    if (this.hasFault("etcd-stopped", name)) return { state: "Finished", health: "?" };
     return { state: "Running", health: this.etcdHealthy(name) && this.quorum() ? "OK" : "Fail" };
   }
 
@@ -362,6 +382,8 @@ export class SimulatedCluster {
   /** An upgrade to `version` (talosctl upgrade): a reboot onto it, or onto the old one under `boots-old-version`. */
   upgrade(n: SimNode, version: string): void {
     n.nextVersion = this.hasFault("boots-old-version", n.spec.name) ? n.version : version;
+    n.cordoned = true;
+    n.drainedForUpgrade = true;
     this.goDown(n, "graceful");
   }
 
@@ -408,7 +430,12 @@ export class SimulatedCluster {
         if (n.nextVersion !== undefined) n.version = n.nextVersion;
         n.nextVersion = undefined;
       }
-      if (n.rejoinUntil !== undefined && this.time >= n.rejoinUntil) n.rejoinUntil = undefined;
+      if (n.rejoinUntil !== undefined && this.time >= n.rejoinUntil) {
+        n.rejoinUntil = undefined;
+        // talosctl upgrade's last step: the node Ready, uncordon it.
+        if (n.drainedForUpgrade && !this.hasFault("left-cordoned", n.spec.name)) n.cordoned = false;
+        n.drainedForUpgrade = undefined;
+      }
     }
     // A wiped control plane that is up joins the etcd cluster once it has quorum (as a learner, promoted after `rejoinMs`).
     for (const n of this.controlPlanes()) {

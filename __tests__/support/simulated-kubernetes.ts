@@ -10,7 +10,7 @@ import type { ApiState } from "./ops-api";
 import type { Method, SimulatedCluster } from "./simulated-cluster";
 
 function kubeNodes(sim: SimulatedCluster): KubeNode[] {
-  return sim.nodes().map((n) => ({ name: n.spec.name, ready: sim.kubeReady(n.spec.name), kubeletVersion: n.kubeletVersion }));
+  return sim.nodes().map((n) => ({ name: n.spec.name, ready: sim.kubeReady(n.spec.name), kubeletVersion: n.kubeletVersion, unschedulable: n.cordoned }));
 }
 
 /** The KubernetesClient the orchestration gets: each call counted (and maybe failed, see `call-fails`). */

@@ -14,7 +14,7 @@ import { controlPlanesOf } from "../../domain/stack-outputs";
 import { etcdMembers, memberId } from "./cluster-fixture";
 import type { TalosScript } from "./fake-tools";
 import type { Method, SimNode, SimulatedCluster } from "./simulated-cluster";
-import { addressesOutput, bootIdOutput, etcdMembersOutput, etcdStatusOutput, machineTypeOutput, serviceInfoOutput, serviceOutput, versionOutput } from "./talosctl-output";
+import { addressesOutput, bootIdOutput, etcdMembersOutput, etcdStatusOutput, machineTypeOutput, resourceNotFound, serviceInfoOutput, serviceOutput, versionOutput } from "./talosctl-output";
 
 /**
  * What the simulation writes as an etcd database: JSON naming its revision,
@@ -42,6 +42,7 @@ function etcdAnswering(sim: SimulatedCluster, n: SimNode): void {
 /** `etcd status` is local to the member: it answers without quorum wherever etcd runs with data. */
 function etcdRunning(sim: SimulatedCluster, n: SimNode): void {
   if (n.spec.role !== "control-plane") throw new Error(`${n.spec.ip}: etcd is not running on a worker`);
+  if (sim.hasFault("etcd-stopped", n.spec.name)) throw new Error(`${n.spec.ip}: dial tcp 127.0.0.1:2379: connect: connection refused`);
   if (!n.etcdData || sim.hasFault("etcd-unhealthy", n.spec.name)) throw new Error(`${n.spec.ip}: etcd member not healthy`);
 }
 
@@ -55,12 +56,16 @@ const answer = {
     const hex = createHash("sha256").update(`${n.spec.name}/${n.boot}`).digest("hex");
     return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join("-");
   },
-  /** Every service of a node that is up runs; etcd is healthy as its member is, and a worker has none. */
+  /**
+   * Every service of a node that is up runs; etcd is healthy as its member
+   * is, and a worker has none. What the adapter makes of `get services <id>`:
+   * the resource exists only while the service runs, so NotFound is "Not running".
+   */
   service(sim: SimulatedCluster, n: SimNode, id: string): { state: string; healthy: boolean } {
-    if (id === "etcd" && n.spec.role !== "control-plane") throw new Error(`no service ${id} in the answer`);
+    if (id === "etcd" && n.spec.role !== "control-plane") return { state: "Not running", healthy: false };
     if (id === "etcd") {
       const etcd = sim.etcdService(n.spec.name);
-      return { state: etcd.state === "Running" ? "Running" : "Not running", healthy: etcd.health === "OK" };
+      return { state: etcd.state === "Running" ? "Running" : "Not running", healthy: etcd.state === "Running" && etcd.health === "OK" };
     }
     return { state: "Running", healthy: true };
   },
@@ -103,7 +108,8 @@ export function talosctlAnswers(sim: SimulatedCluster): TalosScript {
     read("read /proc/sys/kernel/random/boot_id", () => bootIdOutput(answer.bootId(n)));
     read("get machinetype", () => machineTypeOutput(ip, answer.machineType(sim, n)));
     if (n.spec.role !== "control-plane") continue;
-    read("get services etcd", () => serviceOutput(ip, "etcd", true, answer.service(sim, n, "etcd").healthy));
+    const etcd = answer.service(sim, n, "etcd");
+    script[`${ip} get services etcd`] = etcd.state === "Running" ? serviceOutput(ip, "etcd", true, etcd.healthy) : resourceNotFound(ip, "Services.v1alpha1.talos.dev", "runtime", "etcd");
     read("etcd members", () => etcdMembersOutput(ip, answer.etcdMembers(sim, n)));
     read("etcd status", () => {
       const status = answer.etcdStatus(sim, n);
@@ -155,6 +161,7 @@ export function simulatedTalos(sim: SimulatedCluster): TalosClient & EtcdRecover
       sim.actions.push(`reboot ${n.spec.name}`);
       sim.reboot(n);
     },
+    /** Returns at once (the simulation has no wall clock); the node is cordoned, rebooted, and uncordoned once Ready, as talosctl does. */
     async upgrade(ip, image) {
       const n = answering("upgrade", ip);
       sim.actions.push(`upgrade ${n.spec.name} ${image}`);

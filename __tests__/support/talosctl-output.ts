@@ -91,3 +91,50 @@ export function serviceOutput(node: string, id: string, running: boolean, health
 export function bootIdOutput(bootId: string): string {
   return `${bootId}\n`;
 }
+
+/** Which talosctl prints: the layouts that differ between 1.13.9 and 1.14.0-rc.1 (the `get` errors). */
+export type TalosctlRelease = "1.13" | "1.14";
+
+/**
+ * How talosctl ends on an error (cmd/talosctl/cmd/root.go, Execute; main.go
+ * exits 1): cobra's own printing is silenced, talosctl prints `err.Error()`
+ * on stderr, then, when that text contains "arg(s)", "flag" or "command", an
+ * empty line and `cmd.UsageString()` (which ends in a newline) with Println.
+ */
+export function talosctlError(message: string, command: string): { readonly stderr: string; readonly code: number } {
+  const usage = /arg\(s\)|flag|command/.test(message) ? `\n${usageString(command)}\n` : "";
+  return { stderr: `${message}\n${usage}`, code: 1 };
+}
+
+/**
+ * cobra v1.10.2's default usage (command.go, defaultUsageFunc) of a leaf
+ * command such as `talosctl upgrade`: `Usage:`, the use line, then `Flags:`
+ * (the command's own and talosctl's per-command global flags, trimmed of
+ * trailing space), then the newline. Shortened to a few flags.
+ */
+export function usageString(command: string): string {
+  const flags = [
+    "  -c, --cluster string             Cluster to connect to if a proxy endpoint is used.",
+    "      --context string             Context to be used in command",
+    "  -e, --endpoints strings          override default endpoints in Talos configuration",
+    "  -h, --help                       help for " + command.split(" ").pop(),
+    "  -n, --nodes strings              target the specified nodes",
+    "      --talosconfig string         The path to the Talos configuration file. Defaults to 'TALOSCONFIG' env variable if set, otherwise '$HOME/.talos/config' and '/var/run/secrets/talos.dev/config' in order.",
+  ];
+  return `Usage:\n  talosctl ${command} [flags]\n\nFlags:\n${flags.join("\n")}\n`;
+}
+
+/**
+ * `talosctl -n <node> get <type> <id>` when the resource does not exist
+ * (COSI's NotFound: `resource <type>(<namespace>/<id>@undefined) doesn't
+ * exist`, cosi-project/runtime pkg/state/impl/inmem/errors.go, as gRPC
+ * NotFound). 1.13.9 collects per-node errors in a go-multierror
+ * (cmd/talosctl/cmd/talos/get.go, ListFormatFunc: `1 error occurred:\n\t* %s\n\n`),
+ * 1.14.0-rc.1 joins `error getting resource on node <node>: %w`; root.go adds
+ * the newline. Exit 1, nothing on stdout.
+ */
+export function resourceNotFound(node: string, type: string, namespace: string, id: string, release: TalosctlRelease = "1.13"): { readonly stderr: string; readonly code: number } {
+  const error = `rpc error: code = NotFound desc = resource ${type}(${namespace}/${id}@undefined) doesn't exist`;
+  const message = release === "1.13" ? `1 error occurred:\n\t* ${error}\n\n` : `error getting resource on node ${node}: ${error}`;
+  return { stderr: `${message}\n`, code: 1 };
+}

@@ -57,10 +57,13 @@ export function parseKubeconfig(yamlText: string): KubeconfigAccess {
 export function parseNodeList(body: unknown): KubeNode[] {
   const items = (body as { items?: unknown } | null)?.items;
   if (!Array.isArray(items)) throw new Error("not a NodeList (no items)");
-  return items.map((item: { metadata?: { name?: string }; status?: { conditions?: { type?: string; status?: string }[]; nodeInfo?: { kubeletVersion?: string } } }) => ({
+  type Item = { metadata?: { name?: string }; spec?: { unschedulable?: boolean }; status?: { conditions?: { type?: string; status?: string }[]; nodeInfo?: { kubeletVersion?: string } } };
+  return items.map((item: Item) => ({
     name: item.metadata?.name ?? "",
     ready: (item.status?.conditions ?? []).some((condition) => condition.type === "Ready" && condition.status === "True"),
     kubeletVersion: item.status?.nodeInfo?.kubeletVersion ?? "",
+    // NodeSpec.unschedulable is omitted (omitempty) unless the node is cordoned.
+    unschedulable: item.spec?.unschedulable === true,
   }));
 }
 

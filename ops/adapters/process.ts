@@ -22,6 +22,8 @@ export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** How errors name the command (never a credential path). @default - the file name */
   readonly label?: string;
+  /** What a non-zero exit says, from its output. @default - the last line of stderr (else of stdout) */
+  readonly failureText?: (result: ProcessResult) => string;
 }
 
 /** The executable is not on PATH. The message names the tool and where to read how to install it. */
@@ -40,10 +42,10 @@ export class ProcessTimeoutError extends Error {
   }
 }
 
-/** The child process exited non-zero; the message is its last stderr line (talosctl and terraform put the reason there). */
+/** The child process exited non-zero; the message is `reason`, by default its last stderr line (talosctl and terraform put the reason there). */
 export class ProcessFailedError extends Error {
-  constructor(readonly command: string, readonly result: ProcessResult) {
-    super(`${command} failed (exit ${result.code}): ${lastLine(result.stderr) || lastLine(result.stdout) || "no output"}`);
+  constructor(readonly command: string, readonly result: ProcessResult, reason?: string) {
+    super(`${command} failed (exit ${result.code}): ${reason || lastLine(result.stderr) || lastLine(result.stdout) || "no output"}`);
     this.name = "ProcessFailedError";
   }
 }
@@ -85,7 +87,7 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
 /** Like `runProcess`, but a non-zero exit is a `ProcessFailedError`; resolves with stdout. */
 export async function runChecked(file: string, args: readonly string[], options: RunOptions): Promise<string> {
   const result = await runProcess(file, args, options);
-  if (result.code !== 0) throw new ProcessFailedError(options.label ?? file, result);
+  if (result.code !== 0) throw new ProcessFailedError(options.label ?? file, result, options.failureText?.(result));
   return result.stdout;
 }
 

@@ -197,3 +197,35 @@ export function parseBootId(text: string): string {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+/**
+ * What a failed talosctl run says, from its stderr. talosctl's root command
+ * silences cobra's own error and usage printing (cmd/talosctl/cmd/root.go:
+ * SilenceErrors, SilenceUsage) and prints `err.Error()` itself, then, when
+ * the error text mentions "arg(s)", "flag" or "command", an empty line and
+ * the command's usage (`Usage:`, `Flags:`, `Global Flags:` ...): the error
+ * comes first, the usage after it. Progress and `WARNING:` lines may come
+ * before the error. go-multierror's `N error(s) occurred:` list (`get`'s
+ * per-node errors in 1.13) is one error of several lines. Returns the error
+ * line(s), joined with "; ".
+ */
+export function talosctlFailure(stderr: string): string {
+  const lines = stderr.split("\n").map((line) => line.trim());
+  // The usage block: "Usage:" right after an empty line.
+  const usageAt = lines.findIndex((line, i) => line === "Usage:" && i > 0 && lines[i - 1] === "");
+  const before = (usageAt < 0 ? lines : lines.slice(0, usageAt)).filter((line) => line !== "");
+  const listAt = before.map((line) => /^\d+ errors? occurred:$/.test(line)).lastIndexOf(true);
+  if (listAt >= 0 && listAt < before.length - 1) return before.slice(listAt + 1).map((line) => line.replace(/^\* /, "")).join("; ");
+  return before[before.length - 1] ?? "";
+}
+
+/**
+ * Whether talosctl failed because the resource asked for does not exist:
+ * COSI's `resource <type>(<namespace>/<id>@<version>) doesn't exist`
+ * (cosi-project/runtime pkg/state/impl/inmem/errors.go), carried as gRPC
+ * NotFound (`rpc error: code = NotFound desc = ...`). talosctl 1.13 prints it
+ * in go-multierror's list, 1.14 as `error getting resource on node <ip>: ...`.
+ */
+export function isResourceNotFound(stderr: string): boolean {
+  return /code = NotFound desc = resource \S+ doesn't exist/.test(stderr);
+}

@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import type { EtcdMember, EtcdRecoveryClient, EtcdStatus, ServiceInfo, SnapshotInfo, TalosClient } from "../contracts";
-import { runChecked } from "./process";
+import { ProcessFailedError, runChecked } from "./process";
 import {
   parseAddresses,
   parseBootId,
@@ -20,7 +20,27 @@ import {
   parseSnapshotInfo,
   parseTalosconfigEndpoints,
   parseTalosVersion,
+  isResourceNotFound,
+  talosctlFailure,
 } from "./talosctl-output";
+
+/** talosctl's `--drain-timeout` default (cmd/talosctl/pkg/talos/nodedrain/nodedrain.go: DefaultDrainTimeout), passed explicitly. */
+export const UPGRADE_DRAIN_TIMEOUT_MS = 5 * 60_000;
+
+/** What `talosctl upgrade` spends outside its timeouts: pulling the installer image and installing it (no deadline of its own). */
+export const UPGRADE_INSTALL_MARGIN_MS = 10 * 60_000;
+
+/**
+ * When `talosctl upgrade --timeout <T>` is killed. talosctl 1.13/1.14
+ * (cmd/talosctl/cmd/talos/upgrade.go) pulls and installs the image, cordons
+ * and drains the node (at most --drain-timeout), reboots it and tracks the
+ * reboot (at most T), then waits for the Node to be Ready (at most T again,
+ * drain.go uncordonNodes) and uncordons it. Killing it before it ends can
+ * leave the node cordoned, so the deadline covers all of it.
+ */
+export function upgradeDeadlineMs(timeoutMs: number): number {
+  return UPGRADE_INSTALL_MARGIN_MS + UPGRADE_DRAIN_TIMEOUT_MS + 2 * timeoutMs;
+}
 
 /** Where Talos keeps etcd's database file (the disaster-recovery guide's `cp` source). */
 export const ETCD_DB_PATH = "/var/lib/etcd/member/snap/db";
@@ -34,7 +54,7 @@ export interface TalosctlClientProps {
   readonly executable?: string;
   /** Deadline of each read (get, etcd, read, version). @default 10000 */
   readonly readTimeoutMs?: number;
-  /** Deadline of `reboot`, `upgrade` and `etcd forfeit-leadership` requests (sent with --wait=false where talosctl has it). @default 900000 (an upgrade drains the node first) */
+  /** Deadline of `reboot`, `reset` and `etcd forfeit-leadership` requests (sent with --wait=false where talosctl has it). @default 900000 */
   readonly actionTimeoutMs?: number;
   /** Deadline of `upgrade-k8s`, which runs the whole Kubernetes upgrade. @default 3600000 */
   readonly kubernetesUpgradeTimeoutMs?: number;
@@ -78,8 +98,18 @@ export class TalosctlClient implements TalosClient, EtcdRecoveryClient {
     return this.read(node, ["get", "version", "-o", "json"]).then(parseTalosVersion);
   }
 
-  service(node: string, id: string): Promise<{ readonly state: string; readonly healthy: boolean }> {
-    return this.read(node, ["get", "services", id, "-o", "json"]).then((text) => parseService(text, id));
+  /**
+   * The Services resource exists only while the service runs
+   * (internal/app/machined/pkg/controllers/v1alpha1/service.go destroys it on
+   * any other state), so talosctl's NotFound for it means "not running".
+   */
+  async service(node: string, id: string): Promise<{ readonly state: string; readonly healthy: boolean }> {
+    try {
+      return parseService(await this.read(node, ["get", "services", id, "-o", "json"]), id);
+    } catch (error) {
+      if (error instanceof ProcessFailedError && isResourceNotFound(error.result.stderr)) return { state: "Not running", healthy: false };
+      throw error;
+    }
   }
 
   bootId(node: string): Promise<string> {
@@ -95,9 +125,17 @@ export class TalosctlClient implements TalosClient, EtcdRecoveryClient {
     await this.run(node, ["reboot", "--wait=false"], this.actionTimeoutMs);
   }
 
-  /** Sends the upgrade (drain, then install `image`) and returns (`--wait=false`); the caller watches `bootId` and `version`. */
-  async upgrade(node: string, image: string): Promise<void> {
-    await this.run(node, ["upgrade", "--image", image, "--wait=false"], this.actionTimeoutMs);
+  /**
+   * `talosctl upgrade --image <image> --timeout <T>`: returns once talosctl
+   * has installed, drained, rebooted, seen the node Ready and uncordoned it.
+   * `--drain` (the default) forces `--wait`, so `--wait=false` would not
+   * return early; the flags are given explicitly, and the process is killed
+   * only after `upgradeDeadlineMs(T)`.
+   */
+  async upgrade(node: string, image: string, timeoutMs: number): Promise<void> {
+    const seconds = (ms: number) => `${Math.ceil(ms / 1000)}s`;
+    const flags = ["--wait", `--timeout=${seconds(timeoutMs)}`, "--drain", `--drain-timeout=${seconds(UPGRADE_DRAIN_TIMEOUT_MS)}`];
+    await this.run(node, ["upgrade", "--image", image, ...flags], upgradeDeadlineMs(timeoutMs));
   }
 
   async forfeitEtcdLeadership(node: string): Promise<void> {
@@ -146,6 +184,6 @@ export class TalosctlClient implements TalosClient, EtcdRecoveryClient {
     const args = ["--talosconfig", this.props.talosconfigPath, "-n", node, ...command];
     const firstFlag = command.findIndex((part) => part.startsWith("-"));
     const label = `talosctl -n ${node} ${(firstFlag < 0 ? command : command.slice(0, firstFlag)).join(" ")}`;
-    return runChecked(this.executable, args, { timeoutMs, label });
+    return runChecked(this.executable, args, { timeoutMs, label, failureText: (result) => talosctlFailure(result.stderr) });
   }
 }

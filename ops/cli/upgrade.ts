@@ -11,16 +11,19 @@ import { TalosctlClient } from "../adapters/talosctl";
 import { OperationMarking, markingTalos } from "../operation-marker";
 import { parseVersion } from "../../domain/talos-versions";
 import { runUpgrade, UpgradeResult, UpgradeTarget } from "../upgrade";
+import { installerImageBaseProblem } from "../upgrade-plan";
 import { observe, verifyChecks } from "../verify";
 import { COMMON_USAGE, CommonArgs, EXIT_FAILED, OneLineError, loadClusterContext, parseCommandArgs, runMain } from "./common";
 
-export const UPGRADE_USAGE = `usage: npm run upgrade -- --talos vX.Y.Z | --kubernetes vX.Y.Z [--dry-run] [--node-timeout-minutes N] ${COMMON_USAGE}`;
+export const UPGRADE_USAGE = `usage: npm run upgrade -- --talos vX.Y.Z | --kubernetes vX.Y.Z [--dry-run] [--node-timeout-minutes N] [--installer-image-base IMAGE] ${COMMON_USAGE}`;
 
 export interface UpgradeArgs {
   readonly common: CommonArgs;
   readonly target: UpgradeTarget;
   readonly dryRun: boolean;
   readonly nodeTimeoutMs: number;
+  /** The installer image without its tag, instead of the state's `installer_image_base` (needed without a state). */
+  readonly installerImageBase?: string;
 }
 
 /** Parses the command line; a bad argument is a one-line OneLineError (exit 2). */
@@ -30,6 +33,7 @@ export function parseUpgradeArgs(argv: readonly string[]): UpgradeArgs {
     kubernetes: { type: "string" },
     "dry-run": { type: "boolean", default: false },
     "node-timeout-minutes": { type: "string" },
+    "installer-image-base": { type: "string" },
   });
   if (positionals.length > 0) throw new OneLineError(`unexpected argument "${positionals[0]}"; ${UPGRADE_USAGE}`);
   const talos = values.talos as string | undefined;
@@ -43,7 +47,13 @@ export function parseUpgradeArgs(argv: readonly string[]): UpgradeArgs {
   const minutesText = values["node-timeout-minutes"] as string | undefined;
   const minutes = minutesText === undefined ? 15 : Number(minutesText);
   if (!/^[1-9]\d*$/.test(minutesText ?? "15") || minutes > 120) throw new OneLineError(`--node-timeout-minutes "${minutesText}": a whole number of minutes from 1 to 120`);
-  return { common, target, dryRun: values["dry-run"] === true, nodeTimeoutMs: minutes * 60_000 };
+  const installerImageBase = values["installer-image-base"] as string | undefined;
+  if (installerImageBase !== undefined) {
+    if (target.kind !== "talos") throw new OneLineError(`--installer-image-base is for a Talos upgrade (--talos vX.Y.Z); upgrade-k8s pulls no installer`);
+    const problem = installerImageBaseProblem(installerImageBase);
+    if (problem !== undefined) throw new OneLineError(problem);
+  }
+  return { common, target, dryRun: values["dry-run"] === true, nodeTimeoutMs: minutes * 60_000, ...(installerImageBase !== undefined ? { installerImageBase } : {}) };
 }
 
 /** Runs the command; resolves to the exit code. */
@@ -55,7 +65,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const args = parseUpgradeArgs(argv);
   const context = await loadClusterContext(args.common);
-  const { facts } = context;
+  const facts = args.installerImageBase !== undefined ? { ...context.facts, installerImageBase: args.installerImageBase } : context.facts;
   // A backup meanwhile leaves the node being upgraded alone (ops/operation-marker.ts).
   const marking = new OperationMarking(args.common.projectDir, facts.clusterName, "upgrade");
   const talos = markingTalos(new TalosctlClient({ talosconfigPath: context.talosconfigPath, talosconfigText: context.credentials.talosconfig }), marking);

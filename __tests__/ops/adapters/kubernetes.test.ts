@@ -16,7 +16,7 @@ const healthy = (): ApiState => ({
   gitVersion: "v1.36.3",
   nodes: [
     { name: "k8s-controller1", ready: true, kubeletVersion: "v1.36.3" },
-    { name: "k8s-worker1", ready: false, kubeletVersion: "v1.36.3" },
+    { name: "k8s-worker1", ready: false, kubeletVersion: "v1.36.3", unschedulable: true },
   ],
 });
 
@@ -44,8 +44,8 @@ describe("HttpsKubernetesClient", () => {
       const client = new HttpsKubernetesClient({ access: parseKubeconfig(kubeconfigYaml(`https://127.0.0.1:${port}`, pki.ca, pki.clientCert, pki.clientKey)) });
       expect(await client.readyz()).toEqual({ ok: true, detail: "200 ok" });
       expect(await client.nodes()).toEqual([
-        { name: "k8s-controller1", ready: true, kubeletVersion: "v1.36.3" },
-        { name: "k8s-worker1", ready: false, kubeletVersion: "v1.36.3" },
+        { name: "k8s-controller1", ready: true, kubeletVersion: "v1.36.3", unschedulable: false },
+        { name: "k8s-worker1", ready: false, kubeletVersion: "v1.36.3", unschedulable: true },
       ]);
       expect(await client.serverVersion()).toBe("v1.36.3");
     } finally {
@@ -65,7 +65,7 @@ describe("HttpsKubernetesClient", () => {
       const client = new HttpsKubernetesClient({ access: parseKubeconfig(kubeconfigYaml(`https://127.0.0.1:${port}`, pki.ca, pki.clientCert, pki.clientKey)) });
       expect(await client.readyz()).toEqual(await sim.kube.readyz());
       expect(await client.nodes()).toEqual(await sim.kube.nodes());
-      expect((await client.nodes()).find((n) => n.name === "k8s-worker1")).toEqual({ name: "k8s-worker1", ready: false, kubeletVersion: "v1.36.4" });
+      expect((await client.nodes()).find((n) => n.name === "k8s-worker1")).toEqual({ name: "k8s-worker1", ready: false, kubeletVersion: "v1.36.4", unschedulable: false });
       expect(await client.serverVersion()).toBe(await sim.kube.serverVersion());
     } finally {
       await close(server);

@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ProcessTimeoutError, ToolMissingError } from "../../../ops/adapters/process";
-import { TalosctlClient } from "../../../ops/adapters/talosctl";
+import { TalosctlClient, upgradeDeadlineMs } from "../../../ops/adapters/talosctl";
+import { etcdHealth } from "../../../ops/upgrade";
 import {
   hostOf,
   parseAddresses,
@@ -21,12 +22,25 @@ import {
   parseSnapshotInfo,
   parseTalosconfigEndpoints,
   parseTalosVersion,
+  talosctlFailure,
 } from "../../../ops/adapters/talosctl-output";
 import { etcdMembers, memberId, talosconfig } from "../../support/cluster-fixture";
 import { writeFakeTools, writeTalosAnswers } from "../../support/fake-tools";
 import { SimulatedCluster } from "../../support/simulated-cluster";
 import { talosctlAnswers } from "../../support/simulated-talos";
-import { addressesOutput, etcdMembersOutput, etcdStatusOutput, machineTypeOutput, serviceInfoOutput, serviceOutput, snapshotOutput, tabwriter, versionOutput } from "../../support/talosctl-output";
+import {
+  addressesOutput,
+  etcdMembersOutput,
+  etcdStatusOutput,
+  machineTypeOutput,
+  resourceNotFound,
+  serviceInfoOutput,
+  serviceOutput,
+  snapshotOutput,
+  tabwriter,
+  talosctlError,
+  versionOutput,
+} from "../../support/talosctl-output";
 
 describe("talosctl output parsers", () => {
   test("etcd members: every row, with the NODE column", () => {
@@ -110,6 +124,27 @@ describe("talosctl output parsers", () => {
   });
 });
 
+describe("talosctl's errors, as root.go prints them", () => {
+  test("the error, not the usage talosctl prints after an error that mentions a flag, command or arg(s) (issue 20, defect 6)", () => {
+    const { stderr } = talosctlError("unknown flag: --drain-timeout", "upgrade");
+    expect(stderr).toMatch(/^unknown flag: --drain-timeout\n\nUsage:\n  talosctl upgrade \[flags\]\n\nFlags:\n[^]*\n\n$/);
+    expect(talosctlFailure(stderr)).toBe("unknown flag: --drain-timeout");
+    expect(talosctlFailure(talosctlError('accepts at most 2 arg(s), received 3', "service").stderr)).toBe("accepts at most 2 arg(s), received 3");
+  });
+
+  test("progress and warnings before the error; go-multierror's list as its errors", () => {
+    expect(talosctlFailure("WARNING: 127.0.0.11: server version 1.12.6 is older than client version 1.13.9\nerror during upgrade: node 127.0.0.11: upgrade failed with exit code 1\n")).toBe(
+      "error during upgrade: node 127.0.0.11: upgrade failed with exit code 1",
+    );
+    expect(talosctlFailure("2 errors occurred:\n\t* rpc error: code = Unavailable desc = a\n\t* rpc error: code = Unavailable desc = b\n\n\n")).toBe(
+      "rpc error: code = Unavailable desc = a; rpc error: code = Unavailable desc = b",
+    );
+    expect(talosctlFailure(resourceNotFound("127.0.0.11", "Services.v1alpha1.talos.dev", "runtime", "etcd").stderr)).toBe(
+      "rpc error: code = NotFound desc = resource Services.v1alpha1.talos.dev(runtime/etcd@undefined) doesn't exist",
+    );
+  });
+});
+
 describe("the simulated cluster's two faces agree", () => {
   test("its fake talosctl's output parses to what its in-memory client answers; a failing read fails in both, a node down answers nothing", async () => {
     // GIVEN k8s-controller2 holds the VIP, k8s-controller3 leads etcd, k8s-controller1's member is unhealthy, k8s-worker1 rebooting
@@ -141,6 +176,24 @@ describe("the simulated cluster's two faces agree", () => {
     expect(Object.keys(answers).filter((key) => key.startsWith("127.0.0.21 "))).toEqual([]);
     await expect(sim.talos.version("127.0.0.21")).rejects.toThrow(/127\.0\.0\.21: connection refused/);
   });
+
+  test("a stopped etcd: the fake talosctl answers NotFound for its Services resource, and upgrade's etcd gate says not running (issue 20, defect 5)", async () => {
+    const sim = new SimulatedCluster({ faults: [{ kind: "etcd-stopped", node: "k8s-controller2" }] });
+    const answers = talosctlAnswers(sim);
+    expect(answers["127.0.0.12 get services etcd"]).toEqual(resourceNotFound("127.0.0.12", "Services.v1alpha1.talos.dev", "runtime", "etcd"));
+    expect(answers["127.0.0.12 service etcd"]).toMatch(/^STATE +Finished$/m);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-talosctl-stopped-"));
+    try {
+      writeFakeTools(path.join(dir, "bin"), ["talosctl"]);
+      fs.writeFileSync(path.join(dir, "talosconfig"), talosconfig(["127.0.0.11"]));
+      writeTalosAnswers(path.join(dir, "answers"), answers);
+      process.env.FAKE_TALOS_DIR = path.join(dir, "answers");
+      const talos = new TalosctlClient({ talosconfigPath: path.join(dir, "talosconfig"), talosconfigText: talosconfig(["127.0.0.11"]), executable: path.join(dir, "bin", "talosctl") });
+      expect(await etcdHealth({ facts: sim.facts, talos })).toEqual({ ok: false, seen: "etcd not healthy on k8s-controller2 (not running)" });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("TalosctlClient against a fake talosctl", () => {
@@ -157,6 +210,10 @@ describe("TalosctlClient against a fake talosctl", () => {
         "127.0.0.11 read /proc/sys/kernel/random/boot_id": "0f4d2bd4-4c50-4a6b-9f2e-7e1f0c1f5a77\n",
         "127.0.0.12 get version": { stderr: "error getting version: rpc error: code = PermissionDenied desc = not authorized\n", code: 1 },
         "127.0.0.13 get version": { sleepMs: 30_000 },
+        "127.0.0.11 get services etcd": resourceNotFound("127.0.0.11", "Services.v1alpha1.talos.dev", "runtime", "etcd", "1.13"),
+        "127.0.0.12 get services etcd": resourceNotFound("127.0.0.12", "Services.v1alpha1.talos.dev", "runtime", "etcd", "1.14"),
+        "127.0.0.11 upgrade": "",
+        "127.0.0.12 upgrade": talosctlError("unknown flag: --drain-timeout", "upgrade"),
       },
     );
   });
@@ -187,6 +244,34 @@ describe("TalosctlClient against a fake talosctl", () => {
     await withScript(() => expect(client({ readTimeoutMs: 500 }).version("127.0.0.13")).rejects.toThrow(ProcessTimeoutError));
     // Killed at its deadline: well before the fake's 30 s sleep, with room for a loaded machine.
     expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  test("a stopped etcd is not running, not unreachable: talosctl 1.13's and 1.14's NotFound for its Services resource (issue 20, defect 5)", async () => {
+    await withScript(async () => {
+      expect(await client().service("127.0.0.11", "etcd")).toEqual({ state: "Not running", healthy: false });
+      expect(await client().service("127.0.0.12", "etcd")).toEqual({ state: "Not running", healthy: false });
+    });
+  });
+
+  test("upgrade lets talosctl wait (--drain forces it) with an explicit --timeout, and is killed only after drain, reboot, Ready and a margin (issue 20, defect 1)", async () => {
+    const log = path.join(dir, "calls.log");
+    process.env.FAKE_TALOS_LOG = log;
+    try {
+      await withScript(() => client().upgrade("127.0.0.11", "factory.talos.dev/nocloud-installer/abc:v1.13.10", 20 * 60_000));
+    } finally {
+      delete process.env.FAKE_TALOS_LOG;
+    }
+    const call = fs.readFileSync(log, "utf8").trim();
+    expect(call).toMatch(/ -n 127\.0\.0\.11 upgrade --image factory\.talos\.dev\/nocloud-installer\/abc:v1\.13\.10 --wait --timeout=1200s --drain --drain-timeout=300s$/);
+    expect(call).not.toMatch(/--wait=false/);
+    // 10 min to pull and install, 5 min to drain, 20 min for the reboot, 20 min for Ready
+    expect(upgradeDeadlineMs(20 * 60_000)).toBe(55 * 60_000);
+  });
+
+  test("fails with talosctl's error, not the last line of the usage printed after it (issue 20, defect 6)", async () => {
+    await withScript(() =>
+      expect(client().upgrade("127.0.0.12", "factory.talos.dev/nocloud-installer/abc:v1.13.10", 60_000)).rejects.toThrow(/^talosctl -n 127\.0\.0\.12 upgrade failed \(exit 1\): unknown flag: --drain-timeout$/),
+    );
   });
 
   test("fails with the install line when talosctl is missing", async () => {

@@ -31,8 +31,19 @@ describe("npm run upgrade: arguments", () => {
     [["--talos", "v1.13.10", "--force"], /Unknown option '--force'/],
     [["--talos", "v1.13.10", "now"], /unexpected argument "now"/],
     [["--talos", "v1.13.10", "--node-timeout-minutes", "0"], /whole number of minutes from 1 to 120/],
+    [["--talos", "v1.13.10", "--installer-image-base", "factory.talos.dev/nocloud-installer/abc:v1.13.10"], /is not an image name: give it without the tag or digest: the upgrade adds the version/],
+    [["--talos", "v1.13.10", "--installer-image-base", "Factory.Talos.dev/Installer"], /is not an image name: expected <registry>\/<path> in lower case/],
+    [["--talos", "v1.13.10", "--installer-image-base", ""], /is not an image name/],
+    [["--kubernetes", "v1.36.4", "--installer-image-base", "factory.talos.dev/installer"], /--installer-image-base is for a Talos upgrade/],
   ])("fails on %j", (argv, message) => {
     expect(() => parseUpgradeArgs(argv)).toThrow(message);
+  });
+
+  test("--installer-image-base: the installer without its tag, for a run without a state (issue 20, defect 3)", () => {
+    const base = "factory.talos.dev/nocloud-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
+    expect(parseUpgradeArgs(["--talos", "v1.13.10", "--installer-image-base", base]).installerImageBase).toBe(base);
+    expect(parseUpgradeArgs(["--talos", "v1.13.10", "--installer-image-base", "registry.lan:5000/talos/installer"]).installerImageBase).toBe("registry.lan:5000/talos/installer");
+    expect(parseUpgradeArgs(["--talos", "v1.13.10"]).installerImageBase).toBeUndefined();
   });
 
   test("exit codes: 0 done or planned, 1 refused or stopped", () => {

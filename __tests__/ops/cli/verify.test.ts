@@ -54,7 +54,7 @@ describe("npm run verify", () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toContain("verify: cluster homelab");
       expect(run.stdout).toMatch(/ok\s+Exactly one node holds the VIP 127\.0\.0\.100\s+k8s-controller1 \(127\.0\.0\.11\)/);
-      expect(run.stdout).toContain("All 9 checks hold.");
+      expect(run.stdout).toContain("All 10 checks hold.");
       expect(run.stdout).not.toContain("BEGIN");
       expect(run.stdout).not.toContain(Buffer.from(pki.clientKey).toString("base64").slice(0, 40));
       const json = JSON.parse(fs.readFileSync(path.join(dir, "cdktf.out", "ops", "verify.json"), "utf8"));
@@ -63,7 +63,7 @@ describe("npm run verify", () => {
 
       const asJson = await runVerify(dir, env, ["--json"]);
       expect(asJson.code).toBe(0);
-      expect(JSON.parse(asJson.stdout).data.checks).toHaveLength(9);
+      expect(JSON.parse(asJson.stdout).data.checks).toHaveLength(10);
     } finally {
       await close(api);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -81,7 +81,7 @@ describe("npm run verify", () => {
       const run = await runVerify(dir, env);
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/FAIL\s+Every Kubernetes node is Ready\s+Ready: k8s-controller1, k8s-controller2, k8s-controller3; NotReady:\s+k8s-worker1/);
-      expect(run.stdout).toContain("1 of 9 checks fail: nodes-ready.");
+      expect(run.stdout).toContain("1 of 10 checks fail: nodes-ready.");
     } finally {
       await close(api);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -108,7 +108,7 @@ describe("npm run verify", () => {
       expect(run.code).toBe(1);
       expect(proxmox.requests).toEqual(["GET /api2/json/nodes"]);
       expect(run.stdout).toMatch(/FAIL\s+Every Proxmox host of the stack is online\s+Proxmox host pve2 is offline/);
-      expect(run.stdout).toContain("1 of 10 checks fail: proxmox-hosts.");
+      expect(run.stdout).toContain("1 of 11 checks fail: proxmox-hosts.");
       expect(`${run.stdout}${run.stderr}`).not.toContain(PROXMOX_TOKEN.split("=")[1]);
       const checks = JSON.parse(fs.readFileSync(path.join(dir, "cdktf.out", "ops", "verify.json"), "utf8")).data.checks as { id: string; seen: string }[];
       expect(checks.find((check) => check.id === "proxmox-hosts")!.seen).toBe(
