@@ -120,10 +120,18 @@ export interface ProxmoxClient {
   vmStatus(host: string, vmId: number): Promise<VmStatus>;
   /** The token's privileges on `/vms/{vmid}` (`GET /access/permissions`). */
   privileges(vmId: number): Promise<string[]>;
-  /** Power off (not shut down): `POST /nodes/{host}/qemu/{vmid}/status/stop`; resolves once the task has ended. */
-  stopVm(host: string, vmId: number): Promise<void>;
-  /** `POST .../status/start`; resolves once the task has ended. */
-  startVm(host: string, vmId: number): Promise<void>;
+  /** Power off (not shut down): `POST /nodes/{host}/qemu/{vmid}/status/stop`; resolves once the task has ended without error. */
+  stopVm(host: string, vmId: number): Promise<ProxmoxTaskEnd>;
+  /** `POST .../status/start`; resolves once the task has ended without error. */
+  startVm(host: string, vmId: number): Promise<ProxmoxTaskEnd>;
+}
+
+/** A Proxmox task that ended without error: `OK`, or `WARNINGS: N` (a success for pve-common's UPID.pm `status_is_error`). */
+export interface ProxmoxTaskEnd {
+  /** The task's id, to find its log (`pvenode task log UPID`, or the host's Tasks in the web UI). */
+  readonly upid: string;
+  /** N of `WARNINGS: N`; 0 for `OK`. */
+  readonly warnings: number;
 }
 
 /** A Proxmox host as `GET /nodes` lists it. */

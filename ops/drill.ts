@@ -14,7 +14,7 @@
  * Waiting goes through an injected clock, so tests run a simulated cluster
  * (__tests__/support/simulated-cluster.ts) instantly.
  */
-import type { CheckResult, ClusterNode, KubernetesClient, ProxmoxClient, StackFacts, TalosClient } from "./contracts";
+import type { CheckResult, ClusterNode, KubernetesClient, ProxmoxClient, ProxmoxTaskEnd, StackFacts, TalosClient } from "./contracts";
 import {
   DrillMode,
   DrillStep,
@@ -228,7 +228,7 @@ async function runTrial(props: DrillProps, trial: number, log: (line: string) =>
           faultAtProbeMs = session!.elapsedMs();
           faultAtClock = clock.now();
           vmOff = true; // from here on, the VM is started again whatever happens
-          await props.proxmox!.stopVm(step.host, step.vmId);
+          const stopTask = await props.proxmox!.stopVm(step.host, step.vmId);
           const off = await waitUntil(clock, timings.vmOffTimeoutMs, timings.pollMs, props, async () => {
             const status = await props.proxmox!.vmStatus(step.host, step.vmId);
             haManaged = status.haManaged;
@@ -236,7 +236,7 @@ async function runTrial(props: DrillProps, trial: number, log: (line: string) =>
           });
           if (!off.ok) throw new StopDrill(`VM ${step.vmId} (${step.node}) was not stopped ${timings.vmOffTimeoutMs / 1000} s after status/stop: ${off.seen}`);
           vmOffMs = clock.now() - faultAtClock;
-          log(`  ${step.node}: VM ${step.vmId} off after ${seconds(vmOffMs)}${haManaged ? " (managed by Proxmox HA: stopped by the HA manager)" : ""}`);
+          log(`  ${step.node}: VM ${step.vmId} off after ${seconds(vmOffMs)}${haManaged ? " (managed by Proxmox HA: stopped by the HA manager)" : ""}${taskWarnings("stop", stopTask, step.host)}`);
           break;
         }
         case "measure-window":
@@ -301,7 +301,8 @@ async function runTrial(props: DrillProps, trial: number, log: (line: string) =>
 
   async function startAgain(p: DrillProps, step: { node: string; host: string; vmId: number }): Promise<void> {
     log(`  ${step.node}: starting VM ${step.vmId} again`);
-    await p.proxmox!.startVm(step.host, step.vmId);
+    const startTask = await p.proxmox!.startVm(step.host, step.vmId);
+    if (startTask.warnings > 0) log(`  ${step.node}: VM ${step.vmId} started${taskWarnings("start", startTask, step.host)}`);
   }
 }
 
@@ -317,6 +318,11 @@ class StopDrillWithTrial extends StopDrill {
 
 function faultLabel(mode: DrillMode): string {
   return mode === "graceful" ? "talosctl reboot" : "Proxmox status/stop, power off";
+}
+
+/** A task that ended `WARNINGS: N` succeeded (pve-common UPID.pm status_is_error); say so, and where its log is. */
+function taskWarnings(action: "stop" | "start", task: ProxmoxTaskEnd, host: string): string {
+  return task.warnings === 0 ? "" : `; its ${action} task ended with ${task.warnings} warning(s), which is a success (read them with \`pvenode task log ${task.upid}\` on ${host})`;
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;

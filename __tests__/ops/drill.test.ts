@@ -108,6 +108,16 @@ describe("drill --mode crash", () => {
     expect(result.trials[0].haManaged).toBe(true);
   });
 
+  test("Proxmox tasks that end WARNINGS: N succeed (pve-common status_is_error): the trial completes and the log says how many and where to read them", async () => {
+    const sim = cluster({ faults: [{ kind: "proxmox-task-warnings" }] });
+    const lines: string[] = [];
+    const result = await drill(sim, { mode: "crash", log: (line) => lines.push(line) });
+    expect(result.outcome).toBe("completed");
+    expect(faults(sim)).toEqual(["stop-vm k8s-controller1", "start-vm k8s-controller1"]);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}k8s-controller1: VM 211 off after .*; its stop task ended with 2 warning\(s\), which is a success \(read them with `pvenode task log UPID:pve1:.*:qmstop:211:drill@pve!ops:` on pve1\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}k8s-controller1: VM 211 started; its start task ended with 2 warning\(s\)/));
+  });
+
   test("fails without the Proxmox API, and when the token may not power VMs, touching nothing", async () => {
     const noApi = cluster();
     const refused = await drill(noApi, { mode: "crash", proxmox: undefined });

@@ -13,7 +13,7 @@ export interface Pki {
   readonly clientKey: string;
 }
 
-/** A throwaway CA (also the server certificate, valid for 127.0.0.1) and an admin client certificate it signed. */
+/** A throwaway CA (also the server certificate, valid for 127.0.0.1 and ::1) and an admin client certificate it signed. */
 export async function mintPki(): Promise<Pki> {
   const pems = await generate([{ name: "commonName", value: "localhost" }], {
     keyType: "ec",
@@ -22,7 +22,7 @@ export async function mintPki(): Promise<Pki> {
       { name: "basicConstraints", cA: true },
       { name: "keyUsage", keyCertSign: true, digitalSignature: true, keyEncipherment: true },
       { name: "extKeyUsage", serverAuth: true, clientAuth: true },
-      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
+      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }, { type: 7, ip: "::1" }] },
     ],
     clientCertificate: { cn: "admin" },
   });
@@ -53,11 +53,11 @@ export function fakeApi(pki: Pki, state: ApiState): https.Server {
   });
 }
 
-/** Listens on 127.0.0.1 (a free port, or `port` to come back on the same one); resolves to the port. */
-export function listen(server: net.Server, port = 0): Promise<number> {
+/** Listens on 127.0.0.1 (or `host`, e.g. `::1`; a free port, or `port` to come back on the same one); resolves to the port. */
+export function listen(server: net.Server, port = 0, host = "127.0.0.1"): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port));
+    server.listen(port, host, () => resolve((server.address() as net.AddressInfo).port));
   });
 }
 

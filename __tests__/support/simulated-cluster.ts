@@ -56,6 +56,8 @@ export type Fault =
   | { readonly kind: "vip-stuck" }
   /** The Proxmox token lacks VM.PowerMgmt. */
   | { readonly kind: "no-power-privilege" }
+  /** Proxmox's stop and start tasks end `WARNINGS: 2` (a success). */
+  | { readonly kind: "proxmox-task-warnings" }
   /** Any client call fails: `times` calls (default every one) from the `after`-th matching call on (default the first). */
   | { readonly kind: "call-fails"; readonly method: Method; readonly node?: string; readonly after?: number; readonly times?: number };
 

@@ -1,10 +1,12 @@
 /**
  * The simulated cluster as the Proxmox VE API answers it: a VM's status (and
- * whether Proxmox HA manages it), the token's privileges, and power off and
- * on; failures worded as ops/adapters/proxmox.ts reports the API's (the
- * reason Proxmox puts in the HTTP status line).
+ * whether Proxmox HA manages it), the token's privileges (every key
+ * `GET /access/permissions` returns, whatever its propagate flag), and power
+ * off and on, each ending as its task did (`OK`, or `WARNINGS: 2` with the
+ * `proxmox-task-warnings` fault); failures worded as ops/adapters/proxmox.ts
+ * reports the API's (the reason Proxmox puts in the HTTP status line).
  */
-import type { ProxmoxClient } from "../../ops/contracts";
+import type { ProxmoxClient, ProxmoxTaskEnd } from "../../ops/contracts";
 import type { Method, SimNode, SimulatedCluster } from "./simulated-cluster";
 
 /** The ProxmoxClient the drill gets: each call counted (and maybe failed, see `call-fails`). */
@@ -21,6 +23,9 @@ export function simulatedProxmox(sim: SimulatedCluster): ProxmoxClient {
   const powerCheck = (vmId: number): void => {
     if (sim.hasFault("no-power-privilege")) throw new Error(`Proxmox API POST: HTTP 403 Permission check failed (/vms/${vmId}, VM.PowerMgmt)`);
   };
+  const taskEnd = (host: string, action: "stop" | "start", vmId: number): ProxmoxTaskEnd => {
+    return { upid: `UPID:${host}:0001A2B3:0C4D5E6F:6757A1B2:qm${action}:${vmId}:drill@pve!ops:`, warnings: sim.hasFault("proxmox-task-warnings") ? 2 : 0 };
+  };
   return {
     async vmStatus(host, vmId) {
       const n = vm("vmStatus", host, vmId);
@@ -35,12 +40,14 @@ export function simulatedProxmox(sim: SimulatedCluster): ProxmoxClient {
       powerCheck(vmId);
       sim.actions.push(`stop-vm ${n.spec.name}`);
       sim.powerOff(n);
+      return taskEnd(host, "stop", vmId);
     },
     async startVm(host, vmId) {
       const n = vm("startVm", host, vmId);
       powerCheck(vmId);
       sim.actions.push(`start-vm ${n.spec.name}`);
       sim.powerOn(n);
+      return taskEnd(host, "start", vmId);
     },
   };
 }

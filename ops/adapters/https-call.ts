@@ -8,6 +8,12 @@
 import * as https from "node:https";
 
 export interface HttpsCall {
+  /**
+   * A name or an address as `URL.hostname` gives it: an IPv6 address in
+   * brackets (`[fd00::10]`) or without. The brackets are URL syntax: the
+   * connection gets the bare address (with them, Node looks the text up as a
+   * name and fails with ENOTFOUND); messages show them, as `[fd00::10]:8006`.
+   */
   readonly host: string;
   readonly port: number;
   readonly path: string;
@@ -30,7 +36,8 @@ export interface HttpsAnswer {
 }
 
 export function httpsCall(call: HttpsCall): Promise<HttpsAnswer> {
-  const where = `${call.host}:${call.port}`;
+  const host = call.host.replace(/^\[(.*)\]$/, "$1");
+  const where = `${host.includes(":") ? `[${host}]` : host}:${call.port}`;
   return new Promise((resolve, reject) => {
     let done = false;
     const finish = (error: Error | undefined, answer?: HttpsAnswer) => {
@@ -41,7 +48,7 @@ export function httpsCall(call: HttpsCall): Promise<HttpsAnswer> {
       else resolve(answer!);
     };
     const request = https.request(
-      { host: call.host, port: call.port, path: call.path, method: call.method, headers: call.headers, agent: false, ...call.tls },
+      { host, port: call.port, path: call.path, method: call.method, headers: call.headers, agent: false, ...call.tls },
       (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));

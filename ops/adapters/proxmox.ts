@@ -12,12 +12,12 @@
  * The token is sent only as the Authorization header and never appears in a
  * message.
  */
-import type { ProxmoxClient, ProxmoxHostStatus, ProxmoxHostsClient, VmStatus } from "../contracts";
+import type { ProxmoxClient, ProxmoxHostStatus, ProxmoxHostsClient, ProxmoxTaskEnd, VmStatus } from "../contracts";
 import { httpsCall } from "./https-call";
 
 /** Where and how to reach the API. */
 export interface ProxmoxAccess {
-  /** e.g. `https://pve1.lan:8006/`. */
+  /** e.g. `https://pve1.lan:8006/`, or `https://[fd00::10]:8006/` (the brackets are dropped only for the connection). */
   readonly endpoint: URL;
   /** `USER@REALM!TOKENID=SECRET`. */
   readonly token: string;
@@ -84,12 +84,20 @@ export class ProxmoxApiClient implements ProxmoxClient, ProxmoxHostsClient {
     return { status: data.status, haManaged: Number(data.ha?.managed ?? 0) === 1 };
   }
 
+  /**
+   * Every privilege `GET /access/permissions` returns for `/vms/{vmid}`. The
+   * answer maps each privilege to its propagate flag, and a privilege is
+   * granted when its key is there (pve-access-control RPCEnvironment.pm
+   * `permissions` and `check`): a grant through a pool, or by an ACL on the
+   * VM without propagate, answers 0 and counts all the same.
+   */
   async privileges(vmId: number): Promise<string[]> {
     const path = `/vms/${vmId}`;
     const data = (await this.call("GET", `/access/permissions?path=${encodeURIComponent(path)}`)) as Record<string, Record<string, unknown>> | null;
     const granted = data?.[path] ?? {};
+    // null would be Perl's undef, which the API deletes before answering: never granted.
     return Object.entries(granted)
-      .filter(([, value]) => Number(value) >= 1 || value === true)
+      .filter(([, propagate]) => propagate !== null && propagate !== undefined)
       .map(([name]) => name)
       .sort();
   }
@@ -102,16 +110,21 @@ export class ProxmoxApiClient implements ProxmoxClient, ProxmoxHostsClient {
     );
   }
 
-  stopVm(host: string, vmId: number): Promise<void> {
+  stopVm(host: string, vmId: number): Promise<ProxmoxTaskEnd> {
     return this.runTask(host, `/nodes/${encodeURIComponent(host)}/qemu/${vmId}/status/stop`);
   }
 
-  startVm(host: string, vmId: number): Promise<void> {
+  startVm(host: string, vmId: number): Promise<ProxmoxTaskEnd> {
     return this.runTask(host, `/nodes/${encodeURIComponent(host)}/qemu/${vmId}/status/start`);
   }
 
-  /** POSTs an action that answers with a task id (UPID), then waits until the task has stopped with exit status OK. */
-  private async runTask(host: string, path: string): Promise<void> {
+  /**
+   * POSTs an action that answers with a task id (UPID), then waits until the
+   * task has stopped (pve-manager API2/Tasks.pm read_task_status). Its exit
+   * status is `OK`, `WARNINGS: N` or the error: anything else than the first
+   * two is an error, as pve-common UPID.pm `status_is_error` has it.
+   */
+  private async runTask(host: string, path: string): Promise<ProxmoxTaskEnd> {
     const upid = await this.call("POST", path);
     if (typeof upid !== "string" || !upid.startsWith("UPID:")) throw new Error(`POST ${path}: the answer is not a task id`);
     const statusPath = `/nodes/${encodeURIComponent(host)}/tasks/${encodeURIComponent(upid)}/status`;
@@ -119,8 +132,9 @@ export class ProxmoxApiClient implements ProxmoxClient, ProxmoxHostsClient {
     for (;;) {
       const task = (await this.call("GET", statusPath)) as TaskStatus | null;
       if (task?.status === "stopped") {
-        if (task.exitstatus !== "OK") throw new Error(`POST ${path}: the task ended with "${task.exitstatus ?? "no exit status"}"`);
-        return;
+        const warnings = task.exitstatus === "OK" ? 0 : /^WARNINGS: (\d+)$/.exec(task.exitstatus ?? "")?.[1];
+        if (warnings === undefined) throw new Error(`POST ${path}: the task ended with "${task.exitstatus ?? "no exit status"}"`);
+        return { upid, warnings: Number(warnings) };
       }
       if (Date.now() >= deadline) throw new Error(`POST ${path}: the task was still running after ${this.taskTimeoutMs / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, this.taskPollMs));

@@ -3,16 +3,18 @@
  * API on 127.0.0.1 (support/fake-proxmox.ts). Loopback only.
  */
 import { ProxmoxApiClient, proxmoxAccessFromEnv, type ProxmoxAccess } from "../../../ops/adapters/proxmox";
+import * as os from "node:os";
 import { close, listen, mintPki } from "../../support/ops-api";
-import { FakeProxmox, PROXMOX_TOKEN, fakeProxmox } from "../../support/fake-proxmox";
+import { FakeProxmox, PROXMOX_TOKEN, fakeProxmox, permissionsOn } from "../../support/fake-proxmox";
 
 const TOKEN = PROXMOX_TOKEN;
 const minted = mintPki();
 
-async function withProxmox(test: (fake: FakeProxmox, client: ProxmoxApiClient, access: ProxmoxAccess) => Promise<void>): Promise<void> {
+async function withProxmox(test: (fake: FakeProxmox, client: ProxmoxApiClient, access: ProxmoxAccess) => Promise<void>, loopback: "127.0.0.1" | "::1" = "127.0.0.1"): Promise<void> {
   const fake = await fakeProxmox(minted);
-  const port = await listen(fake.server);
-  const access: ProxmoxAccess = { endpoint: new URL(`https://127.0.0.1:${port}/`), token: TOKEN, ca: (await minted).ca };
+  const port = await listen(fake.server, 0, loopback);
+  const host = loopback === "::1" ? "[::1]" : loopback;
+  const access: ProxmoxAccess = { endpoint: new URL(`https://${host}:${port}/`), token: TOKEN, ca: (await minted).ca };
   try {
     await test(fake, new ProxmoxApiClient({ access, taskPollMs: 10 }), access);
   } finally {
@@ -48,14 +50,14 @@ describe("ProxmoxApiClient against a fake Proxmox API on 127.0.0.1", () => {
     await withProxmox(async (fake, client) => {
       expect(await client.vmStatus("pve1", 211)).toEqual({ status: "running", haManaged: false });
       expect(await client.vmStatus("pve1", 212)).toEqual({ status: "running", haManaged: true });
-      expect(await client.privileges(211)).toEqual(["VM.Audit", "VM.PowerMgmt"]);
+      expect(await client.privileges(211)).toEqual(["VM.Audit", "VM.Console", "VM.PowerMgmt"]);
       expect(new Set(fake.auth)).toEqual(new Set([`PVEAPIToken=${TOKEN}`]));
     });
   });
 
   test("stop posts status/stop and returns only once its task has stopped with OK; start likewise", async () => {
     await withProxmox(async (fake, client) => {
-      await client.stopVm("pve1", 211);
+      expect(await client.stopVm("pve1", 211)).toEqual({ upid: expect.stringMatching(/^UPID:pve1:.*:qmstop:211:/), warnings: 0 });
       expect(fake.vms.get(211)?.status).toBe("stopped");
       const stop = fake.requests.filter((r) => r.includes("qmstop") || r.endsWith("/status/stop"));
       expect(stop[0]).toBe("POST /api2/json/nodes/pve1/qemu/211/status/stop");
@@ -76,7 +78,7 @@ describe("ProxmoxApiClient against a fake Proxmox API on 127.0.0.1", () => {
 
   test("fails with Proxmox's reason for a missing privilege or VM, and never shows the token", async () => {
     await withProxmox(async (fake, client) => {
-      fake.privileges = { "VM.Audit": 1 };
+      fake.acls = [{ path: "/", privileges: ["VM.Audit"] }];
       const denied = client.stopVm("pve1", 211);
       await expect(denied).rejects.toThrow("Proxmox API POST /nodes/pve1/qemu/211/status/stop: HTTP 403 Permission check failed (/vms/211, VM.PowerMgmt)");
       await expect(client.vmStatus("pve1", 299)).rejects.toThrow(/HTTP 500 Configuration file 'nodes\/pve1\/qemu-server\/299.conf' does not exist/);
@@ -105,5 +107,79 @@ describe("ProxmoxApiClient against a fake Proxmox API on 127.0.0.1", () => {
     await close(fake.server);
     const client = new ProxmoxApiClient({ access: { endpoint: new URL(`https://127.0.0.1:${port}/`), token: TOKEN } });
     await expect(client.vmStatus("pve1", 211)).rejects.toThrow(`Proxmox API GET /nodes/pve1/qemu/211/status/current: connection refused by 127.0.0.1:${port}`);
+  });
+});
+
+describe("ProxmoxApiClient as the real API answers (pve-access-control, pve-common, pve-manager)", () => {
+  // GET /access/permissions maps each privilege to its propagate flag; a privilege is granted when its key is there.
+  test("privileges granted through a pool count: a pool's ACL always answers 0", async () => {
+    await withProxmox(async (fake, client) => {
+      fake.acls = [{ path: "/pool/k8s", privileges: ["VM.Audit", "VM.PowerMgmt"] }];
+      fake.pools = { k8s: [211] };
+      expect(permissionsOn(fake, "/vms/211")).toEqual({ "VM.Audit": 0, "VM.PowerMgmt": 0 });
+      expect(await client.privileges(211)).toEqual(["VM.Audit", "VM.PowerMgmt"]);
+      // The API agrees: the stop goes through.
+      await client.stopVm("pve1", 211);
+      expect(fake.vms.get(211)?.status).toBe("stopped");
+      // VM 212 is in no pool: nothing on it.
+      expect(await client.privileges(212)).toEqual([]);
+    });
+  });
+
+  test("an ACL on the VM itself without propagate counts (0); one on /vms without propagate does not reach the VM", async () => {
+    await withProxmox(async (fake, client) => {
+      fake.acls = [
+        { path: "/vms", privileges: ["VM.Audit"], propagate: false },
+        { path: "/vms/212", privileges: ["VM.Audit", "VM.PowerMgmt"], propagate: false },
+      ];
+      expect(permissionsOn(fake, "/vms/212")).toEqual({ "VM.Audit": 0, "VM.PowerMgmt": 0 });
+      expect(await client.privileges(212)).toEqual(["VM.Audit", "VM.PowerMgmt"]);
+      expect(await client.privileges(211)).toEqual([]);
+      await expect(client.stopVm("pve1", 211)).rejects.toThrow("HTTP 403 Permission check failed (/vms/211, VM.PowerMgmt)");
+    });
+  });
+
+  test.each([
+    ["WARNINGS: 2", 2],
+    ["WARNINGS: 1", 1],
+    ["OK", 0],
+  ])("a task that ends %j succeeded (UPID.pm status_is_error), with %d warning(s)", async (exitstatus, warnings) => {
+    await withProxmox(async (fake, client) => {
+      fake.exitstatus = exitstatus;
+      expect(await client.stopVm("pve1", 211)).toMatchObject({ warnings });
+      expect(await client.startVm("pve1", 211)).toMatchObject({ warnings });
+    });
+  });
+
+  test.each(["unexpected status", "WARNINGS: two", "unable to get last line from task log - No such file"])("fails when the task ends %j (an error for status_is_error)", async (exitstatus) => {
+    await withProxmox(async (fake, client) => {
+      fake.exitstatus = exitstatus;
+      await expect(client.stopVm("pve1", 211)).rejects.toThrow(`POST /nodes/pve1/qemu/211/status/stop: the task ended with "${exitstatus}"`);
+    });
+  });
+});
+
+// This machine has IPv6 loopback when ::1 is on an interface; without it the test cannot listen there.
+const ipv6Loopback = Object.values(os.networkInterfaces()).some((addresses) => addresses?.some((a) => a.family === "IPv6" && a.address === "::1"));
+
+(ipv6Loopback ? describe : describe.skip)("an IPv6 endpoint, https://[::1]:PORT/ (a fake on ::1)", () => {
+  test("reads, stops and lists hosts: the brackets are URL syntax, not part of the address", async () => {
+    await withProxmox(async (fake, client, access) => {
+      expect(access.endpoint.hostname).toBe("[::1]");
+      expect(await client.vmStatus("pve1", 211)).toEqual({ status: "running", haManaged: false });
+      expect(await client.privileges(211)).toEqual(["VM.Audit", "VM.Console", "VM.PowerMgmt"]);
+      await client.stopVm("pve1", 211);
+      expect(fake.vms.get(211)?.status).toBe("stopped");
+      expect((await client.hosts()).map((h) => h.node)).toEqual(["pve1", "pve2", "pve3"]);
+    }, "::1");
+  });
+
+  test("PROXMOX_VE_ENDPOINT=https://[::1]:8006/ is read as such, and a closed port names [::1]:PORT in its message", async () => {
+    expect(proxmoxAccessFromEnv({ PROXMOX_VE_ENDPOINT: "https://[::1]:8006/", PROXMOX_VE_API_TOKEN: TOKEN }).endpoint.host).toBe("[::1]:8006");
+    const fake = await fakeProxmox(minted);
+    const port = await listen(fake.server, 0, "::1");
+    await close(fake.server);
+    const client = new ProxmoxApiClient({ access: { endpoint: new URL(`https://[::1]:${port}/`), token: TOKEN } });
+    await expect(client.vmStatus("pve1", 211)).rejects.toThrow(`Proxmox API GET /nodes/pve1/qemu/211/status/current: connection refused by [::1]:${port}`);
   });
 });
