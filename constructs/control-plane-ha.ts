@@ -11,7 +11,8 @@ import { ClusterSpec, clusterHostsOf, proxmoxHostsOf, resolveClusterSpec } from 
 import { ControlPlaneHaProps } from "../domain/control-plane-ha-props";
 import { ControlPlaneNode } from "./control-plane-node";
 import { etcdQuorum, failuresTolerated } from "../domain/quorum";
-import { kubeconfigWithNodeContexts } from "../domain/kubeconfig-node-contexts";
+import { kubeconfigWithNodeContexts, kubeconfigWithServer } from "../domain/kubeconfig-node-contexts";
+import { FastFailoverPlan, certSansWithFastVip, fastFailoverOf } from "../domain/fast-failover";
 import { ProxmoxHa } from "./proxmox-ha";
 import { planProxmoxHa } from "../domain/proxmox-ha-plan";
 import { KUBERNETES_API_PORT } from "../domain/reference-homelab";
@@ -29,6 +30,8 @@ import { WorkerPool } from "./worker-pool";
 
 /** How long the health check on later plans waits before it warns. */
 const HEALTH_CHECK_TIMEOUT = "60s";
+/** The extra kubeconfig context whose server is Talos's VIP, when clients use the fast VIP. */
+const TALOS_VIP_CONTEXT = "talos-vip";
 
 /**
  * A highly available Talos Linux control plane on Proxmox VE.
@@ -67,6 +70,13 @@ export class ControlPlaneHa extends Construct {
    * plane (named after the node, server = its IP), for when the VIP is moving.
    */
   public readonly kubeconfigWithNodeContexts: string;
+  /**
+   * The admin kubeconfig clients use: Talos's as it is, or with the fast failover
+   * a Terraform expression of it whose server is the fast VIP.
+   */
+  public readonly adminKubeconfig: string;
+  /** The fast API failover, resolved; undefined when it is off. */
+  public readonly fastFailover?: FastFailoverPlan;
   /** Proxmox HA resources and placement rules, when `haEnabled`. */
   public readonly proxmoxHa?: ProxmoxHa;
   /**
@@ -87,6 +97,7 @@ export class ControlPlaneHa extends Construct {
       Annotations.of(this).addWarning(warning);
     }
     this.spec = spec;
+    this.fastFailover = fastFailoverOf(spec);
     const nodeIps = spec.nodes.map((node) => node.ip);
 
     this.image = new TalosImage(this, "Image", {
@@ -142,7 +153,7 @@ export class ControlPlaneHa extends Construct {
           cni: spec.cni,
           cniManifests: spec.cniManifests,
           kubeProxy: spec.kubeProxy,
-          certSANs: spec.certSANs,
+          certSANs: certSansWithFastVip(spec.certSANs, this.fastFailover),
         }).map(terraformLiteral),
       ],
     });
@@ -173,6 +184,7 @@ export class ControlPlaneHa extends Construct {
           imageFileId: this.image.fileIdOn(node.proxmoxHost),
           clientConfiguration,
           machineConfiguration: this.machineConfiguration.machineConfiguration,
+          fastFailover: this.fastFailover,
         }),
       );
     }
@@ -259,11 +271,12 @@ export class ControlPlaneHa extends Construct {
       endpoints: nodeIps,
     });
 
-    this.kubeconfigWithNodeContexts = kubeconfigWithNodeContexts(
-      `${terraformAddress(this.kubeconfig)}.kubeconfig_raw`,
-      spec.nodes,
-      KUBERNETES_API_PORT,
-    );
+    // With the fast failover, clients use the fast VIP; Talos's VIP stays reachable as the `talos-vip` context.
+    const kubeconfigRaw = `${terraformAddress(this.kubeconfig)}.kubeconfig_raw`;
+    const fastServer = this.fastFailover ? `https://${this.fastFailover.vip}:${KUBERNETES_API_PORT}` : undefined;
+    this.adminKubeconfig = fastServer ? kubeconfigWithServer(kubeconfigRaw, fastServer) : this.kubeconfig.kubeconfigRaw;
+    const talosVipContext = this.fastFailover && !spec.nodes.some((node) => node.name === TALOS_VIP_CONTEXT) ? [{ name: TALOS_VIP_CONTEXT, ip: spec.vip }] : [];
+    this.kubeconfigWithNodeContexts = kubeconfigWithNodeContexts(kubeconfigRaw, [...spec.nodes, ...talosVipContext], KUBERNETES_API_PORT, fastServer);
 
     // Proxmox's own HA for the VMs, and what keeps the control planes apart.
     if (spec.haEnabled) {

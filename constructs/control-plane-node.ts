@@ -6,6 +6,8 @@ import { renderNodePatches } from "../domain/talos-patches";
 import { renderUserPatches } from "../domain/talos-user-patches";
 import { renderNodeMetadataPatches } from "../domain/talos-setting-patches";
 import { TalosVmSettings, talosConfigApply, talosVm } from "./private/talos-vm";
+import { FastFailoverPlan, renderFastFailoverNodePatch } from "../domain/fast-failover";
+import { terraformLiteral } from "../domain/talos-setting-patches";
 
 export interface ControlPlaneNodeConstructProps extends TalosVmSettings {
   readonly node: NodeSpec;
@@ -19,6 +21,11 @@ export interface ControlPlaneNodeConstructProps extends TalosVmSettings {
   readonly clientConfiguration: MachineConfigurationApplyClientConfiguration;
   /** The rendered controlplane machine configuration (sensitive). */
   readonly machineConfiguration: string;
+  /**
+   * The cluster's fast API failover: this node's keepalived files and static pod.
+   * @default - none (Talos's VIP only)
+   */
+  readonly fastFailover?: FastFailoverPlan;
 }
 
 /**
@@ -55,6 +62,8 @@ export class ControlPlaneNode extends Construct {
         }),
         // The node's own labels, taints and annotations, merged by Talos over its role's.
         ...renderNodeMetadataPatches({ labels: node.nodeLabels, taints: node.nodeTaints, annotations: node.nodeAnnotations }),
+        // The fast API failover's keepalived (its config differs per node: the unicast source and peers, the MAC).
+        ...(props.fastFailover ? [terraformLiteral(renderFastFailoverNodePatch(props.fastFailover, node.name))] : []),
       ],
     });
   }

@@ -43,7 +43,7 @@ export interface OutputContract {
   readonly sensitive: boolean;
 }
 
-/** Every output the stack writes, by name. `proxmox_ha` is written only when the cluster uses Proxmox HA. */
+/** Every output the stack writes, by name. `proxmox_ha` is written only when the cluster uses Proxmox HA, `fast_vip` only with the fast API failover. */
 export const STACK_OUTPUTS = {
   kubeconfig: { sensitive: true, description: "Admin kubeconfig; its server is the VIP endpoint" },
   kubeconfig_node_contexts: {
@@ -69,6 +69,7 @@ export const STACK_OUTPUTS = {
   installer_image_base: { sensitive: false, description: "Talos installer image of this cluster's schematic, without the version tag" },
   proxmox_hosts: { sensitive: false, description: "Proxmox hosts of the cluster, in placement order" },
   proxmox_ha: { sensitive: false, description: "Proxmox HA settings (the review reads them): rules or groups, strictness, shared VM disks" },
+  fast_vip: { sensitive: false, description: "The fast API failover's VIP (keepalived, fenced by /readyz); the kubeconfigs' server" },
 } as const satisfies Record<string, OutputContract>;
 
 export type StackOutputName = keyof typeof STACK_OUTPUTS;

@@ -69,7 +69,7 @@ export class HomelabStack extends TerraformStack {
     // refuses there; the override writes the plain address.)
     const gate = controlPlane.vipReadyGate.resource;
     const credentials = (name: StackOutputName, value: string) => output(name, value).addOverride("depends_on", [terraformAddress(gate)]);
-    credentials("kubeconfig", controlPlane.kubeconfig.kubeconfigRaw);
+    credentials("kubeconfig", controlPlane.adminKubeconfig);
     credentials("kubeconfig_node_contexts", controlPlane.kubeconfigWithNodeContexts);
     output("talosconfig", controlPlane.clientConfiguration.talosConfig);
     output("cluster_endpoint", spec.clusterEndpoint);
@@ -89,5 +89,6 @@ export class HomelabStack extends TerraformStack {
     output("proxmox_hosts", clusterHostsOf(spec));
     const proxmoxHa = proxmoxHaRecord(spec);
     if (proxmoxHa !== undefined) output("proxmox_ha", proxmoxHa);
+    if (controlPlane.fastFailover) output("fast_vip", controlPlane.fastFailover.vip);
   }
 }

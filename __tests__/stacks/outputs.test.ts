@@ -36,7 +36,9 @@ describe("the stack's outputs", () => {
       nodeRecords(spec).map((record) => [record.name, record.ip, record.role, record.vm_id, record.proxmox_host]),
     );
     expect(facts.installerImageBase).toMatch(/^\$\{talos_image_factory_schematic\.\w+\.id\}$|\/nocloud-installer\//);
-    expect(credentials?.kubeconfig).toMatch(/^\$\{talos_cluster_kubeconfig\.\w+\.kubeconfig_raw\}$/);
+    // Talos's kubeconfig as it is; with the fast failover, the same with the fast VIP as its server.
+    const kubeconfig = spec.fastFailoverEnabled ? new RegExp(`^\\$\\{yamlencode\\(merge\\(yamldecode\\(talos_cluster_kubeconfig\\.\\w+\\.kubeconfig_raw\\).*server = "https://${spec.fastFailoverVip?.replaceAll(".", "\\.")}:6443"`) : /^\$\{talos_cluster_kubeconfig\.\w+\.kubeconfig_raw\}$/;
+    expect(credentials?.kubeconfig).toMatch(kubeconfig);
   });
 
   test("fails to parse a stack whose nodes output lost a field of the contract", () => {
