@@ -47,7 +47,7 @@ fi
 [ "$(id -u)" -eq 0 ] || fail "must run as root (it creates network and mount namespaces); skipped"
 command -v keepalived >/dev/null 2>&1 || fail "needs keepalived (Debian's: apt-get install -y keepalived; .ci/run installs it)"
 command -v unshare >/dev/null 2>&1 || fail "needs unshare (util-linux)"
-version=$(keepalived --version 2>&1 | head -1)
+version=$(keepalived --version 2>&1 | sed -n 1p)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/keepalived-config-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
