@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { kubeconfigWithNodeContexts } from "../../domain";
+import { kubeconfigWithServer } from "../../domain/kubeconfig-node-contexts";
 import { TERRAFORM_ENV, hasTerraform } from "../support/terraform";
 
 const TALOS_KUBECONFIG = `apiVersion: v1
@@ -37,11 +38,10 @@ const nodes = [
 ];
 
 /** Evaluates `jsonencode(yamldecode(<the expression>))` with the kubeconfig above as `local.raw`. */
-function evaluate(): Record<string, unknown> {
+function evaluate(expression: string = kubeconfigWithNodeContexts("local.raw", nodes, 6443)): Record<string, unknown> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-contexts-"));
   try {
     fs.writeFileSync(path.join(dir, "main.tf"), `locals {\n  raw = <<-EOT\n${TALOS_KUBECONFIG.replace(/^/gm, "    ")}  EOT\n}\n`);
-    const expression = kubeconfigWithNodeContexts("local.raw", nodes, 6443);
     const result = spawnSync("terraform", ["console"], {
       cwd: dir,
       input: `jsonencode(yamldecode(${expression.slice(2, -1)}))\n`,
@@ -77,4 +77,19 @@ test("is one ${...} expression over the raw kubeconfig reference, holding no cre
     { name: "k8s-controller2", context: { cluster: "k8s-controller2", namespace: "default", user: "admin@homelab" } },
   ]);
   expect(kubeconfig.users).toEqual([{ name: "admin@homelab", user: { "client-certificate-data": "Q0VSVA==", "client-key-data": "S0VZ" } }]);
+});
+
+(hasTerraform ? test : test.skip)("with the fast failover: the default cluster's server is the fast VIP, the node contexts and a talos-vip context stay", () => {
+  const fast = "https://192.168.1.209:6443";
+  const withContexts = evaluate(kubeconfigWithNodeContexts("local.raw", [...nodes, { name: "talos-vip", ip: "192.168.1.210" }], 6443, fast));
+  expect(withContexts["current-context"]).toBe("admin@homelab");
+  expect((withContexts.clusters as { name: string; cluster: { server: string } }[]).map(({ name, cluster }) => [name, cluster.server])).toEqual([
+    ["homelab", fast],
+    ["k8s-controller1", "https://192.168.1.211:6443"],
+    ["k8s-controller2", "https://192.168.1.212:6443"],
+    ["talos-vip", "https://192.168.1.210:6443"],
+  ]);
+  const plain = evaluate(kubeconfigWithServer("local.raw", fast));
+  expect(plain.clusters).toEqual([{ name: "homelab", cluster: { server: fast, "certificate-authority-data": "Q0E=" } }]);
+  expect(plain.users).toEqual([{ name: "admin@homelab", user: { "client-certificate-data": "Q0VSVA==", "client-key-data": "S0VZ" } }]);
 });
