@@ -83,6 +83,8 @@ export interface StackModel {
   /** In order of their first node. */
   readonly hosts: readonly ProxmoxHost[];
   readonly vip?: string;
+  /** The fast API failover's VIP (the `fast_vip` output), when the stack runs keepalived. */
+  readonly fastVip?: string;
   readonly clusterEndpoint?: string;
   readonly talosVersion?: string;
   /**
@@ -147,6 +149,7 @@ export function stackModel(json: TerraformJson): StackModel {
     knownHosts: stringList(outputValue(json, "proxmox_hosts")),
     hosts: [...hosts].map(([name, names]) => ({ name, nodes: names })),
     vip: literalString(outputValue(json, "vip")),
+    fastVip: literalString(outputValue(json, "fast_vip")),
     clusterEndpoint: literalString(outputValue(json, "cluster_endpoint")),
     talosVersion: literalString(outputValue(json, "talos_version")) ?? literalString(machineConfiguration?.talos_version),
     configContract: contractOf(machineConfiguration?.talos_version),
