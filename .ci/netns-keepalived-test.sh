@@ -14,8 +14,9 @@
 #     the interface is found by MAC, as the pod's start script finds it;
 #   - each runs .ci/netns-tls-server.js on 0.0.0.0:6443, whose /readyz answers
 #     500 while $work/notready-<i> exists (an API server whose etcd lost
-#     quorum), and keepalived -n -P -f <its rendered config>, checked first
-#     with keepalived -t (exit 0, no output);
+#     quorum), and keepalived started by the stack's start.sh as the static
+#     pod starts it (the node's folder read-only at /etc/keepalived), its config
+#     checked first with keepalived -t (exit 0, no output);
 #   - scenarios, each measured by the drill: crash of the holder (link down,
 #     keepalived killed), graceful stop, the holder losing readiness, all three
 #     losing it (the VIP must be gone from every namespace) and recovery, and a
@@ -36,6 +37,7 @@ cd "$(dirname "$0")/.."
 fail() { echo "netns-keepalived-test: $*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || fail "must run as root (it creates network namespaces); skipped"
+[ -d /etc/keepalived ] || fail "needs /etc/keepalived (Debian's keepalived package creates it): the pod's mount point"
 for tool in ip node keepalived curl unshare openssl; do
   command -v "$tool" >/dev/null 2>&1 || fail "needs $tool, which is not on PATH (.ci/run installs keepalived and curl)"
 done
@@ -152,9 +154,17 @@ for i in 1 2 3; do
 done
 echo "network: namespaces kat-$suffix-*, fast VIP $VIP, virtual router id $ROUTER_ID, advert ${ADVERT_MS} ms, NICs ${NICS[*]} found by MAC; $version; keepalived -t clean on all three"
 
+# keepalived as the static pod runs it: the stack's start.sh (finds the NIC by
+# MAC, fills it in, keepalived -t, exec keepalived) with the node's folder
+# read-only at /etc/keepalived and a private /run, in the node's namespace.
+KPID=()
 start_keepalived() { # i
-  in_node "$1" keepalived -n -l -G -D -P -f "$work/node$1.conf" \
-    -p "$work/k$1.pid" -r "$work/k$1-vrrp.pid" -c "$work/k$1-checkers.pid" >>"$work/keepalived$1.log" 2>&1 &
+  ip netns exec "${NODES[$(($1 - 1))]}" bash -c '
+    if [ "$1" = bind ]; then mount --bind "$2/passwd" /etc/passwd && mount --bind "$2/group" /etc/group; fi
+    mount -t tmpfs tmpfs /run && mount --bind "$3" /etc/keepalived && mount -o remount,bind,ro /etc/keepalived
+    exec sh /etc/keepalived/start.sh' _ "$bind" "$work" "$(dirname "${CONFS[$(($1 - 1))]}")" >>"$work/keepalived$1.log" 2>&1 &
+  KPID[$1]=$!
+  disown "$!" # no job notice when a scenario kills it
 }
 keepalived_pids() { # i: the keepalived processes in node i's namespace (started here)
   local pid
@@ -245,7 +255,7 @@ h=$(holders)
 drill_start graceful 8
 sleep 2
 t0=$(now)
-kill -TERM "$(cat "$work/k$h.pid")"
+kill -TERM "${KPID[$h]}"
 t=$(wait_holders "^[^$h]\$" 15)
 drill_end graceful
 [ "$t" != timeout ] && check 0 "graceful stop of node$h: node$(holders) took the VIP ${t} s after SIGTERM" || check 1 "graceful stop of node$h: no other node took the VIP within 15 s"
