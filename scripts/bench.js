@@ -111,3 +111,10 @@ row(`npm run verify, no state (median of ${runs})`, verify.seconds, verify.mib, 
 row(`floor: npm run env (median of ${runs})`, npmEnv.seconds, npmEnv.mib);
 row("npm test, cold jest cache", test.seconds, test.mib, ratio(test.seconds, tsc.seconds, TEST_TARGET_RATIO));
 row("floor: tsc --noEmit -p . (cold)", tsc.seconds, tsc.mib);
+
+// The fast API failover's figures, when CI's network-namespace test wrote them in this run
+// (it needs root, so the bench does not run it itself): reported, never a gate.
+const failoverFigures = process.env.FAILOVER_FIGURES_FILE;
+if (failoverFigures && fs.existsSync(failoverFigures)) {
+  console.log(fs.readFileSync(failoverFigures, "utf8").trimEnd());
+}
