@@ -129,6 +129,12 @@ export interface StackFacts {
   readonly vip: string;
   /** `https://<vip>:6443`. */
   readonly clusterEndpoint: string;
+  /**
+   * The fast API failover's VIP (the `fast_vip` output: keepalived on every
+   * control plane), the kubeconfigs' server; Talos's `vip` stays the nodes'
+   * endpoint and the fallback. @default - none (the option is off, or the stack predates it)
+   */
+  readonly fastVip?: string;
   /** Control planes first (the bootstrapped one first), then workers. */
   readonly nodes: readonly ClusterNode[];
   readonly talosVersion: string;
@@ -195,6 +201,10 @@ export function parseStackOutputs(text: string, stackDir?: string): StackOutputs
   const kubernetesVersion = value("kubernetes_version", isString, "a version");
   const installerImageBase = value("installer_image_base", isString, "an image name");
   const rawNodes = value("nodes", isArray, "a list") ?? [];
+  // Written only with the fast API failover; older stacks and the option off have none.
+  const fastVipEntry = outputs.fast_vip;
+  const fastVip = fastVipEntry !== undefined && "value" in fastVipEntry ? fastVipEntry.value : undefined;
+  if (fastVip !== undefined && !isString(fastVip)) problems.push("output fast_vip is not an address");
   const nodes: ClusterNode[] = [];
   (Array.isArray(rawNodes) ? rawNodes : []).forEach((raw, index) => {
     const node = raw as Partial<Record<keyof NodeRecord, unknown>>;
@@ -213,7 +223,7 @@ export function parseStackOutputs(text: string, stackDir?: string): StackOutputs
   const talosconfig = secret("talosconfig");
   const kubeconfig = secret("kubeconfig");
   return {
-    facts: { clusterName, vip, clusterEndpoint, nodes, talosVersion, kubernetesVersion, installerImageBase },
+    facts: { clusterName, vip, clusterEndpoint, ...(typeof fastVip === "string" ? { fastVip } : {}), nodes, talosVersion, kubernetesVersion, installerImageBase },
     credentials: talosconfig === undefined && kubeconfig === undefined ? undefined : { talosconfig, kubeconfig },
   };
 }
@@ -223,7 +233,8 @@ function clusterNodeOf(record: NodeRecord): ClusterNode {
 }
 
 /** The part of a resolved cluster description that facts come from. */
-export type ConfiguredCluster = Pick<ClusterSpec, "clusterName" | "vip" | "clusterEndpoint" | "talosVersion" | "kubernetesVersion"> & {
+export type ConfiguredCluster = Pick<ClusterSpec, "clusterName" | "vip" | "clusterEndpoint" | "talosVersion" | "kubernetesVersion"> &
+  Partial<Pick<ClusterSpec, "fastFailoverEnabled" | "fastFailoverVip">> & {
   readonly nodes: readonly Pick<NodeSpec, "name" | "ip" | "vmId" | "proxmoxHost">[];
   readonly workers: readonly Pick<NodeSpec, "name" | "ip" | "vmId" | "proxmoxHost">[];
 };
@@ -238,11 +249,19 @@ export function factsFromConfiguration(spec: ConfiguredCluster): StackFacts {
     clusterName: spec.clusterName,
     vip: spec.vip,
     clusterEndpoint: spec.clusterEndpoint,
+    ...(spec.fastFailoverEnabled && spec.fastFailoverVip ? { fastVip: spec.fastFailoverVip } : {}),
     nodes: nodeRecords(spec).map(clusterNodeOf),
     talosVersion: spec.talosVersion,
     kubernetesVersion: spec.kubernetesVersion,
     installerImageBase: "",
   };
+}
+
+/** The server of the kubeconfig the stack writes: the fast VIP when the stack has one, Talos's VIP (the cluster endpoint) otherwise, on the cluster endpoint's port. */
+export function kubeconfigServerOf(facts: Pick<StackFacts, "clusterEndpoint" | "fastVip">): string {
+  if (facts.fastVip === undefined) return facts.clusterEndpoint.replace(/\/+$/, "");
+  const port = /:(\d+)\/*$/.exec(facts.clusterEndpoint)?.[1] ?? "6443";
+  return `https://${facts.fastVip.includes(":") ? `[${facts.fastVip}]` : facts.fastVip}:${port}`;
 }
 
 /** The control planes of the stack, in its order (the bootstrapped one first). */

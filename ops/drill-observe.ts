@@ -7,6 +7,7 @@
  */
 import type { ClusterNode, TalosClient } from "./contracts";
 import type { DrillProps, DrillTimings } from "./drill";
+import { measuredVipOf, type MeasuredVip } from "./drill-plan";
 import { outageWindows, type ProbeResult } from "./outage-windows";
 import type { ProbeSession } from "./probe";
 import { Clock, Seen, pollUntil } from "./poll";
@@ -22,13 +23,20 @@ export class StopDrill extends Error {
   }
 }
 
+/** The VIP the drill measures: as given, or the one the stack's kubeconfig names. */
+export function measuredOf(props: Pick<DrillProps, "facts" | "measured">): MeasuredVip {
+  return props.measured ?? measuredVipOf(props.facts);
+}
+
+/** The control planes that hold the measured VIP (the fast VIP or Talos's: see DrillProps.measured), as `talosctl get addresses` lists it. */
 export async function vipHolders(props: DrillProps, controlPlanes: readonly ClusterNode[], except?: ClusterNode): Promise<ClusterNode[]> {
+  const vip = measuredOf(props).address;
   const answers = await Promise.all(
     controlPlanes
       .filter((cp) => cp !== except)
       .map(async (cp) => {
         try {
-          return (await props.talos.addresses(cp.ip)).includes(props.facts.vip) ? cp : undefined;
+          return (await props.talos.addresses(cp.ip)).includes(vip) ? cp : undefined;
         } catch {
           return undefined; // down or rebooting: not a holder we can see
         }
@@ -49,7 +57,7 @@ export async function waitForBaseline(props: DrillProps, session: ProbeSession, 
   const ok = await waitUntil(clock, timings.baselineTimeoutMs, Math.min(timings.pollMs, 200), props, async () => ({ ok: session.results().some((r) => r.ok), seen: "" }));
   if (!ok.ok) {
     await session.stop();
-    throw new StopDrill(`the API did not answer through the VIP within ${timings.baselineTimeoutMs / 1000} s before the fault; nothing was touched in this trial`);
+    throw new StopDrill(`the API did not answer through ${measuredOf(props).server} within ${timings.baselineTimeoutMs / 1000} s before the fault; nothing was touched in this trial`);
   }
 }
 

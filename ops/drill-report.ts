@@ -1,6 +1,6 @@
 /**
  * The report of `npm run drill -- --mode graceful|crash`: one row per trial
- * (who held the VIP and led etcd before, the node taken down, the outage
+ * (who held the measured VIP, the fast one or Talos's, and led etcd before, the node taken down, the outage
  * against what Talos's code predicts, the new holder, etcd back to every
  * member), then the summary or why the drill stopped. Pure; written by
  * ops/report.ts like verify's.
@@ -9,7 +9,11 @@ import type { DrillResult } from "./drill";
 import { renderEtcdRecovery, renderOutage } from "./drill-plan";
 import type { Report } from "./report";
 
-const COLUMNS = ["Trial", "Taken down", "VIP before -> after", "etcd leader before", "Outage", "Expected", "Verdict", "etcd whole after"];
+/** The columns; the third names the VIP measured. */
+function columnsOf(result: DrillResult): string[] {
+  const vip = result.measured.kind === "fast" ? "Fast VIP" : "VIP";
+  return ["Trial", "Taken down", `${vip} before -> after`, "etcd leader before", "Outage", "Expected", "Verdict", "etcd whole after"];
+}
 
 export function drillReport(clusterName: string, result: DrillResult): Report {
   const rows = result.trials.map((t) => [
@@ -23,7 +27,7 @@ export function drillReport(clusterName: string, result: DrillResult): Report {
     renderEtcdRecovery(t),
   ]);
   const ok = result.outcome === "completed" && result.summary?.asExpected === true;
-  const lines: string[] = [];
+  const lines: string[] = [`Measured: ${result.measured.text} (probing ${result.measured.server}).`];
   if (result.outcome === "refused") lines.push("Refused, nothing was touched:", ...result.problems.map((p) => `  - ${p}`));
   else if (result.outcome === "declined") lines.push("Not confirmed: nothing was touched.");
   else {
@@ -33,7 +37,7 @@ export function drillReport(clusterName: string, result: DrillResult): Report {
   return {
     name: "drill",
     title: `drill: cluster ${clusterName}, ${result.mode} mode`,
-    columns: COLUMNS,
+    columns: columnsOf(result),
     rows,
     ok,
     summary: lines.join("\n"),

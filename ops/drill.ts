@@ -1,6 +1,7 @@
 /**
  * `npm run drill -- --mode graceful|crash`: the runner, over the contracts'
- * clients and a prober of the VIP.
+ * clients and a prober of the VIP the kubeconfig's server names (the fast
+ * VIP with the fast API failover, Talos's VIP otherwise: `measured`).
  *
  * Pre-checks (verify, etcd able to lose a member, the `--node`, and in crash
  * mode every control plane's VM and the token's power privilege), one
@@ -18,6 +19,7 @@ import type { CheckResult, ClusterNode, KubernetesClient, ProxmoxClient, Proxmox
 import {
   DrillMode,
   DrillStep,
+  MeasuredVip,
   TrialMeasurement,
   TrialRow,
   VmObservation,
@@ -28,7 +30,7 @@ import {
   trialSteps,
   type DrillSummary,
 } from "./drill-plan";
-import { StopDrill, WindowSeen, checkAborted, etcdLeaderName, measureWindow, vipHolders, waitForBaseline, waitUntil } from "./drill-observe";
+import { StopDrill, WindowSeen, checkAborted, etcdLeaderName, measureWindow, measuredOf, vipHolders, waitForBaseline, waitUntil } from "./drill-observe";
 import type { ProbeSession } from "./probe";
 import { Clock, errorMessage, realClock } from "./poll";
 import { controlPlanesOf } from "../domain/stack-outputs";
@@ -78,8 +80,15 @@ export interface DrillProps {
   readonly mode: DrillMode;
   /** @default 1 */
   readonly trials?: number;
-  /** The control plane to take down each trial. @default - the VIP holder, observed before each trial */
+  /** The control plane to take down each trial. @default - the holder of the measured VIP, observed before each trial */
   readonly node?: string;
+  /**
+   * The VIP `startProbe` measures, from the kubeconfig's server: its holder
+   * is followed and, without `node`, taken down.
+   * @default - measuredVipOf(facts): the fast VIP when the stack has one, else Talos's
+   */
+  readonly measured?: MeasuredVip;
+  /** Probes the kubeconfig's server (`measured.server`). */
   readonly startProbe: () => ProbeSession;
   /** Asked once before anything is touched; false declines. */
   readonly confirm: (prompt: string) => Promise<boolean>;
@@ -108,6 +117,8 @@ export interface DrillResult {
   /** refused: nothing touched; declined: not confirmed; completed: every trial ran; stopped: a trial or gate failed; interrupted: aborted. */
   readonly outcome: "refused" | "declined" | "completed" | "stopped" | "interrupted";
   readonly mode: DrillMode;
+  /** The VIP the drill measured (or would have). */
+  readonly measured: MeasuredVip;
   readonly problems: readonly string[];
   readonly trials: readonly DrillTrial[];
   readonly summary?: DrillSummary;
@@ -120,18 +131,20 @@ export async function runDrill(props: DrillProps): Promise<DrillResult> {
   const log = props.log ?? (() => undefined);
   const trials = props.trials ?? 1;
   const { mode } = props;
+  const measured = measuredOf(props);
   const refused = (problems: string[]): DrillResult => {
     log("Refused, nothing was touched:");
     for (const p of problems) log(`  - ${p}`);
-    return { outcome: "refused", mode, problems, trials: [] };
+    return { outcome: "refused", mode, measured, problems, trials: [] };
   };
 
   const problems = await preconditionProblems(props);
   if (problems.length > 0) return refused(problems);
-  if (!(await props.confirm(confirmationPrompt(props.facts, mode, trials, props.node)))) {
+  if (!(await props.confirm(confirmationPrompt(props.facts, mode, trials, props.node, measured)))) {
     log("Not confirmed: nothing was touched.");
-    return { outcome: "declined", mode, problems: [], trials: [] };
+    return { outcome: "declined", mode, measured, problems: [], trials: [] };
   }
+  log(`Measuring ${measured.text}: probing ${measured.server}.`);
 
   const done: DrillTrial[] = [];
   for (let trial = 1; trial <= trials; trial++) {
@@ -141,12 +154,12 @@ export async function runDrill(props: DrillProps): Promise<DrillResult> {
       const stop = error instanceof StopDrill ? error : new StopDrill(errorMessage(error));
       if (stop instanceof StopDrillWithTrial) done.push(stop.trial);
       log(`Stopped ${stop.outcome === "interrupted" ? "(interrupted) " : ""}in trial ${trial}: ${stop.message}`);
-      return { outcome: stop.outcome, mode, problems: [], trials: done, summary: done.length ? summarizeDrill(done) : undefined, why: `trial ${trial}: ${stop.message}` };
+      return { outcome: stop.outcome, mode, measured, problems: [], trials: done, summary: done.length ? summarizeDrill(done) : undefined, why: `trial ${trial}: ${stop.message}` };
     }
   }
   const summary = summarizeDrill(done);
   log(summary.text);
-  return { outcome: "completed", mode, problems: [], trials: done, summary };
+  return { outcome: "completed", mode, measured, problems: [], trials: done, summary };
 }
 
 async function preconditionProblems(props: DrillProps): Promise<string[]> {
@@ -193,14 +206,16 @@ async function runTrial(props: DrillProps, trial: number, log: (line: string) =>
   const controlPlanes = controlPlanesOf(facts);
   checkAborted(props);
 
+  const measured = measuredOf(props);
+  const theVip = measured.kind === "fast" ? `the fast VIP ${measured.address}` : "the VIP";
   const holders = await vipHolders(props, controlPlanes);
-  if (holders.length !== 1) throw new StopDrill(`before the fault, ${holders.length === 0 ? "no node holds" : `${holders.map((h) => h.name).join(" and ")} hold`} the VIP`);
+  if (holders.length !== 1) throw new StopDrill(`before the fault, ${holders.length === 0 ? "no node holds" : `${holders.map((h) => h.name).join(" and ")} hold`} ${theVip}`);
   const holder = holders[0];
   const etcdLeader = await etcdLeaderName(props, controlPlanes);
   const target = props.node === undefined ? holder : controlPlanes.find((n) => n.name === props.node)!;
   log(
-    `trial ${trial}: the VIP is on ${holder.name}; etcd leader ${etcdLeader ?? "not seen"}` +
-      (target === holder ? `; taking ${target.name} down (${faultLabel(mode)})` : `; taking ${target.name} down (${faultLabel(mode)}), which does not hold the VIP`),
+    `trial ${trial}: ${theVip} is on ${holder.name}; etcd leader ${etcdLeader ?? "not seen"}` +
+      (target === holder ? `; taking ${target.name} down (${faultLabel(mode)})` : `; taking ${target.name} down (${faultLabel(mode)}), which does not hold ${theVip}`),
   );
 
   let session: ProbeSession | undefined;
@@ -243,7 +258,7 @@ async function runTrial(props: DrillProps, trial: number, log: (line: string) =>
           window = await measureWindow(props, session!, { holder, target, faultAtProbeMs, timings, clock });
           await session!.stop();
           session = undefined;
-          log(`  ${window.apiBack ? `the API answers again` : "the API did not answer again"}; VIP on ${window.newHolder?.name ?? "no node seen"}; outage ${seconds(window.outageMs)}`);
+          log(`  ${window.apiBack ? `the API answers again` : "the API did not answer again"}; ${measured.kind === "fast" ? "fast VIP" : "VIP"} on ${window.newHolder?.name ?? "no node seen"}; outage ${seconds(window.outageMs)}`);
           break;
         case "proxmox-start":
           await startAgain(props, step);
@@ -284,7 +299,7 @@ async function runTrial(props: DrillProps, trial: number, log: (line: string) =>
   return rowOf();
 
   function rowOf(): DrillTrial {
-    const measured: TrialMeasurement = {
+    const row: TrialMeasurement = {
       trial,
       mode,
       oldHolder: holder.name,
@@ -295,8 +310,9 @@ async function runTrial(props: DrillProps, trial: number, log: (line: string) =>
       apiStillDown: window !== undefined && !window.apiBack,
       failedProbes: window?.failedProbes ?? 0,
       etcdAllMembersMs,
+      ...(measured.kind === "fast" ? { vip: "fast" as const } : {}),
     };
-    return { ...trialRow(measured), etcdLeaderBefore: etcdLeader, vmOffMs, haManaged, windows: window?.windows ?? 0 };
+    return { ...trialRow(row), etcdLeaderBefore: etcdLeader, vmOffMs, haManaged, windows: window?.windows ?? 0 };
   }
 
   async function startAgain(p: DrillProps, step: { node: string; host: string; vmId: number }): Promise<void> {

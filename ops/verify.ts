@@ -6,7 +6,8 @@
  */
 import { etcdQuorum, failuresTolerated } from "../domain/quorum";
 import type { CheckResult, ClusterNode, EtcdMember, EtcdStatus, KubeNode, KubernetesClient, ProxmoxHostStatus, ProxmoxHostsClient, StackFacts, TalosClient } from "./contracts";
-import { controlPlanesOf } from "../domain/stack-outputs";
+import { controlPlanesOf, kubeconfigServerOf } from "../domain/stack-outputs";
+import { KEEPALIVED_POD_NAME } from "../domain/fast-failover";
 
 /** A client call's answer, or why there is none. */
 export type Answer<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -107,6 +108,7 @@ export function verifyChecks(facts: StackFacts, observations: Observations, host
     etcdMemberListCheck(facts, observations),
     quorumCheck(facts, observations),
     vipCheck(facts, observations),
+    ...(facts.fastVip === undefined ? [] : [fastVipCheck(facts.fastVip, observations)]),
     apiCheck(facts, observations),
     endpointsCheck(facts, observations),
     nodesReadyCheck(facts, observations),
@@ -238,9 +240,38 @@ function vipCheck(facts: StackFacts, observations: Observations): CheckResult {
   return { id: "vip-holder", title: `Exactly one node holds the VIP ${facts.vip}`, ok: holders.length === 1 && unknown.length === 0, seen: holderText + unknownText };
 }
 
+
+/**
+ * The fast API failover's VIP (keepalived, VRRP): exactly one control plane
+ * holds it. None: keepalived does not run, or every holder candidate's
+ * /readyz fails (its fence); two or more: split brain, the VRRP adverts do
+ * not reach the peers.
+ */
+function fastVipCheck(fastVip: string, observations: Observations): CheckResult {
+  const title = `Exactly one control plane holds the fast VIP ${fastVip}`;
+  const holders = observations.nodes.filter((o) => o.addresses.ok && o.addresses.value.includes(fastVip)).map((o) => o.node);
+  const unknown = observations.nodes.filter((o) => !o.addresses.ok && o.node.role === "control-plane");
+  const workers = holders.filter((h) => h.role !== "control-plane");
+  const unknownText = unknown.length > 0 ? `; unknown for ${unknown.map((o) => `${o.node.name} (${(o.addresses as { error: string }).error})`).join(", ")}` : "";
+  const workerText = workers.length > 0 ? `; ${list(workers.map((w) => w.name))} ${workers.length === 1 ? "is a worker" : "are workers"}: keepalived runs only on control planes, so another host has the address configured` : "";
+  let holderText: string;
+  if (holders.length === 0) {
+    holderText =
+      `no control plane holds it: keepalived is not running (its static pod; \`kubectl --context talos-vip -n kube-system logs ${KEEPALIVED_POD_NAME}-<node>\` says why), ` +
+      `or every control plane's /readyz fails and each gave the address up (see the etcd and API rows); meanwhile the kubeconfig's server does not answer: use Talos's VIP (kubectl --context talos-vip)`;
+  } else if (holders.length === 1) {
+    holderText = `${holders[0].name} (${holders[0].ip})`;
+  } else {
+    holderText =
+      `${holders.length} nodes hold it: ${holders.map((h) => `${h.name} (${h.ip})`).join(", ")}: split brain, their VRRP adverts (IP protocol 112, unicast to the peers) do not reach each other ` +
+      `(a firewall or a partition between them, or another VRRP router with the same virtual router id); clients reach whichever answered ARP last`;
+  }
+  return { id: "fast-vip-holder", title, ok: holders.length === 1 && workers.length === 0 && unknown.length === 0, seen: holderText + workerText + unknownText };
+}
+
 function apiCheck(facts: StackFacts, observations: Observations): CheckResult {
-  const title = "The API answers through the VIP (TLS verified, /readyz)";
-  const url = `${facts.clusterEndpoint.replace(/\/+$/, "")}/readyz`;
+  const title = `The API answers through the ${facts.fastVip === undefined ? "VIP" : "fast VIP"} (TLS verified, /readyz)`;
+  const url = `${kubeconfigServerOf(facts)}/readyz`;
   if (!observations.readyz.ok) return { id: "api-readyz", title, ok: false, seen: `${url}: ${observations.readyz.error}` };
   return { id: "api-readyz", title, ok: observations.readyz.value.ok, seen: `${url}: ${observations.readyz.value.detail}` };
 }
@@ -253,7 +284,8 @@ function endpointsCheck(facts: StackFacts, observations: Observations): CheckRes
   const problems = [
     ...(endpoints.length === 0 ? ["no endpoint"] : []),
     ...endpoints.filter((e) => e === facts.vip).map((e) => `${e} is the VIP`),
-    ...endpoints.filter((e) => e !== facts.vip && !ips.has(e)).map((e) => `${e} is not a control plane`),
+    ...endpoints.filter((e) => facts.fastVip !== undefined && e === facts.fastVip).map((e) => `${e} is the fast VIP`),
+    ...endpoints.filter((e) => e !== facts.vip && e !== facts.fastVip && !ips.has(e)).map((e) => `${e} is not a control plane`),
   ];
   return { id: "talosconfig-endpoints", title, ok: problems.length === 0, seen: `${list(endpoints)}${problems.length > 0 ? ` (${problems.join("; ")})` : ""}` };
 }

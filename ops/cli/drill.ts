@@ -1,7 +1,9 @@
 /**
  * `npm run drill -- --mode graceful|crash [--node NAME] [--trials N] [--yes]`
- * takes a control plane down trial by trial and measures the VIP's real
- * failover window (ops/drill.ts); reports go to cdktf.out/ops/drill.md and
+ * takes a control plane down trial by trial and measures the real failover
+ * window of the VIP the kubeconfig's server names (the fast VIP with the fast
+ * API failover, Talos's VIP otherwise; the plan and the report say which)
+ * (ops/drill.ts); reports go to cdktf.out/ops/drill.md and
  * .json. Exit 0 only when every trial ran and was as expected; 1 when refused,
  * declined, stopped or not as expected; 2 when it cannot run; 130 when
  * interrupted (after starting again any VM it had powered off).
@@ -23,7 +25,7 @@ import { OperationMarking, markingProxmox, markingTalos } from "../operation-mar
 import type { ProxmoxClient } from "../contracts";
 import { DrillResult, runDrill } from "../drill";
 import { MEASURE_ONLY_USAGE, measureReport, parseMeasureArgs, parseEndpoint, renderMarkdown, renderTable, UsageError } from "../drill-measure";
-import type { DrillMode } from "../drill-plan";
+import { measuredVipOf, type DrillMode } from "../drill-plan";
 import { drillReport } from "../drill-report";
 import { probeEndpoint, startProbeSession } from "../probe";
 import { renderJson, renderText, writeReport } from "../report";
@@ -137,8 +139,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw new OneLineError((error as Error).message);
   }
   const kube = new HttpsKubernetesClient({ access, timeoutMs: 5_000 });
-  const { host, port } = parseEndpoint(facts.clusterEndpoint);
-  watchdog.waitingFor(`the cluster (${facts.nodes.map((node) => node.ip).join(", ")}; API ${facts.clusterEndpoint})`);
+  // The address clients use: the kubeconfig's server (the fast VIP when the stack has one).
+  const measured = measuredVipOf(facts, access.server);
+  const { host, port } = parseEndpoint(access.server);
+  watchdog.waitingFor(`the cluster (${facts.nodes.map((node) => node.ip).join(", ")}; API ${access.server})`);
 
   // A cluster that answers nothing is one line and exit 2, as for verify; the first look is also the first pre-check.
   let firstLook: Observations | undefined = await observe(facts, { talos, kubernetes: kube });
@@ -166,6 +170,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     mode: args.mode,
     trials: args.trials,
     node: args.node,
+    measured,
     // The cluster CA from the kubeconfig: every probe's handshake is verified against it.
     startProbe: () => startProbeSession({ host, port, ca: access.ca }),
     confirm: async (prompt) => args.yes || confirm(prompt),
