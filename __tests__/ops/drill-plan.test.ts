@@ -1,6 +1,6 @@
 import { CheckResult } from "../../ops/contracts";
-import { confirmationPrompt, drillRefusals, expectedOutage, renderTrialRow, summarizeDrill, trialRow, trialSteps } from "../../ops/drill-plan";
-import { FACTS as facts, clusterFacts } from "../support/cluster-fixture";
+import { confirmationPrompt, drillRefusals, expectedOutage, measuredVipOf, renderTrialRow, summarizeDrill, trialRow, trialSteps } from "../../ops/drill-plan";
+import { FACTS as facts, FAST_VIP, clusterFacts } from "../support/cluster-fixture";
 
 const passing: CheckResult[] = [{ id: "api", title: "API answers", ok: true, seen: "ok" }];
 const controller1 = facts.nodes[0];
@@ -151,5 +151,37 @@ describe("the node taken down, and crash mode's Proxmox pre-checks", () => {
   test("the confirmation names the node when one is given", () => {
     expect(confirmationPrompt(facts, "graceful", 1, "k8s-controller2")).toMatch(/^This will reboot k8s-controller2 \(talosctl reboot\) of cluster homelab, 1 time\(s\)/);
     expect(confirmationPrompt(facts, "crash", 2, "k8s-controller3")).toMatch(/power off k8s-controller3's VM \(Proxmox status\/stop\), then start it/);
+  });
+});
+
+describe("which VIP the drill measures (issue 21)", () => {
+  const fast = clusterFacts({ fastVip: FAST_VIP });
+
+  test("the VIP the kubeconfig's server names: the fast VIP, Talos's, or neither (then the holder of the one the stack's kubeconfig names)", () => {
+    expect(measuredVipOf(fast)).toMatchObject({ kind: "fast", address: "127.0.0.101", server: "https://127.0.0.101:6443" });
+    expect(measuredVipOf(fast, "https://127.0.0.100:6443")).toMatchObject({ kind: "talos", address: "127.0.0.100" });
+    expect(measuredVipOf(facts)).toEqual({ kind: "talos", address: "127.0.0.100", server: "https://127.0.0.100:6443", text: "Talos's VIP 127.0.0.100" });
+    expect(measuredVipOf(fast, "https://api.homelab.lan:6443")).toEqual({
+      kind: "fast",
+      address: "127.0.0.101",
+      server: "https://api.homelab.lan:6443",
+      text: "the kubeconfig's server https://api.homelab.lan:6443, which names neither VIP; following the holder of the fast VIP 127.0.0.101 (keepalived), which clients use; Talos's VIP 127.0.0.100 is the fallback",
+    });
+    expect(measuredVipOf(facts, "https://api.homelab.lan:6443")).toMatchObject({ kind: "talos", address: "127.0.0.100" });
+  });
+
+  test("expected figures for the fast VIP: a crash up to 3 s whoever led etcd, graceful under 1 s, a node without it none", () => {
+    expect(expectedOutage("crash", false, true, "fast")).toEqual({ minMs: 0, maxMs: 3_000, label: "up to 3 s (keepalived)" });
+    expect(expectedOutage("crash", true, true, "fast")).toEqual({ minMs: 0, maxMs: 3_000, label: "up to 3 s (keepalived)" });
+    expect(expectedOutage("graceful", false, true, "fast")).toMatchObject({ maxMs: 1_000, label: "under 1 s" });
+    expect(expectedOutage("crash", false, false, "fast")).toMatchObject({ label: "none (the VIP stays)" });
+    expect(trialRow({ trial: 1, mode: "crash", vip: "fast", oldHolder: "k8s-controller1", targetLedEtcd: true, newHolder: "k8s-controller2", outageMs: 1_700 }).verdict).toBe("as expected");
+  });
+
+  test("the prompt says which VIP only when the stack has a fast VIP or the kubeconfig names another server", () => {
+    expect(confirmationPrompt(facts, "graceful", 1)).toBe("This will reboot the VIP holder (talosctl reboot) of cluster homelab, 1 time(s), one trial at a time. Continue? [y/N]");
+    expect(confirmationPrompt(fast, "crash", 1)).toBe(
+      "This will power off the fast VIP's holder's VM (Proxmox status/stop), then start it of cluster homelab, 1 time(s), one trial at a time, measuring the fast VIP 127.0.0.101 (keepalived), which clients use; Talos's VIP 127.0.0.100 is the fallback. Continue? [y/N]",
+    );
   });
 });

@@ -6,6 +6,9 @@
  */
 import { DrillProps, DrillResult, runDrill } from "../../ops/drill";
 import { SimulatedCluster, SimulatedClusterProps } from "../support/simulated-cluster";
+import { drillReport } from "../../ops/drill-report";
+import { measuredVipOf, renderTrialRow } from "../../ops/drill-plan";
+import { FAST_VIP, clusterFacts } from "../support/cluster-fixture";
 
 function cluster(props: Partial<SimulatedClusterProps> = {}): SimulatedCluster {
   return new SimulatedCluster({ rebootMs: 60_000, rejoinMs: 20_000, gracefulVipMoveMs: 400, crashVipMoveMs: 50_000, leaderElectionMs: 13_000, ...props });
@@ -187,5 +190,81 @@ describe("before anything is touched", () => {
   test("fails for --trials 0 and an unknown --node", async () => {
     const result = await drill(cluster(), { trials: 0, node: "nope" });
     expect(result.problems).toEqual([expect.stringMatching(/^--trials 0/), expect.stringMatching(/^--node nope: no such node/)]);
+  });
+});
+
+describe("with the fast API failover (issue 21): the drill measures the fast VIP the kubeconfig names", () => {
+  // Talos's VIP and etcd's leadership on k8s-controller1, keepalived's fast VIP on k8s-controller2.
+  const fastCluster = (props: Partial<SimulatedClusterProps> = {}) =>
+    cluster({ facts: clusterFacts({ fastVip: FAST_VIP }), vipHolder: "k8s-controller1", etcdLeader: "k8s-controller1", fastVipHolders: ["k8s-controller2"], gracefulFastVipMoveMs: 300, crashFastVipMoveMs: 1_600, ...props });
+
+  test("graceful: reboots the fast VIP's holder, not Talos's, and says which VIP it measures", async () => {
+    const sim = fastCluster();
+    const lines: string[] = [];
+    const prompts: string[] = [];
+    const result = await drill(sim, { log: (line) => lines.push(line), confirm: async (p) => (prompts.push(p), true) });
+    expect(result.outcome).toBe("completed");
+    expect(faults(sim)).toEqual(["reboot k8s-controller2"]);
+    expect(result.measured).toEqual({
+      kind: "fast",
+      address: "127.0.0.101",
+      server: "https://127.0.0.101:6443",
+      text: "the fast VIP 127.0.0.101 (keepalived), which clients use; Talos's VIP 127.0.0.100 is the fallback",
+    });
+    expect(prompts).toEqual([
+      "This will reboot the fast VIP's holder (talosctl reboot) of cluster homelab, 1 time(s), one trial at a time, measuring the fast VIP 127.0.0.101 (keepalived), which clients use; Talos's VIP 127.0.0.100 is the fallback. Continue? [y/N]",
+    ]);
+    expect(lines).toContain("Measuring the fast VIP 127.0.0.101 (keepalived), which clients use; Talos's VIP 127.0.0.100 is the fallback: probing https://127.0.0.101:6443.");
+    expect(lines).toContain("trial 1: the fast VIP 127.0.0.101 is on k8s-controller2; etcd leader k8s-controller1; taking k8s-controller2 down (talosctl reboot)");
+    const [trial] = result.trials;
+    expect(trial).toMatchObject({ oldHolder: "k8s-controller2", newHolder: "k8s-controller1", vip: "fast", expected: { label: "under 1 s" }, verdict: "as expected" });
+    expect(trial.outageMs).toBeGreaterThanOrEqual(300);
+    expect(trial.outageMs).toBeLessThanOrEqual(500);
+    // Talos's VIP stayed where it was.
+    expect(sim.vipHolder).toBe("k8s-controller1");
+    const report = drillReport("homelab", result);
+    expect(report.columns[2]).toBe("Fast VIP before -> after");
+    expect(report.rows[0][2]).toBe("k8s-controller2 -> k8s-controller1");
+    expect(report.summary.split("\n")[0]).toBe("Measured: the fast VIP 127.0.0.101 (keepalived), which clients use; Talos's VIP 127.0.0.100 is the fallback (probing https://127.0.0.101:6443).");
+  });
+
+  test("crash: powers the fast VIP's holder off and compares with keepalived's up to 3 s, not Talos's 40-60 s", async () => {
+    const sim = fastCluster();
+    const result = await drill(sim, { mode: "crash" });
+    expect(faults(sim)).toEqual(["stop-vm k8s-controller2", "start-vm k8s-controller2"]);
+    const [trial] = result.trials;
+    expect(trial).toMatchObject({ oldHolder: "k8s-controller2", newHolder: "k8s-controller1", expected: { label: "up to 3 s (keepalived)" }, verdict: "as expected" });
+    expect(Math.round(trial.outageMs / 100) * 100).toBe(1_600);
+    expect(renderTrialRow(trial)).toMatch(/^trial 1: k8s-controller2 taken down; fast VIP k8s-controller2 -> k8s-controller1, /);
+  });
+
+  test("a crash window over 3 s is slower than expected", async () => {
+    const result = await drill(fastCluster({ crashFastVipMoveMs: 5_000 }), { mode: "crash" });
+    expect(result.trials[0]).toMatchObject({ verdict: "slower than expected", expected: { maxMs: 3_000 } });
+  });
+
+  test("two holders before the fault (split brain): stops, touching nothing", async () => {
+    const sim = fastCluster({ fastVipHolders: ["k8s-controller2", "k8s-controller3"] });
+    const result = await drill(sim);
+    expect(result.outcome).toBe("stopped");
+    expect(result.why).toBe("trial 1: before the fault, k8s-controller2 and k8s-controller3 hold the fast VIP 127.0.0.101");
+    expect(faults(sim)).toEqual([]);
+  });
+
+  test("a kubeconfig naming Talos's VIP (the talos-vip context) measures Talos's VIP and follows its holder", async () => {
+    const sim = fastCluster();
+    const measured = measuredVipOf(sim.facts, "https://127.0.0.100:6443");
+    expect(measured).toMatchObject({ kind: "talos", address: "127.0.0.100" });
+    const prompts: string[] = [];
+    await drill(sim, { measured, confirm: async (p) => (prompts.push(p), false) });
+    expect(prompts[0]).toMatch(/^This will reboot the VIP holder \(talosctl reboot\) .*, measuring Talos's VIP 127\.0\.0\.100, which this kubeconfig names; clients of the stack's kubeconfig use the fast VIP 127\.0\.0\.101 \(keepalived\)\. Continue/);
+  });
+
+  test("without a fast VIP, the drill measures Talos's VIP as before", async () => {
+    const sim = cluster();
+    const result = await drill(sim);
+    expect(result.measured).toMatchObject({ kind: "talos", address: "127.0.0.100", text: "Talos's VIP 127.0.0.100" });
+    expect(result.trials[0].vip).toBeUndefined();
+    expect(drillReport("homelab", result).columns[2]).toBe("VIP before -> after");
   });
 });

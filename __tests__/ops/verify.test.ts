@@ -14,7 +14,9 @@ import {
   observe,
   verifyChecks,
 } from "../../ops/verify";
-import { FACTS, etcdMembers, memberId } from "../support/cluster-fixture";
+import type { CheckResult } from "../../ops/contracts";
+import { FACTS, FAST_VIP, clusterFacts, etcdMembers, memberId } from "../support/cluster-fixture";
+import { SimulatedCluster } from "../support/simulated-cluster";
 
 const ok = <T>(value: T) => ({ ok: true as const, value });
 const failed = (error: string) => ({ ok: false as const, error });
@@ -268,5 +270,59 @@ describe("observe", () => {
       "members 127.0.0.12",
       "members 127.0.0.13",
     ]);
+  });
+});
+
+describe("the fast VIP (issue 21), in the simulated cluster", () => {
+  const fastFacts = clusterFacts({ fastVip: FAST_VIP });
+  const checksOf = async (sim: SimulatedCluster) => verifyChecks(sim.facts, await observe(sim.facts, { talos: sim.talos, kubernetes: sim.kube }));
+  const fastRow = (checks: CheckResult[]) => checks.find((c) => c.id === "fast-vip-holder");
+
+  test("one control plane holds it: the row holds, after Talos's VIP row, and every other check still holds", async () => {
+    // GIVEN Talos's VIP on k8s-controller1 and the fast VIP on k8s-controller2
+    const sim = new SimulatedCluster({ facts: fastFacts, vipHolder: "k8s-controller1", fastVipHolders: ["k8s-controller2"] });
+    // WHEN
+    const checks = await checksOf(sim);
+    // THEN
+    expect(checks.filter((c) => !c.ok)).toEqual([]);
+    expect(checks.map((c) => c.id).slice(3, 6)).toEqual(["vip-holder", "fast-vip-holder", "api-readyz"]);
+    expect(fastRow(checks)).toEqual({ id: "fast-vip-holder", title: "Exactly one control plane holds the fast VIP 127.0.0.101", ok: true, seen: "k8s-controller2 (127.0.0.12)" });
+    expect(checks.find((c) => c.id === "vip-holder")).toMatchObject({ ok: true, seen: "k8s-controller1 (127.0.0.11)" });
+    // The API row names the address the kubeconfig uses.
+    expect(checks.find((c) => c.id === "api-readyz")).toMatchObject({ title: "The API answers through the fast VIP (TLS verified, /readyz)", seen: "https://127.0.0.101:6443/readyz: 200 ok" });
+  });
+
+  test("fails when no control plane holds it, saying keepalived is not running or every /readyz fails, and the fallback", async () => {
+    const sim = new SimulatedCluster({ facts: fastFacts, faults: [{ kind: "keepalived-stopped" }] });
+    const row = fastRow(await checksOf(sim));
+    expect(row?.ok).toBe(false);
+    expect(row?.seen).toMatch(/^no control plane holds it: keepalived is not running \(its static pod; `kubectl --context talos-vip -n kube-system logs keepalived-api-<node>` says why\), or every control plane's \/readyz fails/);
+    expect(row?.seen).toContain("use Talos's VIP (kubectl --context talos-vip)");
+  });
+
+  test("fails with two holders as a split brain, naming both", async () => {
+    const sim = new SimulatedCluster({ facts: fastFacts, fastVipHolders: ["k8s-controller1", "k8s-controller3"] });
+    const row = fastRow(await checksOf(sim));
+    expect(row?.ok).toBe(false);
+    expect(row?.seen).toMatch(/^2 nodes hold it: k8s-controller1 \(127\.0\.0\.11\), k8s-controller3 \(127\.0\.0\.13\): split brain, their VRRP adverts \(IP protocol 112, unicast to the peers\) do not reach each other/);
+  });
+
+  test("quorum lost: every control plane gives the fast VIP up (its /readyz fence), and the row says so", async () => {
+    const sim = new SimulatedCluster({ facts: fastFacts, faults: [{ kind: "etcd-unhealthy", node: "k8s-controller2" }, { kind: "etcd-unhealthy", node: "k8s-controller3" }] });
+    await sim.clock.sleep(1_000);
+    expect(sim.fastVipHolders).toEqual([]);
+    expect(fastRow(await checksOf(sim))).toMatchObject({ ok: false, seen: expect.stringMatching(/^no control plane holds it/) });
+  });
+
+  test("fails when a talosconfig endpoint is the fast VIP", async () => {
+    const sim = new SimulatedCluster({ facts: fastFacts });
+    const o = { ...(await observe(sim.facts, { talos: sim.talos, kubernetes: sim.kube })), endpoints: ok([FAST_VIP]) };
+    expect(verifyChecks(sim.facts, o).find((c) => c.id === "talosconfig-endpoints")).toMatchObject({ ok: false, seen: "127.0.0.101 (127.0.0.101 is the fast VIP)" });
+  });
+
+  test("without a fast VIP there is no such row", async () => {
+    const checks = await checksOf(new SimulatedCluster());
+    expect(checks.map((c) => c.id)).not.toContain("fast-vip-holder");
+    expect(checks).toHaveLength(10);
   });
 });

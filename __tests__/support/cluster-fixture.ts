@@ -15,7 +15,12 @@ import type { EtcdMember } from "../../ops/contracts";
 export interface ClusterShape {
   readonly controlPlanes?: number;
   readonly workers?: number;
+  /** With the fast API failover: its VIP (FAST_VIP), the `fast_vip` output. @default none */
+  readonly fastVip?: string;
 }
+
+/** The fast API failover's VIP of the fixtures that turn it on (the CLI tests' API certificate is valid for it too). */
+export const FAST_VIP = "127.0.0.101";
 
 /**
  * The fixture's cluster with another number of nodes, named and addressed by
@@ -23,7 +28,7 @@ export interface ClusterShape {
  * VM 210+i; worker i is k8s-worker<i> on 127.0.0.<20+i>, VM 220+i; the VMs of
  * each role go to pve1, pve2, pve3 in turn. The VIP is 127.0.0.100.
  */
-export function clusterFacts({ controlPlanes = 3, workers = 1 }: ClusterShape = {}): StackFacts {
+export function clusterFacts({ controlPlanes = 3, workers = 1, fastVip }: ClusterShape = {}): StackFacts {
   if (controlPlanes > 9 || workers > 9) throw new Error("clusterFacts: at most 9 nodes of a role (their addresses would overlap)");
   const vip = "127.0.0.100";
   const node = (role: ClusterNode["role"], i: number): ClusterNode => {
@@ -41,6 +46,7 @@ export function clusterFacts({ controlPlanes = 3, workers = 1 }: ClusterShape = 
     clusterName: "homelab",
     vip,
     clusterEndpoint: `https://${vip}:6443`,
+    ...(fastVip !== undefined ? { fastVip } : {}),
     nodes: [...count(controlPlanes).map((i) => node("control-plane", i)), ...count(workers).map((i) => node("worker", i))],
     talosVersion: "v1.13.9",
     kubernetesVersion: "v1.36.3",
@@ -123,6 +129,7 @@ export function terraformOutput(outputs: { readonly facts?: StackFacts; readonly
       talos_version: out(facts.talosVersion, "string"),
       talosconfig: out(outputs.talosconfig ?? talosconfig(controlPlaneIps), "string", true),
       vip: out(facts.vip, "string"),
+      ...(facts.fastVip !== undefined ? { fast_vip: out(facts.fastVip, "string") } : {}),
     },
     null,
     2,

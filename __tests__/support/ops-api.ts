@@ -13,7 +13,7 @@ export interface Pki {
   readonly clientKey: string;
 }
 
-/** A throwaway CA (also the server certificate, valid for 127.0.0.1 and ::1) and an admin client certificate it signed. */
+/** A throwaway CA (also the server certificate, valid for 127.0.0.1, ::1 and the fixtures' fast VIP 127.0.0.101) and an admin client certificate it signed. */
 export async function mintPki(): Promise<Pki> {
   const pems = await generate([{ name: "commonName", value: "localhost" }], {
     keyType: "ec",
@@ -22,7 +22,7 @@ export async function mintPki(): Promise<Pki> {
       { name: "basicConstraints", cA: true },
       { name: "keyUsage", keyCertSign: true, digitalSignature: true, keyEncipherment: true },
       { name: "extKeyUsage", serverAuth: true, clientAuth: true },
-      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }, { type: 7, ip: "::1" }] },
+      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }, { type: 7, ip: "::1" }, { type: 7, ip: "127.0.0.101" }] },
     ],
     clientCertificate: { cn: "admin" },
   });

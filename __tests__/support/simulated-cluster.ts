@@ -20,6 +20,14 @@
  * etcd), `proxmox` powers VMs off and on, and `startProbe` reports what a
  * prober of the VIP would have seen, every 100 ms of simulated time.
  *
+ * With a fast VIP in the facts (the fast API failover), keepalived is
+ * modelled too: the fast VIP is on `fastVipHolders` (one, or none, or two in
+ * a split brain), moves to a healthy control plane `gracefulFastVipMoveMs` or
+ * `crashFastVipMoveMs` after its holder went down, is given up everywhere
+ * when etcd loses quorum (the /readyz fence), and is the address the
+ * Kubernetes API and the prober are reached through, as the kubeconfig's
+ * server is.
+ *
  * Failures are injected with `inject` (see `Fault`), at any step.
  */
 import { etcdQuorum } from "../../domain/quorum";
@@ -54,6 +62,8 @@ export type Fault =
   | { readonly kind: "api-down" }
   /** The VIP never moves off this node's failure (no other node takes it). */
   | { readonly kind: "vip-stuck" }
+  /** keepalived runs nowhere: no node takes the fast VIP. */
+  | { readonly kind: "keepalived-stopped" }
   /** The Proxmox token lacks VM.PowerMgmt. */
   | { readonly kind: "no-power-privilege" }
   /** Proxmox's stop and start tasks end `WARNINGS: 2` (a success). */
@@ -81,6 +91,12 @@ export interface SimulatedClusterProps {
   readonly crashVipMoveMs?: number;
   /** Added to `crashVipMoveMs` when the crashed holder led etcd. @default 0 */
   readonly leaderElectionMs?: number;
+  /** With `facts.fastVip`: the nodes holding the fast VIP at the start (two: a split brain). @default - the first control plane (none under `keepalived-stopped`) */
+  readonly fastVipHolders?: readonly string[];
+  /** After a graceful reboot of the fast VIP's holder, until another node holds it (keepalived's priority-0 advert). @default 0 */
+  readonly gracefulFastVipMoveMs?: number;
+  /** After the fast VIP's holder is powered off, until another node holds it (VRRP's master-down interval). @default 0 */
+  readonly crashFastVipMoveMs?: number;
   /** VMs managed by Proxmox HA (their status says so). @default none */
   readonly haManaged?: readonly string[];
   /** etcd's revision at the start. @default 4193 */
@@ -133,6 +149,8 @@ export class SimulatedCluster {
   readonly rebootMs: number;
   readonly haManaged: readonly string[];
   vipHolder: string | undefined;
+  /** Who holds the fast VIP (keepalived); empty when nobody does or the facts have none. */
+  fastVipHolders: string[];
   etcdLeader: string | undefined;
   kubernetesVersion: string;
   /** The etcd cluster's revision (advanced by `write` while quorum holds; set by a recovery). */
@@ -150,6 +168,10 @@ export class SimulatedCluster {
   private readonly leaderElectionMs: number;
   /** No node may take the VIP before this time (the old holder's lease). */
   private vipFreeAt = 0;
+  private readonly gracefulFastVipMoveMs: number;
+  private readonly crashFastVipMoveMs: number;
+  /** No node takes the fast VIP before this time (VRRP's master-down interval). */
+  private fastVipFreeAt = 0;
   /** When the API through the VIP started or stopped answering: [time, up]. */
   private readonly apiTimeline: [number, boolean][] = [];
 
@@ -186,6 +208,10 @@ export class SimulatedCluster {
     const firstControlPlane = facts.nodes.find((n) => n.role === "control-plane")?.name;
     this.vipHolder = props.vipHolder ?? firstControlPlane;
     this.etcdLeader = props.etcdLeader ?? firstControlPlane;
+    this.gracefulFastVipMoveMs = props.gracefulFastVipMoveMs ?? 0;
+    this.crashFastVipMoveMs = props.crashFastVipMoveMs ?? 0;
+    const keepalived = facts.fastVip !== undefined && !this.hasFault("keepalived-stopped");
+    this.fastVipHolders = facts.fastVip === undefined ? [] : [...(props.fastVipHolders ?? (keepalived && firstControlPlane ? [firstControlPlane] : []))];
     this.clock = {
       now: () => this.time,
       sleep: async (ms: number) => {
@@ -352,10 +378,12 @@ export class SimulatedCluster {
     return this.faults.some((f) => f.kind === kind && (node === undefined || ("node" in f && f.node === node)));
   }
 
-  /** Why the API does not answer through the VIP now, or undefined when it does. */
+  /** Why the API does not answer through the VIP now (the fast VIP when the facts have one), or undefined when it does. */
   apiProblem(): string | undefined {
     if (this.hasFault("api-down")) return "connection refused";
-    if (this.vipHolder === undefined || !this.isUp(this.vipHolder)) return `${this.facts.vip}: no route to host (no VIP holder)`;
+    if (this.facts.fastVip !== undefined) {
+      if (!this.fastVipHolders.some((name) => this.isUp(name))) return `${this.facts.fastVip}: no route to host (no fast VIP holder)`;
+    } else if (this.vipHolder === undefined || !this.isUp(this.vipHolder)) return `${this.facts.vip}: no route to host (no VIP holder)`;
     if (!this.quorum()) return "etcd has no quorum";
     return undefined;
   }
@@ -464,7 +492,15 @@ export class SimulatedCluster {
   /** The VIP and etcd leadership move to a healthy control plane when theirs is gone (and quorum allows). */
   private elect(): void {
     const candidates = this.controlPlanes().filter((n) => this.etcdHealthy(n.spec.name));
-    if (!this.quorum()) return;
+    if (!this.quorum()) {
+      // keepalived's /readyz check fails on every node: each gives the fast VIP up.
+      this.fastVipHolders = [];
+      return;
+    }
+    if (this.facts.fastVip !== undefined && this.fastVipHolders.length === 0 && this.time >= this.fastVipFreeAt && !this.hasFault("keepalived-stopped") && candidates[0] !== undefined) {
+      this.fastVipHolders = [candidates[0].spec.name];
+      this.recordApi(this.fastVipFreeAt);
+    }
     if (this.etcdLeader === undefined || !this.etcdHealthy(this.etcdLeader)) this.etcdLeader = candidates[0]?.spec.name;
     if (this.vipHolder === undefined && this.time >= this.vipFreeAt && !this.hasFault("vip-stuck")) {
       this.vipHolder = candidates[0]?.spec.name;
@@ -481,6 +517,10 @@ export class SimulatedCluster {
       this.vipHolder = undefined;
       const ledEtcd = this.etcdLeader === n.spec.name;
       this.vipFreeAt = this.time + (how === "graceful" ? this.gracefulVipMoveMs : this.crashVipMoveMs + (ledEtcd ? this.leaderElectionMs : 0));
+    }
+    if (this.fastVipHolders.includes(n.spec.name)) {
+      this.fastVipHolders = this.fastVipHolders.filter((name) => name !== n.spec.name);
+      if (this.fastVipHolders.length === 0) this.fastVipFreeAt = this.time + (how === "graceful" ? this.gracefulFastVipMoveMs : this.crashFastVipMoveMs);
     }
     if (this.etcdLeader === n.spec.name) this.etcdLeader = undefined;
     this.recordApi(this.time);

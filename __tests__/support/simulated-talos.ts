@@ -27,9 +27,9 @@ export interface SimulatedDatabase {
   readonly hash: boolean;
 }
 
-/** The addresses Talos adds to the node's own: the VIP, on its holder. */
+/** The addresses on the node beside its own: Talos's VIP on its holder, the fast VIP on keepalived's holders. */
 function extraAddresses(sim: SimulatedCluster, n: SimNode): string[] {
-  return sim.vipHolder === n.spec.name ? [sim.facts.vip] : [];
+  return [...(sim.vipHolder === n.spec.name ? [sim.facts.vip] : []), ...(sim.facts.fastVip !== undefined && sim.fastVipHolders.includes(n.spec.name) ? [sim.facts.fastVip] : [])];
 }
 
 /** etcd answers a linearizable read (the member list) on a healthy member while etcd has quorum; otherwise the call fails. */
@@ -48,7 +48,7 @@ function etcdRunning(sim: SimulatedCluster, n: SimNode): void {
 
 /** Each read's answer, as the parser of its output returns it. */
 const answer = {
-  /** Loopback, the node's IP, and the VIP on its holder. */
+  /** Loopback, the node's IP, and the VIPs it holds. */
   addresses: (sim: SimulatedCluster, n: SimNode): string[] => ["127.0.0.1", n.spec.ip, ...extraAddresses(sim, n)],
   version: (n: SimNode): string => n.version,
   /** The kernel's boot id: a UUID, new on every boot. */
