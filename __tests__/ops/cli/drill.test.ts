@@ -14,7 +14,7 @@ import type { StackFacts } from "../../../ops/contracts";
 import { FakeProxmox, PROXMOX_TOKEN, fakeProxmox } from "../../support/fake-proxmox";
 import { CliRun, runOpsCli } from "../../support/run-ops-cli";
 import { close, fakeApi, listen, mintPki } from "../../support/ops-api";
-import { kubeconfigYaml, terraformOutput } from "../../support/cluster-fixture";
+import { FAST_VIP, clusterFacts, kubeconfigYaml, terraformOutput } from "../../support/cluster-fixture";
 import { TalosScript, answerName, writeFakeTools, writeTalosAnswers } from "../../support/fake-tools";
 import { SimulatedCluster } from "../../support/simulated-cluster";
 import { kubernetesApiState } from "../../support/simulated-kubernetes";
@@ -225,6 +225,50 @@ describe("npm run drill -- --mode", () => {
   ])("fails on bad arguments %j in one line", async (args, message) => {
     const { parseDrillModeArgs } = await import("../../../ops/cli/drill");
     expect(() => parseDrillModeArgs(args)).toThrow(message);
+  });
+
+  test.concurrent("with the fast API failover: probes the fast VIP the kubeconfig names, reboots its holder (not Talos's VIP's), and says so", async () => {
+    const pki = await minted;
+    // GIVEN Talos's VIP on k8s-controller1, the fast VIP on k8s-controller2, the API listening on the fast VIP (the kubeconfig's server)
+    const sim = new SimulatedCluster({ facts: clusterFacts({ fastVip: FAST_VIP }), vipHolder: "k8s-controller1", etcdLeader: "k8s-controller3", fastVipHolders: ["k8s-controller2"] });
+    const api = fakeApi(pki, kubernetesApiState(sim));
+    const port = await listen(api, 0, FAST_VIP);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-drill-"));
+    fs.mkdirSync(path.join(dir, "cdktf.out", "stacks", "homelab"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "cdktf.out", "stacks", "homelab", "cdk.tf.json"), "{}\n");
+    writeFakeTools(path.join(dir, "bin"));
+    const talosDir = path.join(dir, "talos");
+    writeTalosAnswers(talosDir, { ...talosctlAnswers(sim), "127.0.0.12 reboot": { sh: 'touch "$FAKE_TALOS_DIR/rebooted"' } });
+    const facts = { ...sim.facts, clusterEndpoint: `https://127.0.0.100:${port}` };
+    fs.writeFileSync(path.join(dir, "tf.json"), terraformOutput({ facts, kubeconfig: kubeconfigYaml(`https://${FAST_VIP}:${port}`, pki.ca, pki.clientCert, pki.clientKey) }));
+    const env = { PATH: path.join(dir, "bin"), FAKE_TALOS_DIR: talosDir, FAKE_TF_OUTPUT: path.join(dir, "tf.json") };
+    const c: Cluster = { dir, env, api, port, talosDir, facts };
+    try {
+      // WHEN the drill reboots k8s-controller2, keepalived moves the fast VIP to k8s-controller3 after a gap
+      const run = runDrillCli(dir, env, ["--mode", "graceful", "--yes"]);
+      await rebootSeen(c, run);
+      const file = (key: string) => path.join(talosDir, `${answerName(key)}.out`);
+      fs.writeFileSync(file("127.0.0.13 get addresses"), addressesOutput("127.0.0.13", "127.0.0.13", [FAST_VIP]));
+      fs.writeFileSync(file("127.0.0.12 get addresses"), addressesOutput("127.0.0.12", "127.0.0.12"));
+      await close(api);
+      await new Promise((resolve) => setTimeout(resolve, GAP_MS));
+      await listen(api, port, FAST_VIP);
+      const { stdout, stderr } = await run;
+      // THEN
+      expect(stderr).toBe("");
+      expect(stdout).toContain(`Measuring the fast VIP 127.0.0.101 (keepalived), which clients use; Talos's VIP 127.0.0.100 is the fallback: probing https://127.0.0.101:${port}.`);
+      expect(stdout).toContain("trial 1: the fast VIP 127.0.0.101 is on k8s-controller2; etcd leader k8s-controller3; taking k8s-controller2 down (talosctl reboot)");
+      const json = report(c);
+      expect(json.data.measured).toMatchObject({ kind: "fast", address: FAST_VIP, server: `https://127.0.0.101:${port}` });
+      expect(json.data.trials[0]).toMatchObject({ target: "k8s-controller2", oldHolder: "k8s-controller2", newHolder: "k8s-controller3", vip: "fast" });
+      expect(json.data.trials[0].outageMs).toBeGreaterThanOrEqual(GAP_MS);
+      const markdown = fs.readFileSync(path.join(dir, "cdktf.out", "ops", "drill.md"), "utf8");
+      expect(markdown).toContain("| Fast VIP before -> after |");
+      expect(markdown).toContain(`Measured: the fast VIP 127.0.0.101 (keepalived), which clients use; Talos's VIP 127.0.0.100 is the fallback (probing https://127.0.0.101:${port}).`);
+      expect(stdout).not.toContain("BEGIN");
+    } finally {
+      await cleanUp(c);
+    }
   });
 
   test("leaves no private credentials folder behind", () => {

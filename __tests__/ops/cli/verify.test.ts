@@ -11,7 +11,7 @@ import { verifyReport } from "../../../ops/cli/verify";
 import { PROXMOX_TOKEN, fakeProxmox } from "../../support/fake-proxmox";
 import { runOpsCli } from "../../support/run-ops-cli";
 import { close, fakeApi, listen, mintPki } from "../../support/ops-api";
-import { kubeconfigYaml, terraformOutput } from "../../support/cluster-fixture";
+import { FAST_VIP, clusterFacts, kubeconfigYaml, terraformOutput } from "../../support/cluster-fixture";
 import { writeFakeTools, writeTalosAnswers } from "../../support/fake-tools";
 import { SimulatedCluster } from "../../support/simulated-cluster";
 import { kubernetesApiState } from "../../support/simulated-kubernetes";
@@ -187,6 +187,40 @@ describe("npm run verify", () => {
       expect(run.stderr.trim().split("\n")).toHaveLength(1);
       expect(run.stderr).toMatch(/^verify: cluster unreachable: talosctl: talosctl -n 127\.0\.0\.\d+ get \w+ (failed \(exit 1\): .*no route to host|did not answer within \d+ s \(killed\)); Kubernetes API: GET \/readyz: /);
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.concurrent("with the fast API failover: checks that exactly one control plane holds the fast VIP, and fails on a split brain", async () => {
+    const pki = await minted;
+    // GIVEN the fast VIP on k8s-controller2 (Talos's on k8s-controller1), and the API behind it, where the kubeconfig points
+    const sim = new SimulatedCluster({ facts: clusterFacts({ fastVip: FAST_VIP }), vipHolder: "k8s-controller1", etcdLeader: "k8s-controller2", fastVipHolders: ["k8s-controller2"] });
+    const api = fakeApi(pki, kubernetesApiState(sim));
+    const port = await listen(api, 0, FAST_VIP);
+    const { dir, env } = project({ withState: false, tools: ["talosctl", "terraform"] });
+    const facts = { ...sim.facts, clusterEndpoint: `https://127.0.0.100:${port}` };
+    fs.writeFileSync(path.join(dir, "tf.json"), terraformOutput({ facts, kubeconfig: kubeconfigYaml(`https://${FAST_VIP}:${port}`, pki.ca, pki.clientCert, pki.clientKey) }));
+    writeTalosAnswers(path.join(dir, "talos"), talosctlAnswers(sim));
+    try {
+      // WHEN / THEN
+      const run = await runVerify(dir, env);
+      expect(run.stderr).toBe("");
+      expect(run.stdout).toMatch(/ok\s+Exactly one control plane holds the fast VIP 127\.0\.0\.101\s+k8s-controller2 \(127\.0\.0\.12\)/);
+      expect(run.stdout).toMatch(/ok\s+Exactly one node holds the VIP 127\.0\.0\.100\s+k8s-controller1 \(127\.0\.0\.11\)/);
+      expect(run.stdout).toMatch(/ok\s+The API answers through the fast VIP \(TLS verified, \/readyz\)\s+https:\/\/127\.0\.0\.101:\d+\/readyz: /);
+      expect(run.stdout).toContain("All 11 checks hold.");
+      expect(run.code).toBe(0);
+
+      // GIVEN k8s-controller3 claims it too (its VRRP adverts lost)
+      sim.fastVipHolders.push("k8s-controller3");
+      writeTalosAnswers(path.join(dir, "talos"), talosctlAnswers(sim));
+      const split = await runVerify(dir, env);
+      expect(split.code).toBe(1);
+      const checks = JSON.parse(fs.readFileSync(path.join(dir, "cdktf.out", "ops", "verify.json"), "utf8")).data.checks as { id: string; ok: boolean; seen: string }[];
+      expect(checks.find((check) => check.id === "fast-vip-holder")).toMatchObject({ ok: false, seen: expect.stringMatching(/^2 nodes hold it: k8s-controller2 \(127\.0\.0\.12\), k8s-controller3 \(127\.0\.0\.13\): split brain/) });
+      expect(split.stdout).toContain("1 of 11 checks fail: fast-vip-holder.");
+    } finally {
+      await close(api);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
