@@ -46,7 +46,9 @@ export async function checkSnapshotFile(file: string, skipHashCheckFlag: boolean
     if (!stat.isFile()) return { problems: [`--from ${file} is not a file`] };
     size = stat.size;
   } catch (error) {
-    return { problems: [`--from ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`] };
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "does not exist" : code === "EACCES" || code === "EPERM" ? "may not be read by this user" : `cannot be read (${code ?? errorMessage(error)})`;
+    return { problems: [`--from ${file} ${why}; name a snapshot npm run backup wrote (by default in backups/)`] };
   }
   if (size === 0) return { problems: [`--from ${file} is empty`] };
   const metadataFile = metadataPathOf(file);

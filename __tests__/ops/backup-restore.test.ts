@@ -186,6 +186,11 @@ describe("when two of three members are lost", () => {
 });
 
 describe("restore refuses", () => {
+  test("a snapshot file that does not exist, in words, with where snapshots are", async () => {
+    const missing = path.join(tempDir(), "homelab-20260101T000000Z-rev1.db");
+    expect((await checkSnapshotFile(missing, false)).problems).toEqual([`--from ${missing} does not exist; name a snapshot npm run backup wrote (by default in backups/)`]);
+  });
+
   test("fails while etcd has quorum, explaining --force; with --force every control plane is wiped", async () => {
     const sim = cluster();
     const before = await backup(sim, tempDir());
