@@ -96,17 +96,34 @@ function memberList(observations: Observations): { members?: EtcdMember[]; from?
   return { members: first.etcdMembers.value, from: first.node.name, disagree, errors };
 }
 
+/** The commands verify's advice names, for the cluster it checks. */
+export interface OperatorCommands {
+  /** Plans and applies without a host: `npm run host-down -- pve1`. */
+  readonly hostDown: (host: string) => string;
+  readonly backup: string;
+  readonly restore: string;
+}
+
+/** The commands, with `--cluster NAME` when the project has several clusters (`cluster` set). */
+export function operatorCommands(cluster?: string): OperatorCommands {
+  const flag = cluster === undefined ? "" : ` --cluster ${cluster}`;
+  return {
+    hostDown: (host) => `npm run host-down -- ${host}${flag}`,
+    backup: `npm run backup${flag ? ` --${flag}` : ""}`,
+    restore: `npm run restore -- --from FILE${flag}`,
+  };
+}
+
 /**
  * Every check of `verify`, in the order the table shows them; the Proxmox
  * hosts' check only when they were asked. Pure.
- * @param hostDownCommand the command that plans and applies without a host (`npm run host-down -- pve1`)
  */
-export function verifyChecks(facts: StackFacts, observations: Observations, hostDownCommand: (host: string) => string = (host) => `npm run host-down -- ${host}`): CheckResult[] {
-  const hosts = observations.proxmoxHosts === undefined ? [] : [proxmoxHostsCheck(facts, observations.proxmoxHosts, hostDownCommand)];
+export function verifyChecks(facts: StackFacts, observations: Observations, commands: OperatorCommands = operatorCommands()): CheckResult[] {
+  const hosts = observations.proxmoxHosts === undefined ? [] : [proxmoxHostsCheck(facts, observations.proxmoxHosts, commands.hostDown)];
   return [
     etcdMembersCheck(facts, observations),
     etcdMemberListCheck(facts, observations),
-    quorumCheck(facts, observations),
+    quorumCheck(facts, observations, commands),
     vipCheck(facts, observations),
     ...(facts.fastVip === undefined ? [] : [fastVipCheck(facts.fastVip, observations)]),
     apiCheck(facts, observations),
@@ -164,7 +181,7 @@ function peerUrlsHold(member: EtcdMember, address: string): boolean {
   return member.peerUrls.some((url) => peerAddress(url) === address);
 }
 
-function quorumCheck(facts: StackFacts, observations: Observations): CheckResult {
+function quorumCheck(facts: StackFacts, observations: Observations, commands: OperatorCommands): CheckResult {
   const { members } = memberList(observations);
   const designed = controlPlanesOf(facts).length;
   const live = controlPlanesOf(facts).filter((node) => {
@@ -180,7 +197,7 @@ function quorumCheck(facts: StackFacts, observations: Observations): CheckResult
   const quorum = n === 0 ? 1 : etcdQuorum(n);
   const tolerated = n === 0 ? 0 : failuresTolerated(n);
   const seenText = `${n} live of ${designed}: quorum ${quorum}, tolerates ${tolerated} failure${tolerated === 1 ? "" : "s"} (the stack's ${designed} tolerate ${failuresTolerated(designed)}); ${leader}`;
-  const advice = designed > 0 && n < etcdQuorum(designed) ? `; ${quorumLostAdvice(facts, observations)}` : "";
+  const advice = designed > 0 && n < etcdQuorum(designed) ? `; ${quorumLostAdvice(facts, observations, commands)}` : "";
   return { id: "etcd-quorum", title: "etcd quorum and failures tolerated", ok: n > 0 && tolerated >= failuresTolerated(designed) && leaders.size === 1, seen: seenText + advice };
 }
 
@@ -208,7 +225,7 @@ export function quorumLostStanding(observation: NodeObservation | undefined, mem
  * members are only down (their data intact) that quorum returns with them,
  * naming them; otherwise "restore", with the commands. Pure.
  */
-export function quorumLostAdvice(facts: StackFacts, observations: Observations, commands: { readonly backup: string; readonly restore: string } = { backup: "npm run backup", restore: "npm run restore -- --from FILE" }): string {
+export function quorumLostAdvice(facts: StackFacts, observations: Observations, commands: Pick<OperatorCommands, "backup" | "restore"> = operatorCommands()): string {
   const { members } = memberList(observations);
   const controlPlanes = controlPlanesOf(facts);
   const standing = controlPlanes.map((node) => ({
@@ -368,11 +385,17 @@ function proxmoxHostsCheck(facts: StackFacts, answer: Answer<ProxmoxHostStatus[]
   return { id: "proxmox-hosts", title, ok: false, seen: down.map((host) => hostDownLine(host, hostDownCommand)).join("; ") };
 }
 
-/** Nothing answered at all: one line instead of a table of the same failure (naming the Proxmox hosts that are down, when asked). */
-export function unreachable(observations: Observations, facts?: Pick<StackFacts, "nodes">, hostDownCommand: (host: string) => string = (host) => `npm run host-down -- ${host}`): string | undefined {
+/**
+ * Nothing answered at all: one line instead of a table of the same failure
+ * (naming the Proxmox hosts that are down, when asked, and what to do when
+ * every control plane is down).
+ */
+export function unreachable(observations: Observations, facts?: Pick<StackFacts, "nodes">, commands: OperatorCommands = operatorCommands()): string | undefined {
+  const hostDownCommand = commands.hostDown;
   const talosErrors = observations.nodes.flatMap((o) => [o.addresses, o.talosVersion]).filter((s) => !s.ok) as { error: string }[];
   const talosAll = talosErrors.length === observations.nodes.length * 2;
   if (!talosAll || observations.readyz.ok) return undefined;
   const hosts = facts !== undefined && observations.proxmoxHosts?.ok ? hostsNotOnline(facts, observations.proxmoxHosts.value).map((down) => `; ${hostDownLine(down, hostDownCommand)}`) : [];
-  return `cluster unreachable: talosctl: ${talosErrors[0]?.error ?? "no answer"}; Kubernetes API: ${observations.readyz.error}${hosts.join("")}`;
+  const allDown = facts === undefined ? "" : `; if every control plane is down, start them (their etcd data returns with them), and run verify again: it says whether to bring a member back or to restore (${commands.restore})`;
+  return `cluster unreachable: talosctl: ${talosErrors[0]?.error ?? "no answer"}; Kubernetes API: ${observations.readyz.error}${hosts.join("")}${allDown}`;
 }

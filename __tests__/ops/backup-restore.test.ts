@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BackupResult, runBackup, snapshotsOf } from "../../ops/backup";
 import { RestoreProps, checkSnapshotFile, runRestore } from "../../ops/restore";
-import { observe, quorumLostAdvice, verifyChecks } from "../../ops/verify";
+import { observe, operatorCommands, quorumLostAdvice, verifyChecks } from "../../ops/verify";
 import { SimulatedCluster } from "../support/simulated-cluster";
 
 const AT = new Date("2026-01-10T09:12:44.123Z");
@@ -177,6 +177,10 @@ describe("when two of three members are lost", () => {
     await sim.clock.sleep(120_000);
     const observations = await observe(sim.facts, { talos: sim.talos, kubernetes: sim.kube });
     expect(quorumLostAdvice(sim.facts, observations)).toMatch(/^quorum lost: restore: .*1 of 3 members can still hold data \(k8s-controller2, k8s-controller3: etcd does not run, its data is gone\), quorum needs 2/);
+    // With several clusters in the project the commands name this one.
+    expect(verifyChecks(sim.facts, observations, operatorCommands("homelab")).find((c) => c.id === "etcd-quorum")!.seen).toContain(
+      "restore: `npm run backup -- --cluster homelab` (a snapshot, or the disaster copy of the newest member's data when none is healthy), then `npm run restore -- --from FILE --cluster homelab`",
+    );
     const { result } = await restore(sim, before.file!);
     expect(result.plan!.wipe.map((n) => n.name)).toEqual(["k8s-controller1", "k8s-controller2", "k8s-controller3"]);
     expect(result.outcome).toBe("restored");

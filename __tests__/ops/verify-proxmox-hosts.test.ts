@@ -3,7 +3,7 @@
  * cluster fixture (k8s-controller1..3 on pve1..3, k8s-worker1 on pve1).
  */
 import type { ProxmoxHostStatus } from "../../ops/contracts";
-import { Observations, hostsNotOnline, observe, unreachable, verifyChecks } from "../../ops/verify";
+import { Observations, hostsNotOnline, observe, operatorCommands, unreachable, verifyChecks } from "../../ops/verify";
 import { FACTS } from "../support/cluster-fixture";
 
 const ok = <T>(value: T) => ({ ok: true as const, value });
@@ -44,7 +44,7 @@ describe("the Proxmox hosts in verify", () => {
 
   test("fails on a host whose status is unknown, or that the Proxmox cluster does not list; the command names the cluster when asked to", () => {
     const statuses = [...online("pve1"), { node: "pve2", status: "unknown" }];
-    const check = verifyChecks(FACTS, observations(ok(statuses)), (host) => `npm run host-down -- ${host} --cluster homelab`).find((c) => c.id === "proxmox-hosts")!;
+    const check = verifyChecks(FACTS, observations(ok(statuses)), operatorCommands("homelab")).find((c) => c.id === "proxmox-hosts")!;
     expect(check.seen.split("; plan and apply the rest with ")).toEqual([
       "Proxmox host pve2 is not online (unknown): its VMs (k8s-controller2) are down unless Proxmox HA restarted them on another host",
       "`npm run host-down -- pve2 --cluster homelab`; Proxmox host pve3 is not in the Proxmox cluster (GET /nodes does not list it): its VMs (k8s-controller3) are down unless Proxmox HA restarted them on another host",
@@ -68,10 +68,13 @@ describe("the Proxmox hosts in verify", () => {
     expect(verifyChecks(FACTS, observations())).toHaveLength(10);
   });
 
-  test("a cluster that answers nothing: the one line names the host that is down", () => {
+  test("a cluster that answers nothing: the one line names the host that is down, and what to do when every control plane is down", () => {
     const line = unreachable(observations(ok([...online("pve2", "pve3"), { node: "pve1", status: "offline" }])), FACTS);
-    expect(line).toMatch(/^cluster unreachable: talosctl: no route to host; Kubernetes API: GET \/readyz: connection refused; Proxmox host pve1 is offline: .*`npm run host-down -- pve1`$/);
+    expect(line).toMatch(/^cluster unreachable: talosctl: no route to host; Kubernetes API: GET \/readyz: connection refused; Proxmox host pve1 is offline: .*`npm run host-down -- pve1`; if every control plane is down, start them/);
     expect(unreachable(observations())).toBe("cluster unreachable: talosctl: no route to host; Kubernetes API: GET /readyz: connection refused");
+    expect(unreachable(observations(), FACTS, operatorCommands("lab"))).toBe(
+      "cluster unreachable: talosctl: no route to host; Kubernetes API: GET /readyz: connection refused; if every control plane is down, start them (their etcd data returns with them), and run verify again: it says whether to bring a member back or to restore (npm run restore -- --from FILE --cluster lab)",
+    );
   });
 
   test("observe asks the Proxmox hosts beside the cluster, and keeps a failure as its error", async () => {

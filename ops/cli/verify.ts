@@ -14,7 +14,7 @@ import { synthesizedStacks } from "../adapters/synthesized-stacks";
 import { TalosctlClient } from "../adapters/talosctl";
 import type { CheckResult } from "../contracts";
 import { renderJson, renderText, Report, writeReport } from "../report";
-import { observe, unreachable, verifyChecks } from "../verify";
+import { observe, operatorCommands, unreachable, verifyChecks } from "../verify";
 import { COMMON_USAGE, EXIT_FAILED, OneLineError, loadClusterContext, parseCommandArgs, runMain, startWatchdog } from "./common";
 
 const USAGE = `usage: npm run verify -- ${COMMON_USAGE}`;
@@ -65,12 +65,12 @@ async function main(): Promise<number> {
     }
   }
   const several = synthesizedStacks(common.projectDir).length > 1;
-  const hostDownCommand = (host: string) => `npm run host-down -- ${host}${several ? ` --cluster ${context.facts.clusterName}` : ""}`;
+  const commands = operatorCommands(several ? context.facts.clusterName : undefined);
   waitingFor(`the cluster (${context.facts.nodes.map((node) => node.ip).join(", ")}; API ${context.facts.clusterEndpoint}${proxmox ? "; the Proxmox API" : ""})`);
   const observations = await observe(context.facts, { talos, kubernetes, proxmox });
-  const nothing = unreachable(observations, context.facts, hostDownCommand);
+  const nothing = unreachable(observations, context.facts, commands);
   if (nothing !== undefined) throw new OneLineError(nothing);
-  const report = verifyReport(context.facts.clusterName, verifyChecks(context.facts, observations, hostDownCommand));
+  const report = verifyReport(context.facts.clusterName, verifyChecks(context.facts, observations, commands));
   const written = writeReport(common.projectDir, report);
   process.stdout.write(common.json ? renderJson(report) : `${renderText(report)}Reports: ${written.markdown}, ${written.json}\n`);
   return report.ok ? 0 : EXIT_FAILED;
