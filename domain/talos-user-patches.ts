@@ -16,6 +16,7 @@ import { TalosPatchSchema } from "./cluster-fields";
 import { ClusterSpec } from "./cluster-spec";
 import { TalosConfigSchema, talosConfigSchema } from "./talos-config-schemas";
 import { ownedPathsIn } from "./talos-owned-paths";
+import { PATCH_DIRECTIVE, ownedFieldDeletedBy, patchDirectives, withoutPatchDirectives } from "./talos-patch-directives";
 import { TalosRelease, talosRelease } from "./talos-versions";
 import { ValidationProblem } from "./validation-problem";
 
@@ -117,6 +118,15 @@ function documentProblems(document: unknown, release: TalosRelease | undefined, 
   });
   const kind = (document as Record<string, unknown>).kind;
   const documentKind = kind === undefined ? "v1alpha1" : String(kind);
+  for (const directive of patchDirectives(document)) {
+    const at = directive.path ? `${directive.path}.${PATCH_DIRECTIVE}` : PATCH_DIRECTIVE;
+    if (directive.value !== "delete") {
+      report(at, directive.value, "Talos's patches know one directive, `$patch: delete` (it deletes the mapping it stands in)");
+      continue;
+    }
+    const owned = ownedFieldDeletedBy(documentKind, directive.path);
+    if (owned) report(at, "delete", `deletes ${owned.path ? `${owned.path}, a field` : `the ${documentKind} document, which holds fields`} the stack sets: ${owned.instead}`);
+  }
   const owned = ownedPathsIn(documentKind, document);
   for (const hit of owned) {
     report(hit.path, hit.owned.secret ? "(a secret, not shown)" : hit.value, `${hit.path ? "a field" : `a ${documentKind} document`} the stack sets: ${hit.owned.instead}`);
@@ -130,7 +140,7 @@ function documentProblems(document: unknown, release: TalosRelease | undefined, 
     return;
   }
   const validate = schema.validator(definition);
-  if (validate(document)) return;
+  if (validate(withoutPatchDirectives(document))) return;
   const ownedPaths = owned.map((hit) => hit.path);
   const errors = validate.errors ?? [];
   const seen = new Set<string>();

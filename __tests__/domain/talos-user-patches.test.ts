@@ -195,3 +195,24 @@ describe("renderUserPatches", () => {
     expect(patchDocuments("a: 1\n---\n---\nb: 2\n")).toEqual({ documents: [{ a: 1 }, { b: 2 }] });
   });
 });
+
+describe("Talos's $patch: delete directive", () => {
+  test("deletes a section the stack does not set: accepted (the schema is checked without the directive), and rendered as given", () => {
+    const patch = { machine: { sysctls: { $patch: "delete" } } };
+    expect(problemsOfPatch(patch)).toEqual([]);
+    expect(renderUserPatches([patch])).toEqual(["machine:\n  sysctls:\n    $patch: delete\n"]);
+  });
+
+  test("deleting a section that holds a field the stack sets is refused like setting it, with the field to use instead", () => {
+    expect(problemsOfPatch({ cluster: { controlPlane: { $patch: "delete" } } })).toEqual([
+      expect.stringMatching(/^talosPatches\[0\] = "delete" \(document 1, at cluster\.controlPlane\.\$patch\): deletes cluster\.controlPlane\.endpoint, a field the stack sets: /),
+    ]);
+    expect(problemsOfPatch({ $patch: "delete" })).toEqual([expect.stringMatching(/at \$patch\): deletes .* the stack sets/)]);
+  });
+
+  test("another directive is refused: Talos knows only delete", () => {
+    expect(problemsOfPatch({ machine: { sysctls: { $patch: "replace" } } })).toEqual([
+      'talosPatches[0] = "replace" (document 1, at machine.sysctls.$patch): Talos\'s patches know one directive, `$patch: delete` (it deletes the mapping it stands in)',
+    ]);
+  });
+});
