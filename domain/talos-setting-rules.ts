@@ -87,9 +87,50 @@ function keyProblems(field: string, map: TextMap, what: string): Problem[] {
   });
 }
 
+/**
+ * Labels a kubelet may set on its own Node under the kubernetes.io and k8s.io
+ * namespaces (k8s.io/kubernetes pkg/kubelet/apis well_known_labels.go
+ * `kubeletLabels`); any other there is refused by the NodeRestriction
+ * admission plugin, and Talos writes `machine.nodeLabels` with the node's
+ * kubelet identity (Talos's guide, Node Labels).
+ */
+const KUBELET_LABELS: readonly string[] = [
+  "kubernetes.io/hostname",
+  "topology.kubernetes.io/zone",
+  "topology.kubernetes.io/region",
+  "failure-domain.beta.kubernetes.io/zone",
+  "failure-domain.beta.kubernetes.io/region",
+  "beta.kubernetes.io/instance-type",
+  "node.kubernetes.io/instance-type",
+  "beta.kubernetes.io/os",
+  "beta.kubernetes.io/arch",
+  "kubernetes.io/os",
+  "kubernetes.io/arch",
+];
+/** And any label of these namespaces (`kubeletLabelNamespaces`). */
+const KUBELET_LABEL_NAMESPACES: readonly string[] = ["kubelet.kubernetes.io", "node.kubernetes.io"];
+
+/** Why a node may not set this label on itself (NodeRestriction), or undefined. */
+export function nodeRestrictionProblem(key: string): string | undefined {
+  const slash = key.indexOf("/");
+  if (slash < 0) return undefined;
+  const namespace = key.slice(0, slash);
+  const restricted = ["kubernetes.io", "k8s.io"].some((domain) => namespace === domain || namespace.endsWith(`.${domain}`));
+  if (!restricted || KUBELET_LABELS.includes(key)) return undefined;
+  if (KUBELET_LABEL_NAMESPACES.some((allowed) => namespace === allowed || namespace.endsWith(`.${allowed}`))) return undefined;
+  return (
+    "Talos writes node labels with the node's own kubelet identity, and Kubernetes's NodeRestriction admission plugin refuses a kubelet any kubernetes.io or k8s.io label outside node.kubernetes.io/, kubelet.kubernetes.io/ and a few well-known ones " +
+    "(topology.kubernetes.io/zone and /region, kubernetes.io/hostname, /os, /arch); use your own domain (e.g. example.com/role), or set it as a cluster admin with kubectl label"
+  );
+}
+
 function labelProblems(field: string, labels: TextMap): Problem[] {
   return [
     ...keyProblems(field, labels, "label"),
+    ...Object.keys(labels).flatMap((key) => {
+      const why = qualifiedNameProblem(key) === undefined ? nodeRestrictionProblem(key) : undefined;
+      return why ? [{ field: keyField(field, key), value: key, message: `a label the node may not set on itself: ${why}` }] : [];
+    }),
     ...Object.entries(labels).flatMap(([key, value]) => {
       const why = typeof value === "string" ? labelValueProblem(value) : "must be text; quote it";
       return why ? [{ field: keyField(field, key), value, message: `not a valid label value: ${why}` }] : [];

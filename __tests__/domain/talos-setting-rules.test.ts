@@ -32,6 +32,26 @@ describe("labels, taints and annotations", () => {
     ]);
   });
 
+  test("fails a kubernetes.io or k8s.io label the node may not set on itself (NodeRestriction), and accepts the kubelet's own", () => {
+    // GIVEN a role label, a restricted k8s.io label, and labels a kubelet may set
+    const found = problemsOf({
+      workers: WORKERS,
+      workerNodeLabels: {
+        "node-role.kubernetes.io/worker": "",
+        "example.k8s.io/x": "y",
+        "node.kubernetes.io/pool": "a",
+        "kubelet.kubernetes.io/x": "b",
+        "topology.kubernetes.io/zone": "pve1",
+        "example.com/role": "db",
+      },
+    });
+    // THEN only the first two are refused, with what to do instead
+    expect(found).toEqual([
+      expect.stringMatching(/^workerNodeLabels\["node-role.kubernetes.io\/worker"\] = "node-role.kubernetes.io\/worker": a label the node may not set on itself: Talos writes node labels with the node's own kubelet identity, and Kubernetes's NodeRestriction admission plugin refuses .*; use your own domain \(e.g. example.com\/role\), or set it as a cluster admin with kubectl label$/),
+      expect.stringMatching(/^workerNodeLabels\["example.k8s.io\/x"\] = "example.k8s.io\/x": a label the node may not set on itself/),
+    ]);
+  });
+
   test("fails a label value that Kubernetes refuses", () => {
     expect(problemsOf({ workers: WORKERS, workerNodeLabels: { role: "has space" } })).toEqual([expect.stringMatching(/^workerNodeLabels\["role"\] = "has space": not a valid label value/)]);
   });
