@@ -88,3 +88,43 @@ exec cat "$FAKE_TF_OUTPUT"
   if (tools.includes("talosctl")) fs.writeFileSync(path.join(binDir, "talosctl"), talosctl, { mode: 0o755 });
   if (tools.includes("terraform")) fs.writeFileSync(path.join(binDir, "terraform"), terraform, { mode: 0o755 });
 }
+
+/** A word the shell reads as it is. */
+const shellQuoted = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Answers that change as a command proceeds (a restore: wiped, bootstrapped,
+ * joined). Each phase is a TalosScript, written under `dir`/phases/<phase>;
+ * the phase now is in the file `dir`/.phase, at first the first phase.
+ * `after` moves on once a call was answered in a phase, whether or not the
+ * answer failed: `{ "127.0.0.11 reset": { lost: "wiped" } }`. Writes `dir`
+ * (the fake talosctl's $FAKE_TALOS_DIR): for every key of any phase, a `.sh`
+ * answer that runs the fake talosctl `talosctl` over the phase now (logging
+ * the call once), then moves on. Returns a reader of the phase now, for
+ * the other fakes (the Kubernetes API) to answer by.
+ */
+export function writePhasedTalosAnswers(
+  dir: string,
+  talosctl: string,
+  phases: Readonly<Record<string, TalosScript>>,
+  after: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
+): () => string {
+  const [first] = Object.keys(phases);
+  if (first === undefined) throw new Error("writePhasedTalosAnswers: no phase");
+  const state = path.join(dir, ".phase");
+  const keys = new Set([...Object.values(phases).flatMap((script) => Object.keys(script)), ...Object.keys(after)]);
+  const dispatch = (key: string) => {
+    const moves = Object.entries(after[key] ?? {}).map(([from, to]) => `  ${shellQuoted(from)}) printf '%s' ${shellQuoted(to)} > ${shellQuoted(state)} ;;\n`);
+    return `phase=$(cat ${shellQuoted(state)})
+FAKE_TALOS_DIR=${shellQuoted(path.join(dir, "phases"))}/"$phase" FAKE_TALOS_LOG= ${shellQuoted(talosctl)} "$@"
+code=$?
+case "$phase" in
+${moves.join("")}esac
+exit $code
+`;
+  };
+  writeTalosAnswers(dir, Object.fromEntries([...keys].map((key) => [key, { sh: dispatch(key) }])));
+  for (const [phase, script] of Object.entries(phases)) writeTalosAnswers(path.join(dir, "phases", phase), script);
+  fs.writeFileSync(state, first);
+  return () => fs.readFileSync(state, "utf8");
+}

@@ -1,17 +1,19 @@
 /**
  * `npm run backup` and `npm run restore` end to end: the CLIs as child
  * processes with fake `talosctl` and `terraform` first on PATH, answering as
- * the simulated cluster stands; talosctl's arguments are asserted.
+ * the simulated cluster stands (for a full restore, phase by phase: wiped,
+ * bootstrapped, joined); talosctl's arguments are asserted.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TalosctlClient } from "../../../ops/adapters/talosctl";
 import { runOpsCli } from "../../support/run-ops-cli";
-import { mintPki } from "../../support/ops-api";
+import { ApiState, close, fakeApi, listen, mintPki } from "../../support/ops-api";
 import { kubeconfigYaml, terraformOutput } from "../../support/cluster-fixture";
-import { TalosScript, writeFakeTools, writeTalosAnswers } from "../../support/fake-tools";
-import { SimulatedCluster } from "../../support/simulated-cluster";
+import { TalosScript, writeFakeTools, writePhasedTalosAnswers, writeTalosAnswers } from "../../support/fake-tools";
+import { SimNode, SimulatedCluster } from "../../support/simulated-cluster";
+import { kubernetesApiState } from "../../support/simulated-kubernetes";
 import { talosctlAnswers } from "../../support/simulated-talos";
 
 const suiteTmp = fs.mkdtempSync(path.join(os.tmpdir(), "ops-backup-cli-tmp-"));
@@ -146,6 +148,91 @@ describe("npm run restore", () => {
     expect(unattended.stderr).toMatch(/there is no terminal to confirm on; add --yes to run it unattended/);
     expect(actions()).toEqual([]);
   });
+  test.concurrent("quorum lost (two members' etcd stopped): wipes every control plane, waits for Preparing, bootstraps from the snapshot, waits for the API and the joins, then verify; exit 0", async () => {
+    const pki = await minted;
+    const { phases, apis, after } = await restorePhases();
+    const { dir, env, file } = await withSnapshot(new SimulatedCluster());
+    const phaseNow = writePhasedTalosAnswers(env.FAKE_TALOS_DIR, path.join(env.PATH, "talosctl"), phases, after);
+    const api = fakeApi(pki, {
+      get readyzStatus() {
+        return apis[phaseNow()].readyzStatus;
+      },
+      get nodes() {
+        return apis[phaseNow()].nodes;
+      },
+      get gitVersion() {
+        return apis[phaseNow()].gitVersion;
+      },
+    });
+    const port = await listen(api);
+    try {
+      const facts = { ...new SimulatedCluster().facts, clusterEndpoint: `https://127.0.0.1:${port}` };
+      fs.writeFileSync(env.FAKE_TF_OUTPUT, terraformOutput({ facts, kubeconfig: kubeconfigYaml(`https://127.0.0.1:${port}`, pki.ca, pki.clientCert, pki.clientKey) }));
+      const result = await run("restore", dir, env, ["--from", file, "--yes"]);
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(phaseNow()).toBe("joined");
+
+      // talosctl: the version, the survey (concurrent), then the restore's calls in order, then verify's reads.
+      const calls = fs.readFileSync(env.FAKE_TALOS_LOG, "utf8").split("\n").filter(Boolean).map((line) => line.replace(/^--talosconfig \S+ /, ""));
+      expect(calls[0]).toBe("version --client --short");
+      const survey = ["11", "12", "13"].flatMap((n) => [`-n 127.0.0.${n} service etcd`, `-n 127.0.0.${n} get machinetype -o json`]).concat("-n 127.0.0.21 get machinetype -o json");
+      expect(calls.slice(1, 1 + survey.length).sort()).toEqual(survey.sort());
+      const bootId = (n: string) => `-n 127.0.0.${n} read /proc/sys/kernel/random/boot_id`;
+      const reset = (n: string) => `-n 127.0.0.${n} reset --graceful=false --reboot --system-labels-to-wipe=EPHEMERAL --wait=false`;
+      const etcdService = (n: string) => `-n 127.0.0.${n} service etcd`;
+      const restore = [
+        ...["11", "12", "13"].flatMap((n) => [bootId(n), reset(n)]),
+        // Preparing on every control plane; k8s-controller3, reset last, is still rebooting at the first look.
+        ...[bootId("11"), etcdService("11"), bootId("12"), etcdService("12"), bootId("13"), bootId("13"), etcdService("13")],
+        `-n 127.0.0.11 bootstrap --recover-from=${file}`,
+        // The others join: not yet at the first look, at the second.
+        ...["-n 127.0.0.11 etcd members", etcdService("12"), etcdService("13")],
+        ...["-n 127.0.0.11 etcd members", etcdService("12"), etcdService("13")],
+      ];
+      expect(calls.slice(1 + survey.length, 1 + survey.length + restore.length)).toEqual(restore);
+      const verifyReads = calls.slice(1 + survey.length + restore.length);
+      expect(verifyReads).toContain("-n 127.0.0.11 get addresses -o json");
+      expect(verifyReads.filter((line) => / (reset|bootstrap) /.test(`${line} `))).toEqual([]);
+      expect(calls.filter((line) => line.includes("--recover-skip-hash-check"))).toEqual([]);
+
+      // A message for every step, in order.
+      const lines = result.stdout.split("\n");
+      const from = lines.findIndex((line) => line.startsWith("k8s-controller1: wiping EPHEMERAL"));
+      const to = lines.findIndex((line) => line.startsWith("Restored from "));
+      expect(lines.slice(from, to + 1)).toEqual([
+        ...["1", "2", "3"].map((n) => `k8s-controller${n}: wiping EPHEMERAL (talosctl reset --graceful=false --reboot --system-labels-to-wipe=EPHEMERAL)`),
+        "waiting for k8s-controller1, k8s-controller2, k8s-controller3 to reboot with etcd Preparing (up to 15 min)",
+        ...["1", "2", "3"].map((n) => `wipe k8s-controller${n}: EPHEMERAL wiped, rebooted, etcd Preparing`),
+        `k8s-controller1: talosctl bootstrap --recover-from=${file}`,
+        `bootstrap k8s-controller1: etcd recovered from ${file} (revision 4193)`,
+        "waiting for the Kubernetes API through the VIP (up to 15 min)",
+        "the API answers: /readyz: 200 ok",
+        "waiting for k8s-controller2, k8s-controller3 to join etcd (up to 15 min)",
+        "the others join: k8s-controller2, k8s-controller3 joined (3 members)",
+        `Restored from ${file}; verify: all 10 checks hold`,
+      ]);
+      expect(lines.slice(0, from)).toContain("  4. k8s-controller1 (127.0.0.11) recovers: talosctl bootstrap --recover-from (the first wiped control plane in the stack's order)");
+      expect(result.stdout).toContain(`Restored from ${file}; verify holds.`);
+
+      // verify ran at the end, and every check holds.
+      const report = JSON.parse(fs.readFileSync(path.join(dir, "cdktf.out", "ops", "restore.json"), "utf8"));
+      expect(report).toMatchObject({ name: "restore", ok: true, data: { outcome: "restored", plan: { wipe: ["k8s-controller1", "k8s-controller2", "k8s-controller3"], recover: "k8s-controller1", down: [] } } });
+      expect(report.data.steps.map((s: { step: string; ok: boolean }) => [s.step, s.ok])).toEqual([
+        ["wipe k8s-controller1", true],
+        ["wipe k8s-controller2", true],
+        ["wipe k8s-controller3", true],
+        ["bootstrap k8s-controller1", true],
+        ["the API answers", true],
+        ["the others join", true],
+        ["verify", true],
+      ]);
+      expect(report.data.checks).toHaveLength(10);
+      expect(report.data.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+    } finally {
+      await close(api);
+    }
+  });
 });
 
 describe("the talosctl calls of a restore", () => {
@@ -178,3 +265,69 @@ function lost(): SimulatedCluster {
   sim.powerOff(sim.node("k8s-controller3"));
   return sim;
 }
+
+/**
+ * A restore of a cluster whose quorum is lost, phase by phase as talosctl
+ * and the Kubernetes API answer it (the simulated cluster's state at each
+ * phase), and the calls that move it on: each reset wipes its node, which is
+ * back in Preparing by the next reset (the last one at the second look),
+ * the bootstrap recovers etcd on k8s-controller1 alone, and the others join
+ * after the restore's first look at them.
+ */
+async function restorePhases() {
+  const rebootMs = 90_000;
+  const rejoinMs = 20_000;
+  const sim = new SimulatedCluster({
+    rebootMs,
+    rejoinMs,
+    faults: [
+      { kind: "etcd-stopped", node: "k8s-controller2" },
+      { kind: "etcd-stopped", node: "k8s-controller3" },
+    ],
+  });
+  const phases: Record<string, TalosScript> = {};
+  const apis: Record<string, ApiState> = {};
+  const phase = (name: string, actions: TalosScript = {}) => {
+    phases[name] = { ...talosctlAnswers(sim), ...actions };
+    apis[name] = kubernetesApiState(sim);
+  };
+  /** talosctl reset prints nothing with --wait=false; the reboot starts etcd afresh (the stopped service's fault gone with its data). */
+  const wipe = (n: SimNode) => {
+    sim.heal(n.spec.name);
+    sim.wipeEphemeral(n);
+  };
+  const [cp1, cp2, cp3] = sim.controlPlanes();
+  phase("lost", { "127.0.0.11 reset": "" });
+  wipe(cp1);
+  phase("reset-1", { "127.0.0.12 reset": "" });
+  await sim.clock.sleep(rebootMs);
+  wipe(cp2);
+  phase("reset-2", { "127.0.0.13 reset": "" });
+  await sim.clock.sleep(rebootMs);
+  wipe(cp3);
+  phase("reset-3");
+  await sim.clock.sleep(rebootMs);
+  phase("preparing", { "127.0.0.11 bootstrap": { sh: BOOTSTRAP_SH } });
+  sim.recoverEtcd(cp1, 4193);
+  await sim.clock.sleep(rejoinMs);
+  phase("recovered");
+  await sim.clock.sleep(rejoinMs);
+  phase("joined");
+  const after = {
+    "127.0.0.11 reset": { lost: "reset-1" },
+    "127.0.0.12 reset": { "reset-1": "reset-2" },
+    "127.0.0.13 reset": { "reset-2": "reset-3" },
+    "127.0.0.13 read /proc/sys/kernel/random/boot_id": { "reset-3": "preparing" },
+    "127.0.0.11 bootstrap": { preparing: "recovered" },
+    "127.0.0.13 service etcd": { recovered: "joined" },
+  };
+  return { phases, apis, after };
+}
+
+/** talosctl bootstrap --recover-from: reads the local file, and (Talos) refuses one without etcd's hash unless told to skip the check; prints nothing. */
+const BOOTSTRAP_SH = `for a; do case "$a" in --recover-from=*) f="\${a#--recover-from=}" ;; esac; done
+[ -f "$f" ] || { echo "error: open $f: no such file or directory" >&2; exit 1; }
+if ! grep -q '"hash":true' "$f"; then
+  case " $* " in *" --recover-skip-hash-check "*) ;; *) echo 'error executing bootstrap: rpc error: code = Unknown desc = snapshot missing hash but --skip-hash-check=false' >&2; exit 1 ;; esac
+fi
+`;
