@@ -11,6 +11,7 @@ import { Document, isPair, isScalar, isSeq, LineCounter, parseDocument as parseY
 import { formatProblem, problemFormatter, resolveClusterSpec, validateClusterSpec, validateProxmoxEndpoint, validateStateBackend } from "../domain";
 import { HomelabStackProps, ValidationProblem } from "../domain";
 import { maskUrlCredentials } from "../domain/url-credentials";
+import { nearestWithin } from "../domain/closest-names";
 import { FIELD_KEYWORDS, fileFieldOf, HOMELAB_CONFIG_SCHEMA, HomelabConfigFile, toStackProps } from "./homelab-config-file";
 import { findSecrets } from "./find-secrets";
 import { withTalosPatchFiles } from "./talos-patch-files";
@@ -185,7 +186,7 @@ function describeSchemaError(error: ErrorObject, document: unknown): string {
     case "additionalProperties": {
       const unknown = String(error.params.additionalProperty);
       const known = Object.keys(schemaAt(error.schemaPath) ?? {});
-      const suggestion = closest(unknown, known);
+      const suggestion = nearestWithin(unknown, known, 2);
       const where = field === "(top level)" ? unknown : `${field}.${unknown}`;
       return `${where}: unknown field${suggestion ? `; did you mean ${suggestion}?` : ""} (known here: ${known.join(", ")})`;
     }
@@ -218,24 +219,3 @@ function schemaAt(schemaPath: string): Record<string, unknown> | undefined {
   return (node as { properties?: Record<string, unknown> })?.properties;
 }
 
-/** The known name within edit distance 2 of a misspelt one. */
-function closest(name: string, candidates: string[]): string | undefined {
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance <= 2 && (!best || distance < best.distance)) best = { candidate, distance };
-  }
-  return best?.candidate;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}

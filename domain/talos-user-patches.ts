@@ -15,6 +15,7 @@ import { LineCounter, isScalar, parseAllDocuments, stringify } from "yaml";
 import { TalosPatchSchema } from "./cluster-fields";
 import { ClusterSpec } from "./cluster-spec";
 import { TalosConfigSchema, talosConfigSchema } from "./talos-config-schemas";
+import { editDistance } from "./closest-names";
 import { ownedPathsIn } from "./talos-owned-paths";
 import { PATCH_DIRECTIVE, ownedFieldDeletedBy, patchDirectives, withoutPatchDirectives } from "./talos-patch-directives";
 import { TalosRelease, talosRelease } from "./talos-versions";
@@ -254,14 +255,4 @@ function shown(value: unknown): unknown {
   if (Array.isArray(value)) return `(a list of ${value.length})`;
   if (value !== null && typeof value === "object") return "(a mapping)";
   return value;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length];
 }
