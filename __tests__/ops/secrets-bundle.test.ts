@@ -6,7 +6,7 @@
  */
 import { adoptContract, configFileHint } from "../../ops/cli/secrets";
 import { MachineSecrets, bundleHeader, goYamlQuotes, machineSecretsProblems, parseSecretsBundle, renderSecretsBundle, stackSecretsFacts, stateSecrets } from "../../ops/secrets-bundle";
-import { FIXTURE_VALUES, SECRETS_FIXTURE, stateWithSecrets } from "../support/fake-terraform-state";
+import { FIXTURE_VALUES, SECRETS_FIXTURE, stateWithSecrets } from "../support/secrets-state-fixture";
 import { synthHomelab } from "../support/synth";
 
 const s = SECRETS_FIXTURE;

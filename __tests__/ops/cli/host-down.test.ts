@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadHomelabConfig } from "../../../config/load-homelab-config";
 import { hostDownSelection } from "../../../ops/host-down-plan";
-import { fakeTerraformCalls, writeFakeTerraform } from "../../support/fake-terraform-plan";
+import { fakeTerraformCalls, writeFakeTerraform } from "../../support/fake-terraform";
 import { PROJECT_ROOT } from "../../support/project-root";
 import { runOpsCli } from "../../support/run-ops-cli";
 import { synthHomelab } from "../../support/synth";

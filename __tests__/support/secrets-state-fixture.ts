@@ -1,42 +1,9 @@
 /**
- * A fake `terraform` for `npm run secrets`: a POSIX shell script that logs
- * every call to $FAKE_TF_LOG as fake-terraform-plan.ts's does (read it with
- * fakeTerraformCalls) and answers as terraform would, talking to nothing:
- *
- * - `state pull` prints the file $FAKE_TF_STATE (nothing when it is not
- *   there: an empty state);
- * - `import ADDRESS FILE` logs whether FILE is there, then stands in for the
- *   provider: copies $FAKE_TF_IMPORTED (a state file the test made from the
- *   bundle) to $FAKE_TF_STATE and prints "Import successful!"; exits
- *   $FAKE_TF_IMPORT_CODE (default 0).
+ * The Terraform state a `npm run secrets` test starts from: machine secrets
+ * shaped like the provider's, as `terraform state pull` prints them (the fake
+ * terraform that prints them is fake-terraform.ts's).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { MachineSecrets } from "../../ops/secrets-bundle";
-
-export function writeFakeTerraformState(binDir: string): void {
-  fs.mkdirSync(binDir, { recursive: true });
-  const script = `#!/bin/sh
-PATH=/usr/bin:/bin
-{ echo "--- call"; echo "cwd $(pwd)"; echo "checkpoint $CHECKPOINT_DISABLE"; for a in "$@"; do echo "arg $a"; done; } >> "$FAKE_TF_LOG"
-case "$1" in
-  state)
-    if [ "$2" = pull ]; then
-      if [ -f "$FAKE_TF_STATE" ]; then exec cat "$FAKE_TF_STATE"; fi
-      exit 0
-    fi ;;
-  import)
-    for a in "$@"; do last=$a; done
-    if [ -f "$last" ]; then echo "bundle present" >> "$FAKE_TF_LOG"; fi
-    code=\${FAKE_TF_IMPORT_CODE:-0}
-    if [ "$code" = 0 ] && [ -n "$FAKE_TF_IMPORTED" ]; then cp "$FAKE_TF_IMPORTED" "$FAKE_TF_STATE"; echo "Import successful!"; fi
-    exit "$code" ;;
-esac
-echo "fake terraform: $* is not faked" >&2
-exit 1
-`;
-  fs.writeFileSync(path.join(binDir, "terraform"), script, { mode: 0o755 });
-}
 
 /** A `terraform state pull` JSON holding these machine secrets at `talos_machine_secrets.<name>`. */
 export function stateWithSecrets(name: string, secrets: MachineSecrets, talosVersion: string): string {

@@ -1,13 +1,20 @@
 /**
- * A fake `terraform` for `npm run host-down`: a POSIX shell script that logs
- * every call (its folder, CHECKPOINT_DISABLE, each argument on its own line)
- * to $FAKE_TF_LOG and answers as terraform would, talking to nothing:
+ * A fake `terraform` for `npm run host-down` and `npm run secrets`: a POSIX
+ * shell script that logs every call (its folder, CHECKPOINT_DISABLE, each
+ * argument on its own line) to $FAKE_TF_LOG and answers as terraform would,
+ * talking to nothing:
  *
  * - `plan ... -out=FILE` writes FILE and prints a plan summary; exits
  *   $FAKE_TF_PLAN_CODE (default 0);
  * - `show -json FILE` prints $FAKE_TF_SHOW's file (default: a plan changing nothing);
  * - `apply FILE` logs whether FILE is still there, prints "Apply complete!";
- *   exits $FAKE_TF_APPLY_CODE (default 0).
+ *   exits $FAKE_TF_APPLY_CODE (default 0);
+ * - `state pull` prints the file $FAKE_TF_STATE (nothing when it is not
+ *   there: an empty state);
+ * - `import ADDRESS FILE` logs whether FILE is there, then stands in for the
+ *   provider: copies $FAKE_TF_IMPORTED (a state file the test made from the
+ *   bundle) to $FAKE_TF_STATE and prints "Import successful!"; exits
+ *   $FAKE_TF_IMPORT_CODE (default 0).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -38,8 +45,19 @@ case "$1" in
     if [ -f "$2" ]; then echo "planfile present" >> "$FAKE_TF_LOG"; fi
     echo "Apply complete! Resources: 0 added, 1 changed, 0 destroyed."
     exit "\${FAKE_TF_APPLY_CODE:-0}" ;;
+  state)
+    if [ "$2" = pull ]; then
+      if [ -f "$FAKE_TF_STATE" ]; then exec cat "$FAKE_TF_STATE"; fi
+      exit 0
+    fi ;;
+  import)
+    for a in "$@"; do last=$a; done
+    if [ -f "$last" ]; then echo "bundle present" >> "$FAKE_TF_LOG"; fi
+    code=\${FAKE_TF_IMPORT_CODE:-0}
+    if [ "$code" = 0 ] && [ -n "$FAKE_TF_IMPORTED" ]; then cp "$FAKE_TF_IMPORTED" "$FAKE_TF_STATE"; echo "Import successful!"; fi
+    exit "$code" ;;
 esac
-echo "fake terraform: $1 is not faked" >&2
+echo "fake terraform: $* is not faked" >&2
 exit 1
 `;
   fs.writeFileSync(path.join(binDir, "terraform"), script, { mode: 0o755 });
