@@ -3,9 +3,10 @@
  * node's list replacing its role's) and every refusal, through the props,
  * the HOMELAB_CONFIG file and the construct.
  */
-import { ControlPlaneHaProps, MAX_DATA_DISKS, formatProblem, resolveClusterSpec, validateClusterSpec } from "../../domain";
+import { ControlPlaneHaProps, MAX_DATA_DISKS, resolveClusterSpec } from "../../domain";
 import { Block, addressOf, synthHomelab } from "../support/synth";
 import { problemLinesOf } from "../support/config-problems";
+import { specProblemsOf } from "../support/spec-problems";
 
 const VM = "proxmox_virtual_environment_vm";
 
@@ -18,9 +19,6 @@ function disksOf(props: ControlPlaneHaProps, path: string): Block[] {
 /** What a data disk's block says, without the settings every data disk shares. */
 const brief = ({ interface: iface, datastore_id, size }: Block) => ({ interface: iface, datastore_id, size });
 
-function problems(props: ControlPlaneHaProps): string[] {
-  return validateClusterSpec(resolveClusterSpec(props)).map(formatProblem);
-}
 
 const WORKERS = [
   { name: "w1", ip: "192.168.1.221" },
@@ -90,7 +88,7 @@ describe("the data disks of a VM", () => {
 
 describe("refused data disks", () => {
   test("fails a size that is not a whole number of GiB from 1 to the VM maximum", () => {
-    expect(problems({ dataDisks: [{ sizeGib: 0 }, { sizeGib: 1.5 }, { sizeGib: 70_000 }] })).toEqual([
+    expect(specProblemsOf({ dataDisks: [{ sizeGib: 0 }, { sizeGib: 1.5 }, { sizeGib: 70_000 }] })).toEqual([
       "dataDisks[0].sizeGib = 0: a disk needs at least 1 GiB; use a value from 1 to 65536",
       "dataDisks[1].sizeGib = 1.5: must be a whole number of GiB from 1 to 65536",
       "dataDisks[2].sizeGib = 70000: too large: the maximum is 65536 GiB; use a value from 1 to 65536",
@@ -99,32 +97,32 @@ describe("refused data disks", () => {
 
   test(`fails more than ${MAX_DATA_DISKS} disks on a VM, with the reason (SCSI slots)`, () => {
     const disks = Array.from({ length: MAX_DATA_DISKS + 1 }, () => ({ sizeGib: 1 }));
-    expect(problems({ workerDataDisks: disks })).toEqual([
+    expect(specProblemsOf({ workerDataDisks: disks })).toEqual([
       "workerDataDisks = 31: 31 data disks, and a VM has room for 30: Proxmox has 31 SCSI slots (scsi0 to scsi30) and scsi0 is the boot disk; use at most 30 (fewer, larger disks)",
     ]);
-    expect(problems({ workerDataDisks: disks.slice(1) })).toEqual([]);
+    expect(specProblemsOf({ workerDataDisks: disks.slice(1) })).toEqual([]);
   });
 
   test("fails a datastore name Proxmox would refuse, where it was written", () => {
-    expect(problems({ workers: [{ name: "w1", ip: "192.168.1.221", dataDisks: [{ sizeGib: 1, datastoreId: "my disks" }] }] })).toEqual([
+    expect(specProblemsOf({ workers: [{ name: "w1", ip: "192.168.1.221", dataDisks: [{ sizeGib: 1, datastoreId: "my disks" }] }] })).toEqual([
       `workers[0].dataDisks[0].datastoreId = "my disks": not a valid Proxmox datastore name; use letters, digits, '.', '_' or '-', e.g. local-lvm, or leave it out to use the VM's datastore (datastoreId)`,
     ]);
   });
 
   test("a role's list is checked once, not again under each node that uses it", () => {
-    expect(problems({ dataDisks: [{ sizeGib: 0 }] })).toHaveLength(1);
+    expect(specProblemsOf({ dataDisks: [{ sizeGib: 0 }] })).toHaveLength(1);
   });
 
   describe("under Proxmox HA", () => {
     const ha: ControlPlaneHaProps = { proxmoxNodes: ["pve1", "pve2", "pve3"], haEnabled: true, datastoreId: "ceph", datastoreShared: true, cpuType: "x86-64-v2-AES" };
 
     test("a data disk on the shared datastore, named or not, is fine", () => {
-      expect(problems({ ...ha, dataDisks: [{ sizeGib: 10 }, { sizeGib: 10, datastoreId: "ceph" }] })).toEqual([]);
+      expect(specProblemsOf({ ...ha, dataDisks: [{ sizeGib: 10 }, { sizeGib: 10, datastoreId: "ceph" }] })).toEqual([]);
     });
 
     test("fails a data disk on another datastore, in a role's list and in a node's", () => {
       const workers = [{ name: "w1", ip: "192.168.1.221", dataDisks: [{ sizeGib: 10, datastoreId: "local-lvm" }] }];
-      expect(problems({ ...ha, workers, dataDisks: [{ sizeGib: 10, datastoreId: "nvme" }] })).toEqual([
+      expect(specProblemsOf({ ...ha, workers, dataDisks: [{ sizeGib: 10, datastoreId: "nvme" }] })).toEqual([
         "dataDisks[0].datastoreId = \"nvme\": under Proxmox HA a data disk must be on the shared datastoreId (ceph) too: HA restarts the VM of a failed host elsewhere, and a disk on nvme would stay behind; remove this disk's datastoreId (it then takes the VM's)",
         "workers[0].dataDisks[0].datastoreId = \"local-lvm\": under Proxmox HA a data disk must be on the shared datastoreId (ceph) too: HA restarts the VM of a failed host elsewhere, and a disk on local-lvm would stay behind; remove this disk's datastoreId (it then takes the VM's)",
       ]);

@@ -4,10 +4,11 @@
  * across control planes and workers, and the HOMELAB_CONFIG mapping.
  */
 import { parseAllDocuments } from "yaml";
-import { ControlPlaneHaProps, formatProblem, nodeMacAddress, resolveClusterSpec, validateClusterSpec } from "../../domain";
+import { ControlPlaneHaProps, nodeMacAddress } from "../../domain";
 import { fileFieldOf } from "../../config/homelab-config-file";
 import { parseHomelabConfig } from "../../config/load-homelab-config";
 import { TerraformJson, addressOf, blocksOf, synthHomelab, Block } from "../support/synth";
+import { specProblemsOf } from "../support/spec-problems";
 
 const WORKERS = [
   { name: "k8s-worker1", ip: "192.168.1.221" },
@@ -27,9 +28,6 @@ function controlPlanePatch(json: TerraformJson): Block {
   return parseAllDocuments(patch)[0].toJS() as Block;
 }
 
-function problems(props: ControlPlaneHaProps): string[] {
-  return validateClusterSpec(resolveClusterSpec(props)).map(formatProblem);
-}
 
 describe("a cluster with two workers", () => {
   // GIVEN the reference homelab plus two workers
@@ -219,15 +217,15 @@ describe("validation across control planes and workers", () => {
   ];
 
   test.each(cases)("refuses %s", (_, props, message) => {
-    expect(problems(props)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+    expect(specProblemsOf(props)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
   });
 
   test("accepts Talos's worker minimums (1 core, 1024 MiB, 10 GiB), below the control planes'", () => {
-    expect(problems({ workerCores: 1, workerMemoryMib: 1024, workerDiskSizeGib: 10, workers: WORKERS })).toEqual([]);
+    expect(specProblemsOf({ workerCores: 1, workerMemoryMib: 1024, workerDiskSizeGib: 10, workers: WORKERS })).toEqual([]);
   });
 
   test("does not count workers toward etcd: three control planes and two workers are fine", () => {
-    expect(problems({ workers: WORKERS })).toEqual([]);
+    expect(specProblemsOf({ workers: WORKERS })).toEqual([]);
   });
 });
 

@@ -11,8 +11,8 @@ import {
 } from "../../domain/fast-failover";
 import { KEEPALIVED_INTERFACE_PLACEHOLDER, fastFailoverVirtualRouterId } from "../../domain/keepalived-config";
 import { TALOS_RELEASES } from "../../domain/talos-versions";
-import { formatProblem, validateClusterSpec } from "../../domain/validation";
 import { parseTalosPatch, talosSchemaProblems } from "../support/talos-config-schema";
+import { specProblemsOf } from "../support/spec-problems";
 
 const IMAGE = `registry.home.arpa/keepalived:2.2.7@sha256:${"0123456789abcdef".repeat(4)}`;
 const ENABLED: ControlPlaneHaProps = { fastFailoverEnabled: true, fastFailoverVip: "192.168.1.209", fastFailoverImage: IMAGE };
@@ -23,10 +23,6 @@ function planOf(props: ControlPlaneHaProps = ENABLED) {
   return plan;
 }
 
-/** The problems of a description, printed as the construct prints them. */
-function problemsOf(props: ControlPlaneHaProps): string[] {
-  return validateClusterSpec(resolveClusterSpec(props)).map(formatProblem);
-}
 
 interface MachineFile {
   readonly path: string;
@@ -130,15 +126,15 @@ describe("the start script", () => {
 
 describe("refusals", () => {
   test("off: nothing of fastFailover is checked", () => {
-    expect(problemsOf({ fastFailoverVip: "nonsense", fastFailoverImage: "keepalived:latest" })).toEqual([]);
+    expect(specProblemsOf({ fastFailoverVip: "nonsense", fastFailoverImage: "keepalived:latest" })).toEqual([]);
   });
 
   test("on: the reference homelab with a free VIP and a pinned image is fine", () => {
-    expect(problemsOf(ENABLED)).toEqual([]);
+    expect(specProblemsOf(ENABLED)).toEqual([]);
   });
 
   test("fails without a VIP or an image", () => {
-    expect(problemsOf({ fastFailoverEnabled: true })).toEqual([
+    expect(specProblemsOf({ fastFailoverEnabled: true })).toEqual([
       expect.stringMatching(/^fastFailoverVip = null: required with fastFailoverEnabled: a free address in networkCidr 192\.168\.1\.0\/24/),
       expect.stringMatching(/^fastFailoverImage = null: required with fastFailoverEnabled: a keepalived image pinned by digest/),
     ]);
@@ -152,12 +148,12 @@ describe("refusals", () => {
     ["192.168.1.1", /is the gateway's address \(gateway\)/],
     ["192.168.1.300", /not an IPv4 address/],
   ])("fails for the fast VIP %s", (vip, message) => {
-    const problems = problemsOf({ ...ENABLED, fastFailoverVip: vip });
+    const problems = specProblemsOf({ ...ENABLED, fastFailoverVip: vip });
     expect(problems).toEqual([expect.stringMatching(new RegExp(`^fastFailoverVip = "${vip.replaceAll(".", "\\.")}": ${message.source}`))]);
   });
 
   test("fails for a worker's address", () => {
-    expect(problemsOf({ ...ENABLED, workers: [{ name: "w1", ip: "192.168.1.209" }] })).toContainEqual(
+    expect(specProblemsOf({ ...ENABLED, workers: [{ name: "w1", ip: "192.168.1.209" }] })).toContainEqual(
       expect.stringMatching(/^fastFailoverVip = "192\.168\.1\.209": is the address of workers\[0\]\.ip \(w1\)/),
     );
   });
@@ -165,26 +161,26 @@ describe("refusals", () => {
   test.each(["registry.home.arpa/keepalived:2.2.7", "keepalived", `keepalived@sha256:${"A".repeat(64)}`, `keepalived@sha256:${"0".repeat(63)}`, `keepalived@sha512:${"0".repeat(64)}`])(
     "fails for the image %s: not pinned by digest",
     (image) => {
-      expect(problemsOf({ ...ENABLED, fastFailoverImage: image })).toEqual([expect.stringMatching(/^fastFailoverImage = .*: not pinned by digest: .*name@sha256:<64 lower-case hex>/)]);
+      expect(specProblemsOf({ ...ENABLED, fastFailoverImage: image })).toEqual([expect.stringMatching(/^fastFailoverImage = .*: not pinned by digest: .*name@sha256:<64 lower-case hex>/)]);
     },
   );
 
   test.each([0, 5, 505, 40_960, 1.5])("fails for the advert interval %d ms", (advertIntervalMs) => {
-    expect(problemsOf({ ...ENABLED, fastFailoverAdvertIntervalMs: advertIntervalMs })).toEqual([
+    expect(specProblemsOf({ ...ENABLED, fastFailoverAdvertIntervalMs: advertIntervalMs })).toEqual([
       expect.stringMatching(/^fastFailoverAdvertIntervalMs = [\d.]+: must be a whole number of milliseconds from 10 to 40950 in steps of 10/),
     ]);
   });
 
   test.each([0, 256, 1.5])("fails for the virtual router id %d", (id) => {
-    expect(problemsOf({ ...ENABLED, fastFailoverVirtualRouterId: id })).toEqual([expect.stringMatching(/^fastFailoverVirtualRouterId = [\d.]+: VRRP virtual router ids are whole numbers from 1 to 255/)]);
+    expect(specProblemsOf({ ...ENABLED, fastFailoverVirtualRouterId: id })).toEqual([expect.stringMatching(/^fastFailoverVirtualRouterId = [\d.]+: VRRP virtual router ids are whole numbers from 1 to 255/)]);
   });
 
   test("fails with a single control plane", () => {
-    const problems = problemsOf({ ...ENABLED, allowSingleNode: true, controlPlanes: [{ name: "solo", ip: "192.168.1.211" }] });
+    const problems = specProblemsOf({ ...ENABLED, allowSingleNode: true, controlPlanes: [{ name: "solo", ip: "192.168.1.211" }] });
     expect(problems).toContainEqual(expect.stringMatching(/^fastFailoverEnabled = true: needs at least two control planes \(there is 1\)/));
   });
 
   test("every problem at once", () => {
-    expect(problemsOf({ fastFailoverEnabled: true, fastFailoverVip: "192.168.1.210", fastFailoverImage: "keepalived:latest", fastFailoverAdvertIntervalMs: 3 })).toHaveLength(3);
+    expect(specProblemsOf({ fastFailoverEnabled: true, fastFailoverVip: "192.168.1.210", fastFailoverImage: "keepalived:latest", fastFailoverAdvertIntervalMs: 3 })).toHaveLength(3);
   });
 });

@@ -1,22 +1,16 @@
 /** The user's Talos patches: what is refused, with the field, the document, the path and the reason; and how they render. */
-import { ControlPlaneHaProps } from "../../domain/control-plane-ha-props";
-import { resolveClusterSpec } from "../../domain/cluster-spec";
 import { LOADABLE_SCHEMA_VERSIONS } from "../../domain/talos-config-schemas";
 import { OWNED_TALOS_PATHS, ownedPathsIn } from "../../domain/talos-owned-paths";
 import { TalosPatch, patchDocuments, renderUserPatches } from "../../domain/talos-user-patches";
 import { TALOS_RELEASES } from "../../domain/talos-versions";
-import { formatProblem, validateClusterSpec } from "../../domain/validation";
+import { specProblemsOf } from "../support/spec-problems";
 
 const WORKERS = [{ name: "k8s-worker1", ip: "192.168.1.221" }];
 
-/** Every problem of a cluster with these props, as printed under the props' names. */
-function problemsOf(props: ControlPlaneHaProps): string[] {
-  return validateClusterSpec(resolveClusterSpec(props)).map(formatProblem);
-}
 
 /** The problems of one global patch on a cluster of `configContract`. */
 function problemsOfPatch(patch: TalosPatch, configContract = "v1.13"): string[] {
-  return problemsOf({ configContract, talosPatches: [patch] });
+  return specProblemsOf({ configContract, talosPatches: [patch] });
 }
 
 /** A document that sets `value` at a dotted path (`[]` as the first item of a list, `*` as a key of one's own). */
@@ -34,7 +28,7 @@ function documentAt(path: string, value: unknown): Record<string, unknown> {
 describe("Talos patches that are accepted", () => {
   test("a valid patch of every level and form has no problem, on every contract", () => {
     for (const release of TALOS_RELEASES) {
-      const problems = problemsOf({
+      const problems = specProblemsOf({
         configContract: `v${release.minor}`,
         workers: WORKERS,
         talosPatches: [{ machine: { sysctls: { "vm.max_map_count": "262144" } } }],
@@ -162,7 +156,7 @@ describe("Talos patches that are refused", () => {
   });
 
   test("names the document of a multi-document patch by its place, and the patch by its field at every level", () => {
-    const problems = problemsOf({
+    const problems = specProblemsOf({
       workers: WORKERS,
       workerPatches: [{}, "machine:\n  sysctls: {}\n---\nmachine:\n  kubelet:\n    extraArg: {}\n"],
       controlPlanes: [

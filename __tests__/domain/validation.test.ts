@@ -6,27 +6,18 @@
  */
 import { ControlPlaneHaProps, clusterWarnings, fieldRef, warningSubjectOf, formatProblem, problemFormatter, resolveClusterSpec, validateClusterSpec, validateProxmoxEndpoint } from "../../domain";
 import { maskUrlCredentials } from "../../domain/url-credentials";
-import { loadHomelabConfig, parseHomelabConfig } from "../../config/load-homelab-config";
+import { loadHomelabConfig } from "../../config/load-homelab-config";
+import { specProblemsOf } from "../support/spec-problems";
+import { problemsOf as configProblemsOf } from "../support/config-problems";
 
 const nodes = (count: number, name = (i: number) => `cp${i}`) =>
   Array.from({ length: count }, (_, i) => ({ name: name(i + 1), ip: `192.168.1.${211 + i}` }));
 
-function problems(props: ControlPlaneHaProps): string[] {
-  return validateClusterSpec(resolveClusterSpec(props)).map(formatProblem);
-}
 
-function fileProblems(text: string): string {
-  try {
-    parseHomelabConfig("homelab.yaml", text);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return "";
-}
 
 describe("the reference homelab", () => {
   test("has no problems", () => {
-    expect(problems({})).toEqual([]);
+    expect(specProblemsOf({})).toEqual([]);
   });
 });
 
@@ -103,11 +94,11 @@ describe("refused cluster descriptions", () => {
   });
 
   test.each(cases)("refuses %s", (_, props, message) => {
-    expect(problems(props)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+    expect(specProblemsOf(props)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
   });
 
   test("reports every problem at once", () => {
-    expect(problems({ vip: "192.168.1.300", cores: 1, talosVersion: "v9.0.0", controlPlanes: nodes(2) })).toHaveLength(2 + 1 + 1 + 1);
+    expect(specProblemsOf({ vip: "192.168.1.300", cores: 1, talosVersion: "v9.0.0", controlPlanes: nodes(2) })).toHaveLength(2 + 1 + 1 + 1);
   });
 });
 
@@ -137,7 +128,7 @@ describe("refused HOMELAB_CONFIG files", () => {
     ["an unknown field in a control plane", "controlPlanes: [{ name: a, ip: 192.168.1.211, vmid: 300 }]", /controlPlanes\[0\]\.vmid: unknown field; did you mean vmId\?/],
     ["a token in any value", 'controlPlanes: [{ name: "terraform@pve!cdktf=0123abcd-4567", ip: 192.168.1.211 }]', /controlPlanes\[0\]\.name = "\*\*\*": API tokens/],
   ])("refuses %s", (_, text, message) => {
-    expect(fileProblems(text)).toMatch(message);
+    expect(configProblemsOf(text)).toMatch(message);
   });
 });
 
@@ -152,31 +143,31 @@ describe("follow-on errors and derived values", () => {
     // GIVEN a network that is no CIDR, and neither gateway nor DNS servers set
     // WHEN the props are checked
     // THEN only the network is reported
-    expect(problems({ networkCidr: "192.168.1.0/33" })).toEqual(['networkCidr = "192.168.1.0/33": not an IPv4 network; write it in CIDR notation, e.g. 192.168.1.0/24']);
+    expect(specProblemsOf({ networkCidr: "192.168.1.0/33" })).toEqual(['networkCidr = "192.168.1.0/33": not an IPv4 network; write it in CIDR notation, e.g. 192.168.1.0/24']);
   });
 
   test("fails on a gateway that is set, even when the network is bad too", () => {
-    expect(problems({ networkCidr: "192.168.1.0/33", gateway: "x" })).toEqual([
+    expect(specProblemsOf({ networkCidr: "192.168.1.0/33", gateway: "x" })).toEqual([
       'networkCidr = "192.168.1.0/33": not an IPv4 network; write it in CIDR notation, e.g. 192.168.1.0/24',
       'gateway = "x": not an IPv4 address; write four numbers 0-255 separated by dots, e.g. 192.168.1.211',
     ]);
   });
 
   test("fails on a node's own Proxmox host under the node, and on a host of proxmoxNodes once, under proxmoxNodes", () => {
-    expect(problems({ proxmoxNodes: ["pve1", "bad host"] })).toEqual([expect.stringMatching(/^proxmoxNodes\[1\] = "bad host": not a valid Proxmox node name/)]);
-    expect(problems({ proxmoxNode: "bad host" })).toEqual([expect.stringMatching(/^proxmoxNode = "bad host": not a valid Proxmox node name/)]);
+    expect(specProblemsOf({ proxmoxNodes: ["pve1", "bad host"] })).toEqual([expect.stringMatching(/^proxmoxNodes\[1\] = "bad host": not a valid Proxmox node name/)]);
+    expect(specProblemsOf({ proxmoxNode: "bad host" })).toEqual([expect.stringMatching(/^proxmoxNode = "bad host": not a valid Proxmox node name/)]);
   });
 
   test("fails on a bad datastore once, not again under each node that takes it", () => {
-    expect(problems({ datastoreId: "local lvm" })).toEqual([expect.stringMatching(/^datastoreId = "local lvm": not a valid Proxmox datastore name/)]);
+    expect(specProblemsOf({ datastoreId: "local lvm" })).toEqual([expect.stringMatching(/^datastoreId = "local lvm": not a valid Proxmox datastore name/)]);
   });
 
   test("fails on a Terraform expression in proxmoxNode once, not under each node placed on it", () => {
-    expect(problems({ proxmoxNode: "${var.x}" })).toEqual([expect.stringMatching(/^proxmoxNode = "\$\{var\.x\}": contains "\$\{"/), expect.stringMatching(/^proxmoxNode = "\$\{var\.x\}": not a valid Proxmox node name/)]);
+    expect(specProblemsOf({ proxmoxNode: "${var.x}" })).toEqual([expect.stringMatching(/^proxmoxNode = "\$\{var\.x\}": contains "\$\{"/), expect.stringMatching(/^proxmoxNode = "\$\{var\.x\}": not a valid Proxmox node name/)]);
   });
 
   test("suggests setting a VM id explicitly only when it was derived", () => {
-    const given = problems({ controlPlanes: [{ name: "a", ip: "192.168.1.211", vmId: 50 }, ...nodes(3).slice(1)] });
+    const given = specProblemsOf({ controlPlanes: [{ name: "a", ip: "192.168.1.211", vmId: 50 }, ...nodes(3).slice(1)] });
     expect(given).toEqual(["controlPlanes[0].vmId = 50: Proxmox VM ids are integers from 100 to 999999999 (Proxmox reserves those below 100); pick an id from 100 up"]);
   });
 });
@@ -187,7 +178,7 @@ describe("numbers above their maximum", () => {
     ["a node's cores", { controlPlanes: [{ name: "a", ip: "192.168.1.211", cores: 513 }, ...nodes(3).slice(1)] }, "controlPlanes[0].cores = 513: too large: the maximum is 512 cores; use a value from 2 to 512"],
     ["the VIP wait", { vipReadyTimeoutSeconds: 3601 }, "vipReadyTimeoutSeconds = 3601: too large: the maximum is 3600; use a value from 1 to 3600"],
   ])("fails on %s saying it is too large and what the maximum is", (_, props, message) => {
-    expect(problems(props as ControlPlaneHaProps)).toEqual([message]);
+    expect(specProblemsOf(props as ControlPlaneHaProps)).toEqual([message]);
   });
 });
 
