@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as readline from "node:readline";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Credentials, StackFacts } from "../contracts";
 import { stackKeepsLocalState, synthesizedStacks } from "../adapters/synthesized-stacks";
@@ -238,4 +239,20 @@ export function runMain(command: string, main: () => Promise<number>): void {
       process.exitCode = error instanceof OneLineError ? error.exitCode : EXIT_CANNOT_RUN;
     },
   );
+}
+
+/**
+ * Asks a y/N question on the terminal (on stderr); without a terminal,
+ * refuses with the question less `askedSuffix` (nothing that takes a node
+ * down runs unattended without --yes).
+ */
+export async function confirmOnTerminal(prompt: string, askedSuffix: RegExp): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new OneLineError(`${prompt.replace(askedSuffix, "")}: there is no terminal to confirm on; add --yes to run it unattended`, EXIT_CANNOT_RUN);
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await new Promise<string>((resolve) => rl.question(`${prompt} `, resolve));
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
 }

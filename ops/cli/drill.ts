@@ -16,7 +16,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as readline from "node:readline";
 import { HttpsKubernetesClient, parseKubeconfig } from "../adapters/kubernetes";
 import { ToolMissingError } from "../adapters/process";
 import { ProxmoxApiClient, proxmoxAccessFromEnv } from "../adapters/proxmox";
@@ -30,7 +29,7 @@ import { drillReport } from "../drill-report";
 import { probeEndpoint, startProbeSession } from "../probe";
 import { renderJson, renderText, writeReport } from "../report";
 import { Observations, observe, unreachable, verifyChecks } from "../verify";
-import { COMMON_USAGE, CommonArgs, EXIT_CANNOT_RUN, EXIT_FAILED, OneLineError, loadClusterContext, onFirstInterrupt, parseCommandArgs, runMain, startWatchdog } from "./common";
+import { COMMON_USAGE, CommonArgs, EXIT_FAILED, OneLineError, confirmOnTerminal, loadClusterContext, onFirstInterrupt, parseCommandArgs, runMain, startWatchdog } from "./common";
 
 export const DRILL_MODES_USAGE = `usage: npm run drill -- --mode graceful|crash [--node NAME] [--trials N] [--yes] ${COMMON_USAGE}   (or --measure-only, see --measure-only --help)`;
 
@@ -173,7 +172,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     measured,
     // The cluster CA from the kubeconfig: every probe's handshake is verified against it.
     startProbe: () => startProbeSession({ host, port, ca: access.ca }),
-    confirm: async (prompt) => args.yes || confirm(prompt),
+    confirm: async (prompt) => args.yes || confirmOnTerminal(prompt, / Continue\? \[y\/N\]$/),
     log,
     signal: abort.signal,
   }).finally(() => marking.clear());
@@ -186,18 +185,6 @@ export async function main(argv: readonly string[]): Promise<number> {
 export function exitCode(result: DrillResult): number {
   if (result.outcome === "interrupted") return EXIT_INTERRUPTED;
   return result.outcome === "completed" && result.summary?.asExpected === true ? 0 : EXIT_FAILED;
-}
-
-/** Asks on the terminal; without one, refuses (a drill is never started unattended without --yes). */
-async function confirm(prompt: string): Promise<boolean> {
-  if (!process.stdin.isTTY) throw new OneLineError(`${prompt.replace(/ Continue\? \[y\/N\]$/, "")}: there is no terminal to confirm on; add --yes to run it unattended`, EXIT_CANNOT_RUN);
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await new Promise<string>((resolve) => rl.question(`${prompt} `, resolve));
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
 }
 
 if (require.main === module) {

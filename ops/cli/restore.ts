@@ -14,7 +14,6 @@
  * ask on without --yes).
  */
 import * as path from "node:path";
-import * as readline from "node:readline";
 import { HttpsKubernetesClient, parseKubeconfig } from "../adapters/kubernetes";
 import { ToolMissingError } from "../adapters/process";
 import { synthesizedStacks } from "../adapters/synthesized-stacks";
@@ -22,7 +21,7 @@ import { TalosctlClient } from "../adapters/talosctl";
 import { Report, renderJson, renderText, writeReport } from "../report";
 import { RestoreResult, checkSnapshotFile, runRestore } from "../restore";
 import { observe, verifyChecks } from "../verify";
-import { COMMON_USAGE, EXIT_CANNOT_RUN, EXIT_FAILED, OneLineError, loadClusterContext, parseCommandArgs, runMain, startWatchdog } from "./common";
+import { COMMON_USAGE, EXIT_FAILED, OneLineError, confirmOnTerminal, loadClusterContext, parseCommandArgs, runMain, startWatchdog } from "./common";
 
 export const RESTORE_USAGE = `usage: npm run restore -- --from FILE [--yes] [--dry-run] [--force] [--recover-skip-hash-check] ${COMMON_USAGE}`;
 
@@ -108,7 +107,7 @@ async function main(argv: readonly string[]): Promise<number> {
     snapshot: checked.file,
     force: values.force === true,
     dryRun: values["dry-run"] === true,
-    confirm: async (prompt) => values.yes === true || confirm(prompt),
+    confirm: async (prompt) => values.yes === true || confirmOnTerminal(prompt, /\? \[y\/N\]$/),
     verify: async () => verifyChecks(facts, await observe(facts, { talos, kubernetes: kube })),
     log: (line) => out.write(`${line}\n`),
     command: `npm run restore -- --from ${from}${several ? ` --cluster ${facts.clusterName}` : ""}`,
@@ -120,18 +119,6 @@ async function main(argv: readonly string[]): Promise<number> {
   const written = writeReport(common.projectDir, report);
   process.stdout.write(common.json ? renderJson(report) : `\n${renderText(report)}Reports: ${written.markdown}, ${written.json}\n`);
   return report.ok ? 0 : EXIT_FAILED;
-}
-
-/** Asks on the terminal; without one, refuses (a restore is never run unattended without --yes). */
-async function confirm(prompt: string): Promise<boolean> {
-  if (!process.stdin.isTTY) throw new OneLineError(`${prompt.replace(/\? \[y\/N\]$/, "")}: there is no terminal to confirm on; add --yes to run it unattended`, EXIT_CANNOT_RUN);
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await new Promise<string>((resolve) => rl.question(`${prompt} `, resolve));
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
 }
 
 if (require.main === module) runMain("restore", () => main(process.argv.slice(2)));
