@@ -27,27 +27,12 @@
 # Environment: TF_OFFLINE_SH  tf.sh to use (default: ../shared beside the repo)
 set -euo pipefail
 
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-ok() { echo "ok   $*"; }
+source "$(dirname "${BASH_SOURCE[0]}")/offline-terraform-common.sh" ci-moved-types
 
 [ $# -le 1 ] || { echo "usage: $0 [BASE_REV]" >&2; exit 2; }
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-tf=${TF_OFFLINE_SH:-$root/../shared/tools/terraform-offline/tf.sh}
-[ -x "$tf" ] || fail "no terraform-offline tool at $tf (set TF_OFFLINE_SH)"
-command -v jq >/dev/null 2>&1 || fail "jq is not on PATH"
 # The last commit with the long type names: pinned, so the proof keeps its meaning as main moves on.
 base=$(git -C "$root" rev-parse --verify --quiet "${1:-11726d6c41f6fe65a35cb3591406658d2c89d9cb}^{commit}") ||
   fail "${1:-11726d6c41f6} is not a commit of this repository (a shallow clone? fetch it)"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/ci-moved-types.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-mkdir -p "$work/tmp"
-export TMPDIR=$work/tmp TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
 # The long names and their short names (domain/proxmox-type-names.ts).
 long_types='["proxmox_virtual_environment_download_file","proxmox_virtual_environment_haresource","proxmox_virtual_environment_hagroup"]'

@@ -25,25 +25,11 @@
 # Environment: TF_OFFLINE_SH  tf.sh to use (default: ../shared beside the repo)
 set -euo pipefail
 
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-ok() { echo "ok   $*"; }
+source "$(dirname "${BASH_SOURCE[0]}")/offline-terraform-common.sh" ci-secrets-roundtrip
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-tf=${TF_OFFLINE_SH:-$root/../shared/tools/terraform-offline/tf.sh}
-[ -x "$tf" ] || fail "no terraform-offline tool at $tf (set TF_OFFLINE_SH)"
-tf=$(cd "$(dirname "$tf")" && pwd)/$(basename "$tf")
-command -v jq >/dev/null 2>&1 || fail "jq is not on PATH"
 real_terraform=$(command -v terraform) || fail "terraform is not on PATH"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/ci-secrets-roundtrip.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-mkdir -p "$work/tmp" "$work/bin"
-export TMPDIR=$work/tmp TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+mkdir -p "$work/bin"
 unset HOMELAB_CONFIG
 
 # The CLI's `terraform`: tf.sh, running the real binary.

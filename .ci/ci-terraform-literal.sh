@@ -13,20 +13,7 @@
 # Environment: TF_OFFLINE_SH  tf.sh to use (default: ../shared beside the repo)
 set -euo pipefail
 
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-tf=${TF_OFFLINE_SH:-$root/../shared/tools/terraform-offline/tf.sh}
-[ -x "$tf" ] || fail "no terraform-offline tool at $tf (set TF_OFFLINE_SH)"
-command -v jq >/dev/null 2>&1 || fail "jq is not on PATH"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/ci-terraform-literal.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/tmp"
-export TMPDIR=$work/tmp TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+source "$(dirname "${BASH_SOURCE[0]}")/offline-terraform-common.sh" ci-terraform-literal
 
 # The text: what shell, Go templates and Helm leave in rendered manifests, and the escapes themselves.
 printf '%s' 'a: "${HOSTNAME}" b: $${x} c: $$${y} d: %{ if z }%{ endif } e: %%{w} f: $ % $$ %% ${ %{ } $} ${}
